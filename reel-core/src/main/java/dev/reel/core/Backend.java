@@ -1,0 +1,172 @@
+package dev.reel.core;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Every op the models need, for one device. Model code calls these (directly or through {@link Tensor}) and
+ * never names a device library. Inputs may be any strided view; outputs are new contiguous tensors of the
+ * inputs' dtype unless stated. Binary ops broadcast as NumPy/PyTorch do. Shape errors throw
+ * {@link ShapeException} naming the op, the shapes and the rule.
+ *
+ * <p>Layout conventions (as in PyTorch): linear weights are {@code [out, in]}; conv inputs are
+ * {@code [B, C, (T,) H, W]} with weights {@code [Cout, Cin, (kt,) kh, kw]}; attention takes
+ * {@code [B, H, L, D]}.
+ */
+public interface Backend {
+
+    /** The device this backend computes on. */
+    Device device();
+
+    // ---------------------------------------------------------------- memory
+
+    /** Uninitialised tensor (contents unspecified). */
+    Tensor empty(DType dtype, int... shape);
+
+    /** Zero-filled tensor. */
+    Tensor zeros(DType dtype, int... shape);
+
+    /** Tensor filled with {@code value}. */
+    Tensor full(float value, DType dtype, int... shape);
+
+    /** Copies host floats (row-major) into a new tensor of {@code dtype} (rounding to nearest-even). */
+    Tensor fromFloats(float[] data, DType dtype, int... shape);
+
+    /**
+     * Copies raw little-endian elements of type {@code srcType} from host memory (e.g. an mmapped safetensors
+     * file) into a new tensor of {@code dtype}, converting as needed.
+     */
+    Tensor fromSegment(MemorySegment src, DType srcType, DType dtype, int... shape);
+
+    /** All values of any tensor of this device, as host floats in row-major order. */
+    float[] toFloatArray(Tensor t);
+
+    /** Copies a tensor from another device (or this one) onto this device, keeping dtype. */
+    Tensor copyFrom(Tensor t);
+
+    /** Dense row-major copy of a view. */
+    Tensor contiguous(Tensor t);
+
+    /** Converts elements to {@code dtype} (float→16-bit rounds to nearest-even). */
+    Tensor cast(Tensor t, DType dtype);
+
+    /** Writes {@code src} (broadcast to {@code dst}'s shape) into the view {@code dst}, in place. */
+    void copyInto(Tensor dst, Tensor src);
+
+    // ---------------------------------------------------------------- elementwise
+
+    Tensor add(Tensor a, Tensor b);
+    Tensor sub(Tensor a, Tensor b);
+    Tensor mul(Tensor a, Tensor b);
+    Tensor div(Tensor a, Tensor b);
+
+    /** {@code a * s}. */
+    Tensor scale(Tensor a, float s);
+
+    /** {@code a + s}. */
+    Tensor addScalar(Tensor a, float s);
+
+    /** Applies a pointwise function. */
+    Tensor unary(Unary op, Tensor a);
+
+    /** Pointwise functions. GELU_TANH is PyTorch's {@code gelu(approximate="tanh")} / HF's gelu_new. */
+    enum Unary { SILU, GELU_TANH, GELU_ERF, RELU, EXP, NEG, SQRT, RSQRT, TANH, SIGMOID, ABS, SIN, COS, SQUARE }
+
+    default Tensor silu(Tensor a) { return unary(Unary.SILU, a); }
+    default Tensor geluTanh(Tensor a) { return unary(Unary.GELU_TANH, a); }
+    default Tensor gelu(Tensor a) { return unary(Unary.GELU_ERF, a); }
+    default Tensor relu(Tensor a) { return unary(Unary.RELU, a); }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /** Batched matmul {@code [..., M, K] × [..., K, N] → [..., M, N]}, batch dims broadcast. */
+    Tensor matmul(Tensor a, Tensor b);
+
+    /** {@code x · wᵀ + bias}: x {@code [..., in]}, w {@code [out, in]}, bias {@code [out]} or null. */
+    Tensor linear(Tensor x, Tensor w, Tensor bias);
+
+    /**
+     * 3-D convolution with zero padding {@code padding = (pt, ph, pw)} on both sides of each dim.
+     * x {@code [B, Cin, T, H, W]}, w {@code [Cout, Cin, kt, kh, kw]}, bias {@code [Cout]} or null.
+     */
+    Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding);
+
+    /** 2-D convolution; x {@code [B, Cin, H, W]}, w {@code [Cout, Cin, kh, kw]}, padding {@code (ph, pw)}. */
+    Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding);
+
+    // ---------------------------------------------------------------- normalisation
+
+    /** Layer norm over the last dim with fp32 statistics; weight/bias {@code [D]} or null. */
+    Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps);
+
+    /** RMS norm over the last dim: {@code x / sqrt(mean(x²) + eps) · weight}; weight {@code [D]} or null. */
+    Tensor rmsNorm(Tensor x, Tensor weight, float eps);
+
+    /** Group norm over x {@code [B, C, ...]} in {@code groups} groups; weight/bias {@code [C]} or null. */
+    Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps);
+
+    /** Softmax over the last dim. */
+    Tensor softmax(Tensor x);
+
+    /**
+     * Scaled dot-product attention {@code softmax(q·kᵀ·scale + bias)·v} computed in tiles so memory stays
+     * O(L·D). q {@code [B, H, Lq, D]}, k/v {@code [B, H, Lk, D]} (v may have its own head dim), bias null or
+     * broadcastable to {@code [B, H, Lq, Lk]} (additive; use a large negative value to mask).
+     */
+    Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale);
+
+    // ---------------------------------------------------------------- reductions
+
+    Tensor sum(Tensor x, int dim, boolean keepDim);
+    Tensor mean(Tensor x, int dim, boolean keepDim);
+    Tensor max(Tensor x, int dim, boolean keepDim);
+
+    /** L2 norm along {@code dim}. */
+    Tensor norm(Tensor x, int dim, boolean keepDim);
+
+    // ---------------------------------------------------------------- structure
+
+    /** Concatenates along {@code dim}. */
+    Tensor concat(int dim, Tensor... xs);
+
+    /**
+     * Constant padding as {@code torch.nn.functional.pad}: {@code pads} holds (before, after) pairs starting
+     * from the last dimension; negative values crop.
+     */
+    Tensor pad(Tensor x, int[] pads, float value);
+
+    /** Rows of {@code weight [V, D]} at {@code ids} (any shape) → {@code ids.shape + [D]}; ids out of range throw. */
+    Tensor embedding(Tensor weight, int[] ids, int... idsShape);
+
+    /** Nearest 2× upsampling of the last two dims (equals PyTorch's "nearest-exact" at scale 2). */
+    Tensor upsampleNearest2x(Tensor x);
+
+    // ---------------------------------------------------------------- fused (defaults compose the primitives)
+
+    /** AdaLN modulation {@code x · (1 + scale) + shift}, computed in fp32. */
+    default Tensor modulate(Tensor x, Tensor shift, Tensor scale) {
+        return add(mul(x, addScalar(scale, 1f)), shift);
+    }
+
+    /** Gated residual {@code x + y · gate}. */
+    default Tensor gatedResidual(Tensor x, Tensor y, Tensor gate) {
+        return add(x, mul(y, gate));
+    }
+
+    /**
+     * Rotary embedding on interleaved pairs as Wan/Diffusers apply it: x {@code [B, L, H, D]}, cos/sin
+     * {@code [L, D/2]}; {@code out[2i] = x[2i]·cos[i] − x[2i+1]·sin[i]}, {@code out[2i+1] = x[2i]·sin[i] + x[2i+1]·cos[i]}.
+     */
+    default Tensor rope(Tensor x, Tensor cos, Tensor sin) {
+        int[] s = x.shape();
+        int half = s[3] / 2;
+        Tensor pairs = x.reshape(s[0], s[1], s[2], half, 2);
+        Tensor x1 = pairs.select(4, 0), x2 = pairs.select(4, 1);
+        Tensor c = cos.reshape(1, s[1], 1, half), n = sin.reshape(1, s[1], 1, half);
+        Tensor o1 = sub(mul(x1, c), mul(x2, n));
+        Tensor o2 = add(mul(x1, n), mul(x2, c));
+        return concat(4, o1.unsqueeze(4), o2.unsqueeze(4)).reshape(s);
+    }
+
+    /** Waits for all queued work on this device (no-op on the CPU). */
+    default void synchronize() {}
+}
