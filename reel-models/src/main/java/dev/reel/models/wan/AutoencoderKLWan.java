@@ -5,11 +5,14 @@ import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
+import dev.reel.models.loader.SafetensorsWeights;
+import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Module;
-import dev.reel.models.nn.WeightSource;
 import dev.reel.models.nn.Weights;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The Wan2.1 video VAE (Diffusers' {@code AutoencoderKLWan}): a causal 3-D convolutional autoencoder that
@@ -43,10 +46,20 @@ public final class AutoencoderKLWan extends Module {
         this.decoder = child("decoder", new WanDecoder3d(config));
     }
 
-    /** Builds the model and loads every weight from {@code source} (keys checked all at once). */
-    public static AutoencoderKLWan load(WanVaeConfig config, WeightSource source, DType dtype, Backend backend) {
-        AutoencoderKLWan vae = new AutoencoderKLWan(config);
-        Weights.load(vae, source, dtype, backend);
+    /** Builds the module tree from a {@code vae/config.json} (weights not loaded). */
+    public static AutoencoderKLWan fromConfig(ConfigJson config) {
+        return new AutoencoderKLWan(WanVaeConfig.fromConfig(config));
+    }
+
+    /**
+     * Loads a Diffusers {@code vae/} folder: {@code config.json} plus {@code diffusion_pytorch_model.safetensors};
+     * every key is checked (missing, unexpected and wrongly-shaped weights are reported together).
+     */
+    public static AutoencoderKLWan load(Path folder, DType dtype, Backend backend) {
+        AutoencoderKLWan vae = fromConfig(ConfigJson.read(folder.resolve("config.json")));
+        try (SafetensorsWeights weights = SafetensorsWeights.open(folder)) {
+            Weights.load(vae, weights, dtype, backend);
+        }
         return vae;
     }
 
@@ -111,7 +124,7 @@ public final class AutoencoderKLWan extends Module {
     }
 
     /** Runs one chunk in its own scope, keeping its output and the cache it updated. */
-    private static Tensor runChunk(WanFeatureCache cache, java.util.function.Supplier<Tensor> step) {
+    private static Tensor runChunk(WanFeatureCache cache, Supplier<Tensor> step) {
         cache.beginChunk();
         try (Scope scope = Scope.open()) {
             Tensor out = step.get();
