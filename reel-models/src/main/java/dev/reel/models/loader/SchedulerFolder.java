@@ -25,10 +25,17 @@ public record SchedulerFolder(Path configFile, String className) {
      * A new scheduler built from the config.
      *
      * @param classOverride a Diffusers scheduler class to use instead of the config's (null keeps it)
-     * @param flowShift     overrides the config's flow shift (null keeps it)
+     * @param flowShift     overrides the config's flow shift (null keeps it, also across a class override:
+     *                      UniPC's {@code flow_shift} and Euler's {@code shift} are the same quantity)
      */
     public Scheduler create(String classOverride, Double flowShift) {
         ConfigJson c = ConfigJson.read(configFile);
-        return Schedulers.fromConfig(classOverride != null ? classOverride : className, c, flowShift);
+        String cls = classOverride != null ? classOverride : className;
+        Double shift = flowShift;
+        if (shift == null && !cls.equals(className)) {
+            if (c.has("flow_shift")) shift = c.getDouble("flow_shift");
+            else if (c.has("shift")) shift = c.getDouble("shift");
+        }
+        return Schedulers.fromConfig(cls, c, shift);
     }
 }
