@@ -6,6 +6,7 @@ import dev.reel.core.DType;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Module;
 import dev.reel.models.t5.UMT5EncoderModel;
+import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanVaeConfig;
@@ -66,8 +67,8 @@ public final class ModelRegistry {
                 f -> AutoencoderKLWan.fromConfig(config(f))));
         r.register(new Entry("UMT5EncoderModel", Kind.TEXT_ENCODER, UMT5EncoderModel.class,
                 UMT5EncoderModel::load,
-                (f, seed, dt, b) -> UMT5EncoderModel.random(f, seed, dt, b),
-                f -> UMT5EncoderModel.fromConfig(config(f))));
+                (f, seed, dt, b) -> UMT5EncoderModel.random(Umt5Config.read(f), seed, dt, b),
+                f -> new UMT5EncoderModel(Umt5Config.read(f))));
         for (String tok : List.of("T5Tokenizer", "T5TokenizerFast")) {
             r.register(new Entry(tok, Kind.TOKENIZER, TokenizerFolder.class,
                     (f, dt, b) -> TokenizerFolder.open(f), (f, seed, dt, b) -> TokenizerFolder.open(f), null));

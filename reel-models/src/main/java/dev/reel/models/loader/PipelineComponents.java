@@ -1,11 +1,14 @@
 package dev.reel.models.loader;
 
 import dev.reel.core.ReelException;
+import dev.reel.core.Scope;
+import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The components of a Diffusers pipeline folder, each built by the {@link ModelRegistry} entry of its class:
@@ -20,6 +23,8 @@ public final class PipelineComponents implements AutoCloseable {
         this.index = index;
         this.components = components;
         this.randomWeights = randomWeights;
+        // The weights live as long as this object, whatever memory scope the caller had open while loading.
+        forEachWeight(Scope::detach);
     }
 
     /** Loads every component of the pipeline folder {@code dir} with its checkpoint weights. */
@@ -94,7 +99,17 @@ public final class PipelineComponents implements AutoCloseable {
         return n;
     }
 
-    @Override public void close() { closeAll(components); }
+    /** Frees every weight (device memory at once, not at garbage collection) and closes the tokenizers. */
+    @Override public void close() {
+        forEachWeight(Tensor::free);
+        closeAll(components);
+    }
+
+    private void forEachWeight(Consumer<Tensor> action) {
+        for (Object o : components.values()) {
+            if (o instanceof Module m) m.visitParameters((k, p) -> { if (p.isSet()) action.accept(p.get()); });
+        }
+    }
 
     private static void closeAll(Map<String, Object> comps) {
         for (Object o : comps.values()) {
