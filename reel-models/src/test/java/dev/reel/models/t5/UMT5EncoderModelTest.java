@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
+import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
@@ -103,7 +104,7 @@ class UMT5EncoderModelTest {
     @Test
     void rejectsMismatchedInputs() {
         UMT5EncoderModel model = UMT5EncoderModel.random(Umt5Config.read(folder), 1, DType.F32, Backends.cpu());
-        assertThrows(dev.reel.core.ShapeException.class, () -> model.forward(new int[6], new int[5], 2, 3));
+        assertThrows(ShapeException.class, () -> model.forward(new int[6], new int[5], 2, 3));
     }
 
     @Test
