@@ -156,7 +156,7 @@ final class CpuAttention {
         int j = 0;
         FloatVector mv = FloatVector.broadcast(S, m), sv = FloatVector.zero(S);
         for (int bound = S.loopBound(n); j < bound; j += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, a, off + j).sub(mv).lanewise(VectorOperators.EXP);
+            FloatVector e = VecMath.exp(FloatVector.fromArray(S, a, off + j).sub(mv));
             e.intoArray(a, off + j);
             sv = sv.add(e);
         }
