@@ -58,6 +58,12 @@ public final class ApiError extends RuntimeException {
                 "request body is larger than the limit of " + max + " bytes", null);
     }
 
+    /** 416: the {@code Range} asked for lies outside the file. */
+    public static ApiError rangeNotSatisfiable(String range, long size) {
+        return new ApiError(416, "invalid_request_error", "range_not_satisfiable", null,
+                "Range \"" + VideoRequestParser.clip(range) + "\" lies outside the file of " + size + " bytes", null);
+    }
+
     /** 429: the queue is full; {@code Retry-After} tells when to come back. */
     public static ApiError queueFull(String message, int retryAfterSeconds) {
         return new ApiError(429, "rate_limit_error", "queue_full", null, message, retryAfterSeconds);

@@ -1,7 +1,7 @@
 package dev.reel.server.api;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -40,7 +40,7 @@ public final class VideoRequestParser {
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[xX](\\d{1,6})");
     private static final Pattern SECONDS = Pattern.compile("\\d{1,6}(\\.\\d{1,6})?");
 
-    static final ObjectMapper JSON = JsonMapperHolder.create();
+    static final ObjectMapper JSON = strictMapper();
 
     private final VideoModel model;
     private final ServerConfig limits;
@@ -60,6 +60,8 @@ public final class VideoRequestParser {
             root = JSON.readTree(body);
         } catch (JacksonException e) {
             throw ApiError.malformed("invalid_json", "body is not valid JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw ApiError.malformed("invalid_json", "body is not valid JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw ApiError.malformed("invalid_json", "body must be a JSON object");
         return parse((ObjectNode) root, false);
@@ -256,15 +258,11 @@ public final class VideoRequestParser {
     }
 
     /** The JSON reader: strict (duplicate keys, trailing garbage) and bounded (nesting, number length). */
-    private static final class JsonMapperHolder {
-        static ObjectMapper create() {
-            JsonFactory f = JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
-                    .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                    .build();
-            return new ObjectMapper(f)
-                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                    .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        }
+    private static ObjectMapper strictMapper() {
+        JsonFactory f = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        return new ObjectMapper(f).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 }

@@ -22,10 +22,9 @@ public interface VideoEngine extends AutoCloseable {
     /**
      * What a render reports.
      *
-     * @param seed       the noise seed used
-     * @param inference  time spent generating (stages summed)
+     * @param inference time spent generating (stages summed)
      */
-    record Rendered(long seed, Duration inference) {}
+    record Rendered(Duration inference) {}
 
     /** Receives progress from a render, on the rendering thread; also asked whether to stop. */
     interface RenderMonitor {

@@ -17,6 +17,7 @@ public final class Job {
 
     private final long seq;
     private final int priority;
+    private final JobRecord first;
     private JobRecord record;
     private final List<JobEvent> log = new ArrayList<>();
     private final List<BlockingQueue<JobEvent>> subscribers = new ArrayList<>();
@@ -26,6 +27,7 @@ public final class Job {
     Job(JobRecord record) {
         this.seq = record.seq();
         this.priority = record.priority();
+        this.first = record;
         this.record = record;
         log.add(JobEvent.status(record));
     }
@@ -40,6 +42,9 @@ public final class Job {
 
     /** The job's state now. */
     public synchronized JobRecord record() { return record; }
+
+    /** The state the job was created (or recovered) with: what {@code POST /v1/videos} answers. */
+    public JobRecord first() { return first; }
 
     /** Completes with the final record (completed or failed), or exceptionally when the server stops first. */
     public CompletableFuture<JobRecord> done() { return done; }
