@@ -40,7 +40,7 @@ public final class Weights {
 
     /**
      * Seeded random weights for real-size benchmarks: matrices and kernels uniform in ±1/√fan_in (PyTorch's
-     * default init scale), 1-D "weight" (norm scales) near 1, 1-D biases small. Deterministic per seed and key.
+     * default init scale), vectors (norm scales, also shaped [C,1,1,1]) near 1, biases small. Deterministic per seed and key.
      */
     public static void random(Module model, long seed, DType dtype, Backend backend) {
         model.visitParameters((key, p) -> {
@@ -48,7 +48,9 @@ public final class Weights {
             long n = Tensor.numel(shape);
             SplittableRandom rnd = new SplittableRandom(seed ^ key.hashCode() * 0x9E3779B97F4A7C15L);
             float[] v = new float[Math.toIntExact(n)];
-            if (shape.length >= 2) {
+            // a [C, 1, 1, 1] norm scale (the Wan VAE's gamma) is a vector, not a kernel
+            boolean vector = shape.length <= 1 || n == shape[0];
+            if (!vector) {
                 long fanIn = n / shape[0];
                 float bound = (float) (1.0 / Math.sqrt(fanIn));
                 for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextDouble(-bound, bound);

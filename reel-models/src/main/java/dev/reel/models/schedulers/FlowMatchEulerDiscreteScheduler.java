@@ -44,14 +44,14 @@ public final class FlowMatchEulerDiscreteScheduler implements Scheduler {
 
     /**
      * As the reference: the training schedule's end points {@code σ_max = shift(1)} and
-     * {@code σ_min = shift(1/N)} (float32), {@code n} timesteps spaced linearly between them, divided by N and
+     * {@code σ_min = shift(1/N)} (in float32), {@code n} timesteps spaced linearly between them, divided by N and
      * shifted once more; timesteps are the float32 sigmas times N; a final sigma 0 is appended.
      */
     @Override public void setTimesteps(int numInferenceSteps) {
         if (numInferenceSteps < 1) throw new IllegalArgumentException("numInferenceSteps must be positive, got " + numInferenceSteps);
         int n = config.numTrainTimesteps();
-        double sigmaMax = Schedules.f32(Schedules.shift(config.shift(), 1.0));
-        double sigmaMin = Schedules.f32(Schedules.shift(config.shift(), Schedules.f32(1.0 / n)));
+        double sigmaMax = trainingSigma(n, n);
+        double sigmaMin = trainingSigma(1, n);
         double[] t = new double[numInferenceSteps];
         double[] s = new double[numInferenceSteps + 1];
         double[] ts = Schedules.linspace(sigmaMax * n, sigmaMin * n, numInferenceSteps);
@@ -63,6 +63,16 @@ public final class FlowMatchEulerDiscreteScheduler implements Scheduler {
         s[numInferenceSteps] = 0;
         this.timesteps = t;
         this.sigmas = s;
+    }
+
+    /**
+     * Sigma of training timestep {@code t} (1…N) as the reference's constructor computes it: float32 tensor
+     * ops {@code σ = t/N}, then {@code shift·σ / (1 + (shift − 1)·σ)}, each operation rounded to float.
+     */
+    private double trainingSigma(int t, int n) {
+        float sigma = (float) t / n;
+        float shift = (float) config.shift(), shiftMinus1 = (float) (config.shift() - 1);
+        return shift * sigma / (1f + shiftMinus1 * sigma);
     }
 
     @Override public int numInferenceSteps() { return timesteps.length; }

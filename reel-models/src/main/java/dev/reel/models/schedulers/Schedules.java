@@ -13,9 +13,6 @@ final class Schedules {
         return shift * sigma / (1 + (shift - 1) * sigma);
     }
 
-    /** Rounds to float32, as the reference stores its schedules. */
-    static double f32(double v) { return (float) v; }
-
     /** {@code num} evenly spaced values from {@code start} to {@code stop} inclusive, rounded as NumPy's linspace. */
     static double[] linspace(double start, double stop, int num) {
         double[] y = new double[num];

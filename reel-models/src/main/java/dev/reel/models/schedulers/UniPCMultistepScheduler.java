@@ -112,7 +112,7 @@ public final class UniPCMultistepScheduler implements Scheduler {
         double[] sig = new double[numInferenceSteps + 1];
         for (int i = 0; i < numInferenceSteps; i++) {
             t[i] = (long) (s[i] * n);
-            sig[i] = Schedules.f32(s[i]);
+            sig[i] = (float) s[i]; // the reference stores sigmas as float32
         }
         sig[numInferenceSteps] = config.finalSigmasType() == FinalSigmas.ZERO ? 0 : sig[numInferenceSteps - 1];
         this.timesteps = t;
@@ -259,7 +259,8 @@ public final class UniPCMultistepScheduler implements Scheduler {
                 terms[2 + n] = mT;
                 fold += rhoT;
             }
-            coef[1] = -alphaT * hPhi1 + alphaT * bH * fold;
+            // Without correction terms there is no B(h) term at all (bh1's B(h) is infinite at a final σ of 0).
+            coef[1] = -alphaT * hPhi1 + (coef.length > 2 ? alphaT * bH * fold : 0);
             terms[1] = m0;
             return Schedules.combine(coef, terms);
         }

@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  * <p>Both directions run chunk by chunk through a {@link WanFeatureCache}, exactly as the reference does:
  * {@link #encode} feeds frame 0 alone, then groups of four frames; {@link #decode} feeds one latent frame at a
  * time. Each chunk runs in its own memory scope, so peak memory is one chunk's activations plus the caches.
+ * (The reference's {@code first_chunk} flag only matters for Wan2.2's residual up blocks; in Wan2.1 the first
+ * chunk's single output frame comes from the empty cache slot of each temporal upsampler.) The cache is local
+ * to each call, so there is no {@code clear_cache} to call and one model may serve several threads.
  *
  * <p>Latents from {@link #encode} and for {@link #decode} are un-normalised; the pipeline's diffusion latents
  * relate to them through {@link #normalizeLatents} and {@link #denormalizeLatents} (config {@code latents_mean},

@@ -56,8 +56,8 @@ public final class WanTransformerBlock extends Module {
         Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
         x = b.gatedResidual(x, attn1.forward(h, null, rope), gateMsa);
 
-        // 2. cross-attention
-        h = norm2 == null ? x : norm2.forward(x);
+        // 2. cross-attention; norm2's affine weights are kept fp32, so it runs on an fp32 copy as in the reference
+        h = norm2 == null ? x : norm2.forward(x.to(DType.F32)).to(x.dtype());
         x = x.add(attn2.forward(h, text, null));
 
         // 3. feed-forward

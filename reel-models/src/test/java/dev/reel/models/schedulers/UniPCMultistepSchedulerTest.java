@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reel.core.Backends;
+import dev.reel.core.DType;
 import dev.reel.core.ReelException;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class UniPCMultistepSchedulerTest {
@@ -77,6 +81,39 @@ class UniPCMultistepSchedulerTest {
         s.step(v, 0, x);
         assertThrows(ReelException.class, () -> s.step(v, 2, x));
         assertThrows(ReelException.class, () -> s.step(v, fixture.steps(), x));
+    }
+
+    /**
+     * On a straight flow path {@code x_σ = (1 − σ)·x0 + σ·ε} with the exact velocity {@code ε − x0}, every data
+     * prediction equals x0, so any order, either B(h) and any corrector setting must land exactly on the path.
+     */
+    @Test
+    void followsAStraightPathExactlyForAnyOrderAndSolver() {
+        float[] x0 = {1, -2, 0.5f, 3}, eps = {0.3f, 0.7f, -1.1f, -0.4f};
+        float[] vel = new float[4];
+        for (int j = 0; j < 4; j++) vel[j] = eps[j] - x0[j];
+        var cpu = Backends.cpu();
+        for (int order = 1; order <= 3; order++) {
+            for (var type : UniPCMultistepScheduler.SolverType.values()) {
+                for (var disable : List.of(Set.<Integer>of(), Set.of(0, 1, 4))) {
+                    var s = new UniPCMultistepScheduler(new UniPCMultistepScheduler.Config(1000, order, type, true, disable, 5.0, UniPCMultistepScheduler.FinalSigmas.ZERO));
+                    s.setTimesteps(7);
+                    double[] sig = s.sigmas();
+                    Tensor x = cpu.fromFloats(path(x0, eps, sig[0]), DType.F32, 4);
+                    Tensor v = cpu.fromFloats(vel, DType.F32, 4);
+                    for (int i = 0; i < 7; i++) {
+                        x = s.step(v, i, x);
+                        assertArrayEquals(path(x0, eps, sig[i + 1]), x.toFloatArray(), 2e-5f, "order " + order + " " + type + " disable " + disable + " step " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] path(float[] x0, float[] eps, double sigma) {
+        float[] p = new float[x0.length];
+        for (int j = 0; j < p.length; j++) p[j] = (float) ((1 - sigma) * x0[j] + sigma * eps[j]);
+        return p;
     }
 
     @Test

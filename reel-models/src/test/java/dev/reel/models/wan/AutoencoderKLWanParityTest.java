@@ -1,10 +1,13 @@
 package dev.reel.models.wan;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
@@ -35,6 +38,16 @@ class AutoencoderKLWanParityTest {
         System.out.printf("vae_decode %s -> %s: rel err %.3e (rtol %.0e), %d ms%n",
                 java.util.Arrays.toString(z.shape()), java.util.Arrays.toString(video.shape()), err, rtol, ms);
         assertTrue(err <= rtol, "vae_decode rel err " + err + " > rtol " + rtol);
+    }
+
+    @Test
+    void decodeLeavesOnlyItsOutputInTheCallersScope() {
+        Tensor z = fixtures.tensor("vae_decode", "z");
+        try (Scope scope = Scope.open()) {
+            Tensor video = vae.decode(z);
+            assertEquals(1, scope.ownedCount(), "decode must free its intermediates and feature cache");
+            assertFalse(video.storage().isFreed());
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
+import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.FixtureSet;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
@@ -43,6 +44,23 @@ class AutoencoderKLWanStructureTest {
         assertTrue(vae.namedParameters().containsKey("decoder.up_blocks.0.upsamplers.0.time_conv.weight"));
         assertTrue(vae.namedParameters().containsKey("encoder.down_blocks.3.time_conv.weight"));
         assertEquals(DType.F32, vae.dtype());
+    }
+
+    @Test
+    void latentNormalisationUsesConfigMeanAndStd() {
+        AutoencoderKLWan vae = new AutoencoderKLWan(WanVaeConfig.wan21());
+        float[] mean = vae.latentsMean(), std = vae.latentsStd();
+        int c = 16, pos = 3;
+        float[] z = new float[c * pos];
+        for (int i = 0; i < z.length; i++) z[i] = (float) Math.sin(i * 0.7) * 2;
+        Tensor zt = Backends.cpu().fromFloats(z, DType.F32, 1, c, pos, 1, 1);
+        float[] normalized = vae.normalizeLatents(zt).toFloatArray();
+        float[] back = vae.denormalizeLatents(Backends.cpu().fromFloats(normalized, DType.F32, 1, c, pos, 1, 1)).toFloatArray();
+        for (int i = 0; i < z.length; i++) {
+            int ch = i / pos;
+            assertEquals((z[i] - mean[ch]) / (double) std[ch], normalized[i], 1e-5, "normalize at " + i);
+            assertEquals(z[i], back[i], 1e-5, "round trip at " + i);
+        }
     }
 
     @Test

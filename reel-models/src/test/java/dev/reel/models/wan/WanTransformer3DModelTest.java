@@ -48,6 +48,22 @@ class WanTransformer3DModelTest {
         assertTrue(err <= rtol, "relative error " + err + " > rtol " + rtol);
     }
 
+    /**
+     * Loaded as bf16 (a GPU storage format; the CPU computes in fp32 only), the time embedder, the modulation
+     * tables and the affine norms stay fp32 as Diffusers' {@code _keep_in_fp32_modules} keeps them.
+     */
+    @Test
+    void bf16LoadKeepsReferenceModulesInFp32() {
+        var bf16 = WanTransformer3DModel.load(fixtures.pipelineDir().resolve("transformer"), DType.BF16, Backends.cpu());
+        assertEquals(DType.BF16, bf16.dtype());
+        assertEquals(DType.BF16, bf16.blocks.get(0).attn1.toQ.weight.get().dtype());
+        assertEquals(DType.BF16, bf16.conditionEmbedder.timeProj.weight.get().dtype());
+        assertEquals(DType.F32, bf16.blocks.get(0).scaleShiftTable.get().dtype());
+        assertEquals(DType.F32, bf16.blocks.get(1).norm2.weight.get().dtype());
+        assertEquals(DType.F32, bf16.conditionEmbedder.timeEmbedder.linear1.weight.get().dtype());
+        assertEquals(DType.F32, bf16.scaleShiftTable.get().dtype());
+    }
+
     /** Each batch element depends only on its own inputs; one timestep may serve the whole batch. */
     @Test
     void batchElementsAreIndependent() {
