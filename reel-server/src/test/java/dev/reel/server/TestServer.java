@@ -52,8 +52,8 @@ final class TestServer implements AutoCloseable {
 
     /** The tiny Wan2.1 pipeline of the fixtures, served as {@value #MODEL}. */
     static VideoModel fixtureModel() {
-        return new SyntheticModel();
-        // return PipelineModel.pretrained(fixtures().resolve("pipeline"), MODEL, GeneratorOptions.defaults());
+        GeneratorOptions d = GeneratorOptions.defaults();
+        return PipelineModel.pretrained(fixtures().resolve("pipeline"), MODEL, d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), MAX_STEPS));
     }
 
     /** Starts a server with its data in {@code dataDir}, the defaults changed by {@code tweak}, ready to serve. */
