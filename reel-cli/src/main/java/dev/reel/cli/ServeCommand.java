@@ -1,0 +1,97 @@
+package dev.reel.cli;
+
+import dev.reel.core.Backends;
+import dev.reel.core.Device;
+import dev.reel.pipeline.GeneratorOptions;
+import dev.reel.server.ReelServer;
+import dev.reel.server.ServerConfig;
+import dev.reel.server.engine.PipelineModel;
+import dev.reel.server.engine.VideoModel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code reel serve}: the {@code /v1/videos} HTTP service with its web page. */
+@Command(name = "serve", description = "Serve text-to-video over HTTP: OpenAI /v1/videos (+ Dynamo nvext), SSE progress, metrics, a web page.")
+final class ServeCommand implements Callable<Integer> {
+    static final class ModelChoice {
+        @Option(names = "--model", paramLabel = "DIR", description = "Diffusers pipeline folder (e.g. Wan2.1-T2V-1.3B-Diffusers).")
+        Path model;
+
+        @Option(names = "--demo", description = "Serve the tiny random-weight demo model (videos are noise).")
+        boolean demo;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    ModelChoice choice;
+
+    @Option(names = "--model-name", paramLabel = "ID", description = "Model id clients use (default: the folder's name, or reel-demo).")
+    String modelName;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + ServerConfig.DEFAULT_PORT, description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = "reel-data", description = "Where jobs and videos are kept (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--device", split = ",", paramLabel = "DEV",
+            description = "Devices, one worker each: cpu, cuda, cuda:N, comma-separated (default: cuda if available, else cpu).")
+    List<String> devices;
+
+    @Option(names = "--api-key", defaultValue = "${env:REEL_API_KEY}",
+            description = "Require Authorization: Bearer KEY on every route but /health (default: env REEL_API_KEY; none if unset).")
+    String apiKey;
+
+    @Option(names = "--queue-size", defaultValue = "" + ServerConfig.DEFAULT_QUEUE, description = "Jobs that may wait for a worker before 429 (default: ${DEFAULT-VALUE}).")
+    int queueSize;
+
+    @Option(names = "--max-steps", defaultValue = "" + ServerConfig.DEFAULT_MAX_STEPS, description = "Most denoising steps per request (default: ${DEFAULT-VALUE}).")
+    int maxSteps;
+
+    @Option(names = "--max-pixel-frames", defaultValue = "" + ServerConfig.DEFAULT_MAX_PIXEL_FRAMES,
+            description = "Largest width × height × frames per request (default: ${DEFAULT-VALUE} = 832×480×81).")
+    long maxPixelFrames;
+
+    @Option(names = "--max-body", defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY, description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
+    int maxBody;
+
+    @Option(names = "--shutdown-grace", defaultValue = "30", description = "Seconds a stop lets running jobs finish (default: ${DEFAULT-VALUE}).")
+    long shutdownGrace;
+
+    @Override public Integer call() throws InterruptedException {
+        List<Device> devs = new ArrayList<>();
+        if (devices == null || devices.isEmpty()) devs.add(Backends.available(Device.Type.CUDA) ? Device.cuda(0) : Device.CPU);
+        else for (String d : devices) devs.add(Device.parse(d));
+        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxPixelFrames, maxSteps, maxBody,
+                Duration.ofSeconds(shutdownGrace));
+        GeneratorOptions d = GeneratorOptions.defaults();
+        // one step limit: the server's (the pipeline's size and frame bounds stay as they are)
+        GeneratorOptions options = d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), maxSteps);
+        VideoModel model = choice.demo ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(choice.model, modelName, options);
+
+        ReelServer server = ReelServer.start(config, model);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close(); // SIGTERM / Ctrl-C: graceful stop
+            stopped.countDown();
+        }, "reel-serve-shutdown"));
+        System.out.println("reel serve: " + server.baseUri() + "/ (model " + model.id() + " loading on " + devs + ")");
+        if (!server.awaitReady(Duration.ofDays(1))) {
+            System.err.println("reel serve: " + server.jobs().loadError());
+            server.close();
+            return 1;
+        }
+        System.out.println("reel serve: ready");
+        stopped.await();
+        return 0;
+    }
+}
