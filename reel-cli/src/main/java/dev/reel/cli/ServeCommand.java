@@ -61,6 +61,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest width × height × frames per request (default: ${DEFAULT-VALUE} = 832×480×81).")
     long maxPixelFrames;
 
+    @Option(names = "--max-side", defaultValue = "1280", description = "Largest width or height in pixels (default: ${DEFAULT-VALUE}).")
+    int maxSide;
+
     @Option(names = "--max-body", defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY, description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
     int maxBody;
 
@@ -74,8 +77,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxPixelFrames, maxSteps, maxBody,
                 Duration.ofSeconds(shutdownGrace));
         GeneratorOptions d = GeneratorOptions.defaults();
-        // one step limit: the server's (the pipeline's size and frame bounds stay as they are)
-        GeneratorOptions options = d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), maxSteps);
+        // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
+        GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);
         VideoModel model = choice.demo ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(choice.model, modelName, options);
 
         ReelServer server = ReelServer.start(config, model);
