@@ -96,13 +96,13 @@ public final class VideoGenerator implements AutoCloseable {
     /**
      * A tiny Wan2.1 pipeline (2-layer transformer, 3-channel VAE, 2-layer UMT5) with seeded random weights, for
      * demos and smoke tests: it runs in seconds on a CPU and writes a valid video, whose content is noise.
-     * Its request defaults are small (256×448, 17 frames, 20 steps).
+     * Its request defaults are small (192×320, 17 frames, 10 steps).
      */
     public static VideoGenerator demo(GeneratorOptions options) {
         Path dir = extractDemo();
         try {
             PipelineComponents c = PipelineComponents.random(dir, loadOptions(options), 0L, Map.of());
-            GenerationRequest.Builder defaults = GenerationRequest.builder("").size(256, 448).numFrames(17).numInferenceSteps(20)
+            GenerationRequest.Builder defaults = GenerationRequest.builder("").size(192, 320).numFrames(17).numInferenceSteps(10)
                     .maxSequenceLength(64);
             return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights (the video is noise, not the prompt)", defaults, dir);
         } catch (RuntimeException e) {
@@ -114,6 +114,12 @@ public final class VideoGenerator implements AutoCloseable {
     private static LoadOptions loadOptions(GeneratorOptions o) {
         return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype());
     }
+
+    /**
+     * Unpacks the demo pipeline's configs (Diffusers layout, no weights) into a new temporary folder, for tools
+     * that describe it; the caller deletes it.
+     */
+    public static Path unpackDemoConfigs() { return extractDemo(); }
 
     private static Path extractDemo() {
         try {
