@@ -42,6 +42,7 @@ final class CpuGemm {
                       float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) return;
         if (k == 0 || (long) m * n * k <= SMALL) { naive(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc); return; }
+        if (m < MR && bRs == 1 && aCs == 1) { dots(m, n, k, a, aOff, aRs, b, bOff, bCs, c, cOff, ldc); return; }
         int mPanels = (m + MR - 1) / MR;
         float[] ap = new float[mPanels * MR * Math.min(KC, k)];
         float[] bp = new float[((Math.min(NC, n) + NR - 1) / NR) * NR * Math.min(KC, k)];
@@ -165,6 +166,30 @@ final class CpuGemm {
         }
         v0.intoArray(c, co);
         v1.intoArray(c, co + L);
+    }
+
+    /**
+     * A few rows against B stored column-contiguous (linear weights {@code [out, in]}): one dot product per
+     * output, no packing, parallel over columns. Packing B would cost as much as the product itself.
+     */
+    private static void dots(int m, int n, int k, float[] a, int aOff, int aRs, float[] b, int bOff, int bCs, float[] c, int cOff, int ldc) {
+        WorkerPool.parallelFor(n, Math.max(1, 8192 / k), (j0, j1) -> {
+            for (int j = j0; j < j1; j++)
+                for (int i = 0; i < m; i++) c[cOff + i * ldc + j] = dot(a, aOff + i * aRs, b, bOff + j * bCs, k);
+        });
+    }
+
+    /** Σ x[xo+p]·y[yo+p] over p < n, in vector lanes. */
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0;
+        int p = 0;
+        for (; p + 2 * L <= n; p += 2 * L) {
+            s0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), s0);
+            s1 = FloatVector.fromArray(S, x, xo + p + L).fma(FloatVector.fromArray(S, y, yo + p + L), s1);
+        }
+        float r = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; p < n; p++) r += x[xo + p] * y[yo + p];
+        return r;
     }
 
     /** Direct loops for tiny products (row-parallel, B rows scaled into C rows). */

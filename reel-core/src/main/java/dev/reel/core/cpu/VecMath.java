@@ -17,13 +17,13 @@ final class VecMath {
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     /**
-     * e^x to about 2 ulp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' degree-6 minimax polynomial, 2ⁿ
-     * built in the exponent bits. Below −87.3 (where 2ⁿ would be subnormal) the result is 0, so masked
-     * scores (−∞, −1e9) vanish; NaN stays NaN.
+     * e^x to about 2 ulp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' degree-6 minimax polynomial, 2ⁿ applied
+     * as two factors 2^⌊n/2⌋·2^(n−⌊n/2⌋) so that results from the subnormal range up to overflow (+∞ above
+     * ~88.72) come out right. Below −104 the result is 0, so masked scores (−∞, −1e9) vanish; NaN stays NaN.
      */
     static FloatVector exp(FloatVector x) {
-        var under = x.compare(VectorOperators.LT, -87.3f);
-        FloatVector xc = x.max(-87.3f).min(88.3f);
+        var under = x.compare(VectorOperators.LT, -104f);
+        FloatVector xc = x.max(-104f).min(89f);
         FloatVector t = xc.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUND));
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), xc);
@@ -35,7 +35,9 @@ final class VecMath {
         p = p.fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
         p = p.fma(r.mul(r), r).add(1f);
         IntVector ni = t.reinterpretAsInts().sub(ROUND_BITS);
-        FloatVector scale = ni.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-        return p.mul(scale).blend(0f, under);
+        IntVector n1 = ni.lanewise(VectorOperators.ASHR, 1), n2 = ni.sub(n1);
+        FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(s1).mul(s2).blend(0f, under);
     }
 }

@@ -18,7 +18,7 @@ class VecMathTest {
     @Test void expWithinTwoUlpOverTheNormalRange() {
         int n = 1 << 16;
         float[] x = new float[n];
-        for (int i = 0; i < n; i++) x[i] = -87f + (87f + 88f) * i / n;
+        for (int i = 0; i < n; i++) x[i] = -87.3f + (87.3f + 88.72f) * i / n;
         float[] y = exp(x);
         double worst = 0;
         for (int i = 0; i < n; i++) {
@@ -41,5 +41,15 @@ class VecMathTest {
         if (l > 1) assertEquals(0f, y[1]);
         if (l > 2) assertEquals(1f, y[2]);
         if (l > 3) assertTrue(Float.isNaN(y[3]));
+        float[] z = new float[l];
+        z[0] = 89f;
+        if (l > 1) z[1] = -100f;
+        if (l > 2) z[2] = -105f;
+        if (l > 3) z[3] = 88.7f;
+        float[] w = exp(z);
+        assertEquals(Float.POSITIVE_INFINITY, w[0]);
+        if (l > 1) assertEquals(Math.exp(-100), w[1], 2 * Float.MIN_VALUE, "subnormal result");
+        if (l > 2) assertEquals(0f, w[2]);
+        if (l > 3) assertEquals((float) Math.exp(88.7f), w[3], 2 * Math.ulp(w[3]));
     }
 }
