@@ -1,38 +1,40 @@
 package dev.reel.cli;
 
-import dev.reel.core.Backends;
 import dev.reel.core.Device;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.ReelServer;
 import dev.reel.server.ServerConfig;
 import dev.reel.server.engine.PipelineModel;
 import dev.reel.server.engine.VideoModel;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code reel serve}: the {@code /v1/videos} HTTP service with its web page. */
-@Command(name = "serve", description = "Serve text-to-video over HTTP: OpenAI /v1/videos (+ Dynamo nvext), SSE progress, metrics, a web page.")
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve text-to-video over HTTP: OpenAI /v1/videos (+ Dynamo nvext), SSE progress, metrics, a web page.")
 final class ServeCommand implements Callable<Integer> {
-    static final class ModelChoice {
-        @Option(names = "--model", paramLabel = "DIR", description = "Diffusers pipeline folder (e.g. Wan2.1-T2V-1.3B-Diffusers).")
-        Path model;
-
-        @Option(names = "--demo", description = "Serve the tiny random-weight demo model (videos are noise).")
-        boolean demo;
-    }
-
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    ModelChoice choice;
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder (model_index.json …), or 'demo' (tiny, random weights: noise).")
+    String model;
 
     @Option(names = "--model-name", paramLabel = "ID", description = "Model id clients use (default: the folder's name, or reel-demo).")
     String modelName;
+
+    @Mixin DeviceOptions device;
+
+    @Spec CommandSpec spec;
+
+    @Option(names = "--devices", split = ",", paramLabel = "DEV",
+            description = "Serve on several devices, one worker each, e.g. cuda:0,cuda:1 (default: the --device).")
+    List<String> devices;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
     String host;
@@ -42,10 +44,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = "reel-data", description = "Where jobs and videos are kept (default: ${DEFAULT-VALUE}).")
     Path dataDir;
-
-    @Option(names = "--device", split = ",", paramLabel = "DEV",
-            description = "Devices, one worker each: cpu, cuda, cuda:N, comma-separated (default: cuda if available, else cpu).")
-    List<String> devices;
 
     @Option(names = "--api-key", defaultValue = "${env:REEL_API_KEY}",
             description = "Require Authorization: Bearer KEY on every route but /health (default: env REEL_API_KEY; none if unset).")
@@ -61,6 +59,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest width × height × frames per request (default: ${DEFAULT-VALUE} = 832×480×81).")
     long maxPixelFrames;
 
+    @Option(names = "--max-side", defaultValue = "1280", description = "Largest width or height in pixels (default: ${DEFAULT-VALUE}).")
+    int maxSide;
+
     @Option(names = "--max-body", defaultValue = "" + ServerConfig.DEFAULT_MAX_BODY, description = "Largest request body in bytes (default: ${DEFAULT-VALUE}).")
     int maxBody;
 
@@ -69,28 +70,31 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override public Integer call() throws InterruptedException {
         List<Device> devs = new ArrayList<>();
-        if (devices == null || devices.isEmpty()) devs.add(Backends.available(Device.Type.CUDA) ? Device.cuda(0) : Device.CPU);
+        if (devices == null || devices.isEmpty()) devs.add(device.device());
         else for (String d : devices) devs.add(Device.parse(d));
         ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxPixelFrames, maxSteps, maxBody,
                 Duration.ofSeconds(shutdownGrace));
-        GeneratorOptions d = GeneratorOptions.defaults();
-        // one step limit: the server's (the pipeline's size and frame bounds stay as they are)
-        GeneratorOptions options = d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), maxSteps);
-        VideoModel model = choice.demo ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(choice.model, modelName, options);
+        GeneratorOptions d = device.generatorOptions();
+        // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
+        GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);
+        VideoModel served = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
 
-        ReelServer server = ReelServer.start(config, model);
+        ReelServer server = ReelServer.start(config, served);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread hook = new Thread(() -> {
             server.close(); // SIGTERM / Ctrl-C: graceful stop
             stopped.countDown();
-        }, "reel-serve-shutdown"));
-        System.out.println("reel serve: " + server.baseUri() + "/ (model " + model.id() + " loading on " + devs + ")");
+        }, "reel-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("reel serve: " + server.baseUri() + "/ (model " + served.id() + " loading on " + devs + ", " + DeviceOptions.name(options.dtype()) + ")");
         if (!server.awaitReady(Duration.ofDays(1))) {
-            System.err.println("reel serve: " + server.jobs().loadError());
+            spec.commandLine().getErr().println("reel serve: " + server.jobs().loadError());
+            Runtime.getRuntime().removeShutdownHook(hook);
             server.close();
             return 1;
         }
-        System.out.println("reel serve: ready");
+        out.println("reel serve: ready");
         stopped.await();
         return 0;
     }

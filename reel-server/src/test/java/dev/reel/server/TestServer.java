@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reel.core.fixtures.FixtureSet;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.engine.PipelineModel;
 import dev.reel.server.engine.VideoModel;
@@ -44,16 +45,10 @@ final class TestServer implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    /** The fixture folder: -Dreel.fixtures, else env REEL_FIXTURES, else the repository's copy. */
-    static Path fixtures() {
-        String p = System.getProperty("reel.fixtures", System.getenv("REEL_FIXTURES"));
-        return p != null ? Path.of(p) : Path.of("../testdata/wan21-tiny");
-    }
-
     /** The tiny Wan2.1 pipeline of the fixtures, served as {@value #MODEL}. */
     static VideoModel fixtureModel() {
         GeneratorOptions d = GeneratorOptions.defaults();
-        return PipelineModel.pretrained(fixtures().resolve("pipeline"), MODEL, d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), MAX_STEPS));
+        return PipelineModel.pretrained(FixtureSet.locate().pipelineDir(), MODEL, d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), MAX_STEPS));
     }
 
     /** Starts a server with its data in {@code dataDir}, the defaults changed by {@code tweak}, ready to serve. */

@@ -54,7 +54,8 @@ final class Scheduler {
             log.info("model {} loaded on {} in {} ms", model.id(), device, (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException | Error e) {
             loadError = "loading " + model.id() + " on " + device + " failed: " + e.getMessage();
-            log.error(loadError, e);
+            if (e instanceof dev.reel.core.ReelException) log.error(loadError); // a user-facing reason, not a bug
+            else log.error(loadError, e);
             return;
         } finally {
             loaded.countDown();
