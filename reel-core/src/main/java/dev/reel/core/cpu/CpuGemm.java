@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * and a {@code KC × NC} slice of B into {@code NR}-column panels, so the {@link #kernel micro-kernel} streams both
  * from contiguous memory while its {@code MR × NR} block of C stays in vector registers (4 × 2 vectors: 8
  * accumulators, two B vectors and one broadcast A value; C2 spills larger tiles on AVX2's 16 registers). B's micro-panel
- * ({@code KC·NR} floats, 16 KiB) stays in L1 while A's panels of one {@code MC} block stream from L2. Tiles of
+ * ({@code KC·NR} floats, 32 KiB) stays in L1 while A's panels of one {@code MC} block stream from L2. Tiles of
  * {@code MC} rows × {@code JG·NR} columns are spread over the {@link WorkerPool}.
  */
 final class CpuGemm {
@@ -24,7 +24,8 @@ final class CpuGemm {
     static final int MR = 4;
     /** Columns of a micro-tile (two vectors). */
     static final int NR = 2 * L;
-    static final int KC = 256;
+    /** Depth of a packed slice: one B micro-panel ({@code KC·NR} floats) fills 32 KiB, the L1 of current x86 cores. */
+    static final int KC = 8192 / NR;
     static final int MC = 32 * MR;
     static final int NC = 128 * NR;
     /** B micro-panels per parallel tile. */

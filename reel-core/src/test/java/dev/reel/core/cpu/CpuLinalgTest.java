@@ -63,6 +63,11 @@ class CpuLinalgTest {
         Ref.assertClose(refMatmul(a, b, new int[] {300, 270}), CPU.matmul(a, b), 1e-6);
     }
 
+    @Test void matmulWiderThanOneColumnBlock() {
+        Tensor a = Ref.rand(13, 7, 40), b = Ref.rand(14, 40, 2100); // N spans two NC blocks and ends in a partial panel
+        Ref.assertClose(refMatmul(a, b, new int[] {7, 2100}), CPU.matmul(a, b), 1e-6);
+    }
+
     @Test void matmulRejectsMismatch() {
         ShapeException e = assertThrows(ShapeException.class, () -> CPU.matmul(Ref.rand(1, 3, 4), Ref.rand(2, 5, 6)));
         assertTrue(e.getMessage().contains("matmul") && e.getMessage().contains("[3, 4]") && e.getMessage().contains("[5, 6]"), e.getMessage());
