@@ -167,6 +167,22 @@ public interface Backend {
         return concat(4, o1.unsqueeze(4), o2.unsqueeze(4)).reshape(s);
     }
 
+    /**
+     * Clamps every element into {@code [min, max]} ({@code torch.clamp}). The default is exact but composes
+     * stack-and-reduce; backends should override it with a pointwise kernel.
+     */
+    default Tensor clamp(Tensor x, float min, float max) {
+        Tensor atLeast = maximum(x, min);
+        return unary(Unary.NEG, maximum(unary(Unary.NEG, atLeast), -max));
+    }
+
+    /** Elementwise {@code max(x, s)}, by reducing x stacked with a constant. */
+    private Tensor maximum(Tensor x, float s) {
+        int r = x.rank();
+        Tensor c = full(s, x.dtype(), x.shape());
+        return max(concat(r, x.unsqueeze(r), c.unsqueeze(r)), r, false);
+    }
+
     /** Waits for all queued work on this device (no-op on the CPU). */
     default void synchronize() {}
 }

@@ -51,6 +51,20 @@ public final class Scope implements AutoCloseable {
         for (Tensor t : ts) keep(t);
     }
 
+    /**
+     * Takes {@code t}'s storage out of every scope open on this thread, so no scope frees it: it lives until
+     * {@link Storage#free()} (or, on the CPU, until unreachable). For state that must outlive the caller's
+     * scopes, such as a scheduler's history of model outputs; its owner frees it.
+     */
+    public static Tensor detach(Tensor t) {
+        Storage s = t.storage();
+        for (Scope scope : STACK.get()) {
+            scope.owned.removeIf(o -> o == s);
+            scope.kept.remove(s);
+        }
+        return t;
+    }
+
     /** Number of storages this scope currently owns (for tests and diagnostics). */
     public int ownedCount() { return owned.size(); }
 

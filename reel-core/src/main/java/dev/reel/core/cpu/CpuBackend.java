@@ -124,6 +124,7 @@ public final class CpuBackend implements Backend {
         checkCpu("copyInto", src);
         Tensor s = src.expand(dst.shape());
         if (s.dtype() != dst.dtype()) s = cast(s, dst.dtype());
+        if (dst.dtype() == DType.F32) { copyF32(dst, s); return; }
         Object da = ((CpuStorage) dst.storage()).array();
         Object sa = ((CpuStorage) s.storage()).array();
         StridedIndex di = new StridedIndex(dst.shape(), dst.strides(), dst.offset());
@@ -138,6 +139,18 @@ public final class CpuBackend implements Backend {
                 case I32 -> ((int[]) da)[d] = ((int[]) sa)[q];
                 case F8_E4M3, U8 -> ((byte[]) da)[d] = ((byte[]) sa)[q];
             }
+        }
+    }
+
+    /** F32 copy by rows of the coalesced layouts. */
+    private static void copyF32(Tensor dst, Tensor src) {
+        if (dst.numel() == 0) return;
+        float[] da = ((CpuStorage) dst.storage()).floats(), sa = ((CpuStorage) src.storage()).floats();
+        if (dst.isContiguous()) {
+            Dense.gather(sa, src.shape(), src.strides(), src.offset(), da, Math.toIntExact(dst.offset()));
+        } else {
+            Dense sd = Dense.of("copyInto", src);
+            CpuLayout.scatter(sd.a(), sd.off(), da, dst.shape(), dst.strides(), dst.offset());
         }
     }
 
@@ -157,32 +170,30 @@ public final class CpuBackend implements Backend {
         t.storage().checkLive();
     }
 
-    // ---------------------------------------------------------------- compute (to be implemented)
+    // ---------------------------------------------------------------- compute (F32)
 
-    private static UnsupportedOperationException todo(String op) { return new UnsupportedOperationException("CPU " + op + " is not implemented yet"); }
-
-    @Override public Tensor add(Tensor a, Tensor b) { throw todo("add"); }
-    @Override public Tensor sub(Tensor a, Tensor b) { throw todo("sub"); }
-    @Override public Tensor mul(Tensor a, Tensor b) { throw todo("mul"); }
-    @Override public Tensor div(Tensor a, Tensor b) { throw todo("div"); }
-    @Override public Tensor scale(Tensor a, float s) { throw todo("scale"); }
-    @Override public Tensor addScalar(Tensor a, float s) { throw todo("addScalar"); }
-    @Override public Tensor unary(Unary op, Tensor a) { throw todo("unary"); }
-    @Override public Tensor matmul(Tensor a, Tensor b) { throw todo("matmul"); }
-    @Override public Tensor linear(Tensor x, Tensor w, Tensor bias) { throw todo("linear"); }
-    @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { throw todo("conv3d"); }
-    @Override public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { throw todo("conv2d"); }
-    @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { throw todo("layerNorm"); }
-    @Override public Tensor rmsNorm(Tensor x, Tensor weight, float eps) { throw todo("rmsNorm"); }
-    @Override public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) { throw todo("groupNorm"); }
-    @Override public Tensor softmax(Tensor x) { throw todo("softmax"); }
-    @Override public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale) { throw todo("attention"); }
-    @Override public Tensor sum(Tensor x, int dim, boolean keepDim) { throw todo("sum"); }
-    @Override public Tensor mean(Tensor x, int dim, boolean keepDim) { throw todo("mean"); }
-    @Override public Tensor max(Tensor x, int dim, boolean keepDim) { throw todo("max"); }
-    @Override public Tensor norm(Tensor x, int dim, boolean keepDim) { throw todo("norm"); }
-    @Override public Tensor concat(int dim, Tensor... xs) { throw todo("concat"); }
-    @Override public Tensor pad(Tensor x, int[] pads, float value) { throw todo("pad"); }
-    @Override public Tensor embedding(Tensor weight, int[] ids, int... idsShape) { throw todo("embedding"); }
-    @Override public Tensor upsampleNearest2x(Tensor x) { throw todo("upsampleNearest2x"); }
+    @Override public Tensor add(Tensor a, Tensor b) { return CpuElementwise.binary(CpuElementwise.Binary.ADD, a, b); }
+    @Override public Tensor sub(Tensor a, Tensor b) { return CpuElementwise.binary(CpuElementwise.Binary.SUB, a, b); }
+    @Override public Tensor mul(Tensor a, Tensor b) { return CpuElementwise.binary(CpuElementwise.Binary.MUL, a, b); }
+    @Override public Tensor div(Tensor a, Tensor b) { return CpuElementwise.binary(CpuElementwise.Binary.DIV, a, b); }
+    @Override public Tensor scale(Tensor a, float s) { return CpuElementwise.affine("scale", a, s, 0f); }
+    @Override public Tensor addScalar(Tensor a, float s) { return CpuElementwise.affine("addScalar", a, 1f, s); }
+    @Override public Tensor unary(Unary op, Tensor a) { return CpuElementwise.unary(op, a); }
+    @Override public Tensor matmul(Tensor a, Tensor b) { return CpuLinalg.matmul(a, b); }
+    @Override public Tensor linear(Tensor x, Tensor w, Tensor bias) { return CpuLinalg.linear(x, w, bias); }
+    @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return CpuConv.conv3d(x, w, bias, stride, padding); }
+    @Override public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return CpuConv.conv2d(x, w, bias, stride, padding); }
+    @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { return CpuNorm.layerNorm(x, weight, bias, eps); }
+    @Override public Tensor rmsNorm(Tensor x, Tensor weight, float eps) { return CpuNorm.rmsNorm(x, weight, eps); }
+    @Override public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) { return CpuNorm.groupNorm(x, groups, weight, bias, eps); }
+    @Override public Tensor softmax(Tensor x) { return CpuNorm.softmax(x); }
+    @Override public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale) { return CpuAttention.attention(q, k, v, bias, scale); }
+    @Override public Tensor sum(Tensor x, int dim, boolean keepDim) { return CpuReduce.reduce(CpuReduce.Kind.SUM, x, dim, keepDim); }
+    @Override public Tensor mean(Tensor x, int dim, boolean keepDim) { return CpuReduce.reduce(CpuReduce.Kind.MEAN, x, dim, keepDim); }
+    @Override public Tensor max(Tensor x, int dim, boolean keepDim) { return CpuReduce.reduce(CpuReduce.Kind.MAX, x, dim, keepDim); }
+    @Override public Tensor norm(Tensor x, int dim, boolean keepDim) { return CpuReduce.reduce(CpuReduce.Kind.NORM, x, dim, keepDim); }
+    @Override public Tensor concat(int dim, Tensor... xs) { return CpuLayout.concat(dim, xs); }
+    @Override public Tensor pad(Tensor x, int[] pads, float value) { return CpuLayout.pad(x, pads, value); }
+    @Override public Tensor embedding(Tensor weight, int[] ids, int... idsShape) { return CpuLayout.embedding(weight, ids, idsShape); }
+    @Override public Tensor upsampleNearest2x(Tensor x) { return CpuLayout.upsampleNearest2x(x); }
 }

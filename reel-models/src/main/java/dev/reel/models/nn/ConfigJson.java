@@ -1,0 +1,150 @@
+package dev.reel.models.nn;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A component's {@code config.json}, read with typed accessors. Missing required keys and wrong types throw
+ * {@link ConfigException} naming the file and the key; keys no accessor asked for are logged at debug by
+ * {@link #logUnknownKeys()} (Diffusers configs carry many that Reel does not need).
+ */
+public final class ConfigJson {
+    private static final Logger LOG = LoggerFactory.getLogger(ConfigJson.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String source;
+    private final JsonNode root;
+    private final Set<String> used = new HashSet<>();
+
+    private ConfigJson(String source, JsonNode root) {
+        this.source = source;
+        this.root = root;
+    }
+
+    /** Reads and parses a config file. */
+    public static ConfigJson read(Path file) {
+        if (!Files.isRegularFile(file)) throw new ConfigException(file + ": file not found");
+        try {
+            JsonNode n = JSON.readTree(file.toFile());
+            if (n == null || !n.isObject()) throw new ConfigException(file + ": not a JSON object");
+            return new ConfigJson(file.toString(), n);
+        } catch (IOException e) {
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new ConfigException(file + ": invalid JSON (" + why + ")");
+        }
+    }
+
+    /** Wraps an already-parsed object (e.g. a fixture manifest's config). */
+    public static ConfigJson of(String source, JsonNode root) { return new ConfigJson(source, root); }
+
+    /** Where the config came from. */
+    public String source() { return source; }
+
+    public boolean has(String key) { return root.hasNonNull(key); }
+
+    private JsonNode required(String key) {
+        used.add(key);
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) throw new ConfigException(source + ": required key \"" + key + "\" is missing");
+        return n;
+    }
+
+    public int getInt(String key) {
+        JsonNode n = required(key);
+        if (!n.canConvertToInt() || !n.isIntegralNumber()) throw wrongType(key, n, "an integer");
+        return n.intValue();
+    }
+
+    public int getInt(String key, int def) { return has(key) ? getInt(key) : markDefault(key, def); }
+
+    public double getDouble(String key) {
+        JsonNode n = required(key);
+        if (!n.isNumber()) throw wrongType(key, n, "a number");
+        return n.doubleValue();
+    }
+
+    public double getDouble(String key, double def) { return has(key) ? getDouble(key) : markDefault(key, def); }
+
+    public boolean getBoolean(String key, boolean def) {
+        if (!has(key)) return markDefault(key, def);
+        JsonNode n = required(key);
+        if (!n.isBoolean()) throw wrongType(key, n, "true or false");
+        return n.booleanValue();
+    }
+
+    public String getString(String key) {
+        JsonNode n = required(key);
+        if (!n.isTextual()) throw wrongType(key, n, "a string");
+        return n.textValue();
+    }
+
+    public String getString(String key, String def) { return has(key) ? getString(key) : markDefault(key, def); }
+
+    public int[] getIntArray(String key) {
+        JsonNode n = required(key);
+        if (!n.isArray()) throw wrongType(key, n, "an array of integers");
+        int[] out = new int[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!n.get(i).isIntegralNumber()) throw wrongType(key, n, "an array of integers");
+            out[i] = n.get(i).intValue();
+        }
+        return out;
+    }
+
+    public double[] getDoubleArray(String key) {
+        JsonNode n = required(key);
+        if (!n.isArray()) throw wrongType(key, n, "an array of numbers");
+        double[] out = new double[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!n.get(i).isNumber()) throw wrongType(key, n, "an array of numbers");
+            out[i] = n.get(i).doubleValue();
+        }
+        return out;
+    }
+
+    public boolean[] getBooleanArray(String key) {
+        JsonNode n = required(key);
+        if (!n.isArray()) throw wrongType(key, n, "an array of booleans");
+        boolean[] out = new boolean[n.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!n.get(i).isBoolean()) throw wrongType(key, n, "an array of booleans");
+            out[i] = n.get(i).booleanValue();
+        }
+        return out;
+    }
+
+    /** The raw node (null if absent), marked as used. */
+    public JsonNode node(String key) {
+        used.add(key);
+        return root.get(key);
+    }
+
+    /** Logs, at debug, every key no accessor read (underscore-prefixed metadata excluded). */
+    public void logUnknownKeys() {
+        List<String> unknown = new ArrayList<>();
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!used.contains(k) && !k.startsWith("_")) unknown.add(k);
+        }
+        if (!unknown.isEmpty()) LOG.debug("{}: ignoring keys {}", source, unknown);
+    }
+
+    private <T> T markDefault(String key, T def) {
+        used.add(key);
+        return def;
+    }
+
+    private ConfigException wrongType(String key, JsonNode n, String expected) {
+        return new ConfigException(source + ": key \"" + key + "\" is " + n + ", expected " + expected);
+    }
+}

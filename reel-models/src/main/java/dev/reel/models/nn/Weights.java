@@ -1,0 +1,65 @@
+package dev.reel.models.nn;
+
+import dev.reel.core.Backend;
+import dev.reel.core.DType;
+import dev.reel.core.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/** Fills a {@link Module}'s parameters: from a checkpoint (checked key by key) or with seeded random values. */
+public final class Weights {
+    private Weights() {}
+
+    /**
+     * Loads every parameter of {@code model} from {@code source} as {@code dtype}. All problems — missing,
+     * unexpected and wrongly-shaped keys — are collected and thrown together before anything is loaded.
+     */
+    public static void load(Module model, WeightSource source, DType dtype, Backend backend) {
+        Map<String, Parameter> params = model.namedParameters();
+        List<String> missing = new ArrayList<>();
+        List<String> wrongShape = new ArrayList<>();
+        for (var e : params.entrySet()) {
+            String key = e.getKey();
+            if (!source.keys().contains(key)) { missing.add(key); continue; }
+            int[] found = source.shape(key);
+            if (!Arrays.equals(found, e.getValue().shape())) {
+                wrongShape.add(key + ": expected " + Arrays.toString(e.getValue().shape()) + ", found " + Arrays.toString(found));
+            }
+        }
+        List<String> unexpected = new ArrayList<>(new TreeSet<>(source.keys()));
+        unexpected.removeAll(params.keySet());
+        if (!missing.isEmpty() || !unexpected.isEmpty() || !wrongShape.isEmpty()) {
+            throw new WeightMismatchException(source.describe(), missing, unexpected, wrongShape);
+        }
+        for (var e : params.entrySet()) e.getValue().set(source.load(e.getKey(), dtype, backend));
+    }
+
+    /**
+     * Seeded random weights for real-size benchmarks: matrices and kernels uniform in ±1/√fan_in (PyTorch's
+     * default init scale), vectors (norm scales, also shaped [C,1,1,1]) near 1, biases small. Deterministic per seed and key.
+     */
+    public static void random(Module model, long seed, DType dtype, Backend backend) {
+        model.visitParameters((key, p) -> {
+            int[] shape = p.shape();
+            long n = Tensor.numel(shape);
+            SplittableRandom rnd = new SplittableRandom(seed ^ key.hashCode() * 0x9E3779B97F4A7C15L);
+            float[] v = new float[Math.toIntExact(n)];
+            // a [C, 1, 1, 1] norm scale (the Wan VAE's gamma) is a vector, not a kernel
+            boolean vector = shape.length <= 1 || n == shape[0];
+            if (!vector) {
+                long fanIn = n / shape[0];
+                float bound = (float) (1.0 / Math.sqrt(fanIn));
+                for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextDouble(-bound, bound);
+            } else if (key.endsWith("bias")) {
+                for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextDouble(-0.02, 0.02);
+            } else {
+                for (int i = 0; i < v.length; i++) v[i] = (float) (1.0 + rnd.nextDouble(-0.1, 0.1));
+            }
+            p.set(backend.fromFloats(v, dtype, shape));
+        });
+    }
+}

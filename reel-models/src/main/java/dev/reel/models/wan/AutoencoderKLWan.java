@@ -1,0 +1,183 @@
+package dev.reel.models.wan;
+
+import dev.reel.core.Backend;
+import dev.reel.core.DType;
+import dev.reel.core.Scope;
+import dev.reel.core.ShapeException;
+import dev.reel.core.Tensor;
+import dev.reel.models.loader.SafetensorsWeights;
+import dev.reel.models.nn.ConfigJson;
+import dev.reel.models.nn.Module;
+import dev.reel.models.nn.Weights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The Wan2.1 video VAE (Diffusers' {@code AutoencoderKLWan}): a causal 3-D convolutional autoencoder that
+ * compresses video 4× in time (after the first frame) and 8× in space into {@code z_dim} channels.
+ *
+ * <p>Both directions run chunk by chunk through a {@link WanFeatureCache}, exactly as the reference does:
+ * {@link #encode} feeds frame 0 alone, then groups of four frames; {@link #decode} feeds one latent frame at a
+ * time. Each chunk runs in its own memory scope, so peak memory is one chunk's activations plus the caches.
+ * (The reference's {@code first_chunk} flag only matters for Wan2.2's residual up blocks; in Wan2.1 the first
+ * chunk's single output frame comes from the empty cache slot of each temporal upsampler.) The cache is local
+ * to each call, so there is no {@code clear_cache} to call and one model may serve several threads.
+ *
+ * <p>Latents from {@link #encode} and for {@link #decode} are un-normalised; the pipeline's diffusion latents
+ * relate to them through {@link #normalizeLatents} and {@link #denormalizeLatents} (config {@code latents_mean},
+ * {@code latents_std}).
+ */
+public final class AutoencoderKLWan extends Module {
+    /** Frames the encoder takes per chunk after the first (the temporal compression). */
+    private static final int ENCODE_CHUNK = 4;
+
+    public final WanEncoder3d encoder;
+    public final WanCausalConv3d quantConv;
+    public final WanCausalConv3d postQuantConv;
+    public final WanDecoder3d decoder;
+    private final WanVaeConfig config;
+
+    /** The structure, with no weights loaded. */
+    public AutoencoderKLWan(WanVaeConfig config) {
+        this.config = config;
+        int z = config.zDim();
+        this.encoder = child("encoder", new WanEncoder3d(config, 2 * z));
+        this.quantConv = child("quant_conv", new WanCausalConv3d(2 * z, 2 * z, 1, 0));
+        this.postQuantConv = child("post_quant_conv", new WanCausalConv3d(z, z, 1, 0));
+        this.decoder = child("decoder", new WanDecoder3d(config));
+    }
+
+    /** Builds the module tree from a {@code vae/config.json} (weights not loaded). */
+    public static AutoencoderKLWan fromConfig(ConfigJson config) {
+        return new AutoencoderKLWan(WanVaeConfig.fromConfig(config));
+    }
+
+    /**
+     * Loads a Diffusers {@code vae/} folder: {@code config.json} plus {@code diffusion_pytorch_model.safetensors};
+     * every key is checked (missing, unexpected and wrongly-shaped weights are reported together).
+     */
+    public static AutoencoderKLWan load(Path folder, DType dtype, Backend backend) {
+        AutoencoderKLWan vae = fromConfig(ConfigJson.read(folder.resolve("config.json")));
+        try (SafetensorsWeights weights = SafetensorsWeights.open(folder)) {
+            Weights.load(vae, weights, dtype, backend);
+        }
+        return vae;
+    }
+
+    /** Builds the model with seeded random weights (for benchmarks at real sizes). */
+    public static AutoencoderKLWan random(WanVaeConfig config, long seed, DType dtype, Backend backend) {
+        AutoencoderKLWan vae = new AutoencoderKLWan(config);
+        Weights.random(vae, seed, dtype, backend);
+        return vae;
+    }
+
+    public WanVaeConfig config() { return config; }
+
+    /** The dtype of the loaded weights, in which encode and decode compute. */
+    public DType dtype() { return postQuantConv.weight.get().dtype(); }
+
+    /**
+     * Encodes video {@code [B, in, T, H, W]} with values in [−1, 1] into the latent distribution
+     * {@code [B, z, 1 + (T−1)/4, H/8, W/8]}. As in the reference, frames after the last full group of four are
+     * ignored, so T should be 1 + 4k.
+     */
+    public DiagonalGaussian encode(Tensor video) {
+        checkInput("encode", "video", video, config.inChannels());
+        int frames = video.size(2);
+        int chunks = 1 + (frames - 1) / ENCODE_CHUNK;
+        WanFeatureCache cache = new WanFeatureCache();
+        try (Scope outer = Scope.open()) {
+            Tensor x = video.to(dtype());
+            List<Tensor> outs = new ArrayList<>();
+            for (int i = 0; i < chunks; i++) {
+                Tensor chunk = i == 0 ? x.narrow(2, 0, 1) : x.narrow(2, 1 + ENCODE_CHUNK * (i - 1), ENCODE_CHUNK);
+                outs.add(runChunk(cache, () -> encoder.forward(chunk, cache)));
+            }
+            Backend b = x.backend();
+            Tensor h = quantConv.forward(b.concat(2, outs.toArray(Tensor[]::new))); // [B, 2z, T', h, w]
+            Tensor[] meanLogvar = h.chunk(2, 1);
+            Tensor mean = outer.keep(b.contiguous(meanLogvar[0]));
+            Tensor logvar = outer.keep(b.clamp(meanLogvar[1], -30f, 20f));
+            cache.clear();
+            return new DiagonalGaussian(mean, logvar);
+        }
+    }
+
+    /**
+     * Decodes un-normalised latents {@code [B, z, T, h, w]} into video {@code [B, out, 1 + 4(T−1), 8h, 8w]},
+     * clamped to [−1, 1] as the reference does.
+     */
+    public Tensor decode(Tensor z) {
+        checkInput("decode", "z", z, config.zDim());
+        WanFeatureCache cache = new WanFeatureCache();
+        try (Scope outer = Scope.open()) {
+            Tensor x = postQuantConv.forward(z.to(dtype()));
+            List<Tensor> outs = new ArrayList<>();
+            for (int i = 0; i < x.size(2); i++) {
+                Tensor frame = x.narrow(2, i, 1);
+                outs.add(runChunk(cache, () -> decoder.forward(frame, cache)));
+            }
+            Backend b = x.backend();
+            Tensor video = outer.keep(b.clamp(b.concat(2, outs.toArray(Tensor[]::new)), -1f, 1f));
+            cache.clear();
+            return video;
+        }
+    }
+
+    /** Runs one chunk in its own scope, keeping its output and the cache it updated. */
+    private static Tensor runChunk(WanFeatureCache cache, Supplier<Tensor> step) {
+        cache.beginChunk();
+        try (Scope scope = Scope.open()) {
+            Tensor out = step.get();
+            cache.keepIn(scope);
+            return scope.keep(out);
+        }
+    }
+
+    /**
+     * Diffusion latents → what {@link #decode} takes: {@code latents / (1/std) + mean} per channel, computed as
+     * Diffusers' Wan pipelines do. {@code latents} is {@code [B, z, T, h, w]}.
+     */
+    public Tensor denormalizeLatents(Tensor latents) {
+        checkInput("denormalizeLatents", "latents", latents, config.zDim());
+        try (Scope scope = Scope.open()) {
+            Tensor out = latents.div(channelVector(latents, inverseStd())).add(channelVector(latents, config.latentsMean()));
+            return scope.keep(out);
+        }
+    }
+
+    /** {@link #encode}'s latents → diffusion latents: {@code (z − mean) · (1/std)} per channel. */
+    public Tensor normalizeLatents(Tensor z) {
+        checkInput("normalizeLatents", "z", z, config.zDim());
+        try (Scope scope = Scope.open()) {
+            Tensor out = z.sub(channelVector(z, config.latentsMean())).mul(channelVector(z, inverseStd()));
+            return scope.keep(out);
+        }
+    }
+
+    /** Per-channel latent mean ({@code latents_mean}), length z_dim. */
+    public float[] latentsMean() { return config.latentsMean(); }
+
+    /** Per-channel latent standard deviation ({@code latents_std}), length z_dim. */
+    public float[] latentsStd() { return config.latentsStd(); }
+
+    private float[] inverseStd() {
+        float[] std = config.latentsStd();
+        float[] inv = new float[std.length];
+        for (int i = 0; i < std.length; i++) inv[i] = 1f / std[i];
+        return inv;
+    }
+
+    /** {@code values} as a {@code [1, z, 1, 1, 1]} tensor like {@code like}. */
+    private static Tensor channelVector(Tensor like, float[] values) {
+        return like.backend().fromFloats(values, like.dtype(), 1, values.length, 1, 1, 1);
+    }
+
+    private static void checkInput(String op, String name, Tensor t, int channels) {
+        if (t.rank() != 5 || t.size(1) != channels || t.size(2) < 1) {
+            throw new ShapeException("AutoencoderKLWan." + op, name + " must be [B, " + channels + ", T≥1, H, W], got " + ShapeException.fmt(t.shape()));
+        }
+    }
+}

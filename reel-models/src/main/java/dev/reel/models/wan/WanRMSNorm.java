@@ -1,0 +1,40 @@
+package dev.reel.models.wan;
+
+import dev.reel.core.Backend;
+import dev.reel.core.DType;
+import dev.reel.core.Tensor;
+import dev.reel.models.nn.Module;
+import dev.reel.models.nn.Parameter;
+
+/**
+ * The VAE's RMS norm over the channel dimension (Diffusers' {@code WanRMS_norm}, channel-first):
+ * {@code x / max(‖x‖₂, 1e-12) · √C · gamma (+ bias)}, the L2 norm taken over dim 1 at every position.
+ * {@code gamma} is {@code [C, 1, 1, 1]} for video {@code [B, C, T, H, W]} or {@code [C, 1, 1]} for images
+ * {@code [B, C, H, W]}, as stored in the checkpoint. 16-bit inputs are normalised in fp32.
+ */
+public final class WanRMSNorm extends Module {
+    /** {@code F.normalize}'s floor on the norm. */
+    private static final float EPS = 1e-12f;
+
+    public final Parameter gamma;
+    public final Parameter bias;
+    private final float scale;
+
+    /** {@code images}: the input is {@code [B, C, H, W]} rather than {@code [B, C, T, H, W]}. */
+    public WanRMSNorm(int dim, boolean images, boolean bias) {
+        int[] shape = images ? new int[] {dim, 1, 1} : new int[] {dim, 1, 1, 1};
+        this.gamma = param("gamma", shape);
+        this.bias = bias ? param("bias", shape) : null;
+        this.scale = (float) Math.sqrt(dim);
+    }
+
+    public Tensor forward(Tensor x) {
+        Backend b = x.backend();
+        DType dtype = x.dtype();
+        Tensor xf = dtype.byteSize() < 4 ? x.to(DType.F32) : x;
+        Tensor norm = b.clamp(b.norm(xf, 1, true), EPS, Float.MAX_VALUE); // [B, 1, ...]
+        Tensor normalized = b.div(xf, norm).to(dtype);
+        Tensor out = b.mul(b.scale(normalized, scale), gamma.get());
+        return bias == null ? out : b.add(out, bias.get());
+    }
+}

@@ -1,0 +1,54 @@
+package dev.reel.models.wan;
+
+import dev.reel.core.Tensor;
+import dev.reel.models.nn.Linear;
+import dev.reel.models.nn.Module;
+
+/**
+ * The conditioning embedder ({@code condition_embedder}): the timestep becomes {@code temb} (sinusoid → MLP)
+ * and the six per-block modulation vectors {@code timestep_proj = time_proj(silu(temb))}; the text-encoder
+ * states are projected to the model width. (Wan's image embedder for I2V is not implemented.)
+ */
+public final class WanTimeTextImageEmbedding extends Module {
+    /** {@code timesteps_proj} (no weights). */
+    public final Timesteps timestepsProj;
+    /** {@code time_embedder}: freqDim → dim; kept in fp32 like the reference. */
+    public final TimestepEmbedding timeEmbedder;
+    /** {@code time_proj}: dim → 6·dim. */
+    public final Linear timeProj;
+    /** {@code text_embedder}: textDim → dim. */
+    public final PixArtAlphaTextProjection textEmbedder;
+
+    private final int dim;
+
+    public WanTimeTextImageEmbedding(int dim, int timeFreqDim, int textEmbedDim) {
+        this.dim = dim;
+        this.timestepsProj = new Timesteps(timeFreqDim);
+        this.timeEmbedder = child("time_embedder", new TimestepEmbedding(timeFreqDim, dim));
+        this.timeProj = child("time_proj", new Linear(dim, 6 * dim, true));
+        this.textEmbedder = child("text_embedder", new PixArtAlphaTextProjection(textEmbedDim, dim));
+    }
+
+    /**
+     * The embedder's outputs.
+     *
+     * @param temb         {@code [B, dim]} timestep embedding (final-norm modulation)
+     * @param timestepProj {@code [B, 6, dim]} per-block modulation before each block's {@code scale_shift_table}
+     * @param text         {@code [B, Ltext, dim]} projected text states (cross-attention keys/values)
+     */
+    public record Output(Tensor temb, Tensor timestepProj, Tensor text) {}
+
+    /**
+     * @param timestep            one diffusion timestep per batch element
+     * @param encoderHiddenStates {@code [B, Ltext, textDim]} in the model's dtype
+     */
+    public Output forward(float[] timestep, Tensor encoderHiddenStates) {
+        Tensor sinusoid = timestepsProj.forward(timestep, encoderHiddenStates.backend());    // [B, freqDim] fp32
+        Tensor temb = timeEmbedder.forward(sinusoid.to(timeEmbedder.linear1.weight.get().dtype()))
+                .to(encoderHiddenStates.dtype());                                           // [B, dim]
+        Tensor timestepProj = timeProj.forward(temb.backend().silu(temb))                    // [B, 6·dim]
+                .unflatten(1, 6, dim);                                                       // [B, 6, dim]
+        Tensor text = textEmbedder.forward(encoderHiddenStates);                             // [B, Ltext, dim]
+        return new Output(temb, timestepProj, text);
+    }
+}

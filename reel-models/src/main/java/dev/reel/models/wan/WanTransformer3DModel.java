@@ -1,0 +1,195 @@
+package dev.reel.models.wan;
+
+import dev.reel.core.Backend;
+import dev.reel.core.DType;
+import dev.reel.core.Scope;
+import dev.reel.core.ShapeException;
+import dev.reel.core.Tensor;
+import dev.reel.models.loader.SafetensorsWeights;
+import dev.reel.models.nn.ConfigJson;
+import dev.reel.models.nn.Conv3d;
+import dev.reel.models.nn.LayerNorm;
+import dev.reel.models.nn.Linear;
+import dev.reel.models.nn.Module;
+import dev.reel.models.nn.Parameter;
+import dev.reel.models.nn.WeightSource;
+import dev.reel.models.nn.Weights;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Wan2.1 diffusion transformer (Diffusers' {@code WanTransformer3DModel}, text-to-video). Latents
+ * {@code [B, C, T, H, W]} are cut into patches by a strided convolution and flattened to tokens; each block
+ * attends over the tokens with 3-axis rotary positions, cross-attends to the projected text and runs a
+ * feed-forward network, all modulated by the timestep (AdaLN); a modulated final norm and projection turn the
+ * tokens back into latent patches.
+ *
+ * <p>Field names are the checkpoint keys ({@code blocks.3.attn1.to_q.weight} is
+ * {@code blocks.get(3).attn1.toQ.weight}). Weights may be stored in any float dtype; as in Diffusers'
+ * {@code _keep_in_fp32_modules}, the time embedder, the modulation tables and the affine norms stay fp32.
+ */
+public final class WanTransformer3DModel extends Module {
+    /** Key components whose parameters stay fp32 whatever dtype the model is loaded in. */
+    private static final Set<String> KEEP_IN_FP32 = Set.of("time_embedder", "scale_shift_table", "norm1", "norm2", "norm3");
+
+    /** {@code patch_embedding}: Conv3d with kernel = stride = patch size. */
+    public final Conv3d patchEmbedding;
+    /** {@code condition_embedder}. */
+    public final WanTimeTextImageEmbedding conditionEmbedder;
+    /** {@code blocks.N}. */
+    public final List<WanTransformerBlock> blocks;
+    /** {@code norm_out}: no affine. */
+    public final LayerNorm normOut;
+    /** {@code proj_out}: dim → outChannels · pt · ph · pw. */
+    public final Linear projOut;
+    /** {@code scale_shift_table} {@code [1, 2, dim]}: shift and scale of the output norm. */
+    public final Parameter scaleShiftTable;
+    /** {@code rope} (no weights). */
+    public final WanRotaryPosEmbed rope;
+
+    private final WanTransformerConfig config;
+
+    /** Builds the module tree for {@code config}; no weights are allocated until loaded. */
+    public WanTransformer3DModel(WanTransformerConfig config) {
+        this.config = config;
+        int dim = config.innerDim();
+        float eps = (float) config.eps();
+        int[] p = config.patchSize();
+        this.rope = new WanRotaryPosEmbed(config.attentionHeadDim(), p, config.ropeMaxSeqLen(), 10000.0);
+        this.patchEmbedding = child("patch_embedding", new Conv3d(config.inChannels(), dim, p, p, new int[3], true));
+        this.conditionEmbedder = child("condition_embedder", new WanTimeTextImageEmbedding(dim, config.freqDim(), config.textDim()));
+        List<WanTransformerBlock> list = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            list.add(new WanTransformerBlock(dim, config.ffnDim(), config.numAttentionHeads(), config.crossAttnNorm(), eps));
+        }
+        this.blocks = children("blocks", list);
+        this.normOut = child("norm_out", new LayerNorm(dim, eps, false));
+        this.projOut = child("proj_out", new Linear(dim, config.outChannels() * config.patchVolume(), true));
+        this.scaleShiftTable = param("scale_shift_table", 1, 2, dim);
+    }
+
+    /** Builds the module tree from a {@code config.json} (weights not loaded). */
+    public static WanTransformer3DModel fromConfig(ConfigJson config) {
+        return new WanTransformer3DModel(WanTransformerConfig.fromConfig(config));
+    }
+
+    /**
+     * Loads a Diffusers {@code transformer/} folder: {@code config.json} plus
+     * {@code diffusion_pytorch_model.safetensors} or a sharded {@code *.safetensors.index.json}.
+     *
+     * @param dtype compute/storage dtype of the weights (fp32-kept modules excepted)
+     */
+    public static WanTransformer3DModel load(Path folder, DType dtype, Backend backend) {
+        WanTransformer3DModel model = fromConfig(ConfigJson.read(folder.resolve("config.json")));
+        try (SafetensorsWeights weights = SafetensorsWeights.open(folder)) {
+            model.loadWeights(weights, dtype, backend);
+        }
+        return model;
+    }
+
+    /** A model of {@code config} with seeded random weights (for benchmarks at real sizes). */
+    public static WanTransformer3DModel random(WanTransformerConfig config, long seed, DType dtype, Backend backend) {
+        WanTransformer3DModel model = new WanTransformer3DModel(config);
+        Weights.random(model, seed, dtype, backend);
+        model.visitParameters((key, p) -> {
+            if (keepInFp32(key)) p.set(p.get().to(DType.F32));
+        });
+        return model;
+    }
+
+    /** Loads every weight from {@code source} (all keys checked together), keeping the fp32 modules fp32. */
+    public void loadWeights(WeightSource source, DType dtype, Backend backend) {
+        Weights.load(this, source, dtype, backend);
+        if (dtype != DType.F32) {
+            visitParameters((key, p) -> {
+                if (keepInFp32(key)) p.set(source.load(key, DType.F32, backend));
+            });
+        }
+    }
+
+    private static boolean keepInFp32(String key) {
+        for (String part : key.split("\\.")) if (KEEP_IN_FP32.contains(part)) return true;
+        return false;
+    }
+
+    public WanTransformerConfig config() { return config; }
+
+    /** The dtype the model computes in (that of its projection weights). */
+    public DType dtype() { return projOut.weight.get().dtype(); }
+
+    /**
+     * One denoising prediction (the flow velocity for Wan).
+     *
+     * @param hiddenStates        latents {@code [B, inChannels, T, H, W]}, T/H/W divisible by the patch size
+     * @param timestep            the timestep of each batch element ({@code B} values, or one for all)
+     * @param encoderHiddenStates text-encoder states {@code [B, Ltext, textDim]}
+     * @return {@code [B, outChannels, T, H, W]} in the model's dtype; every intermediate is freed
+     */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
+        int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
+        int batch = s[0], frames = s[2], height = s[3], width = s[4];
+        float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
+        int[] p = config.patchSize();
+        int pf = frames / p[0], ph = height / p[1], pw = width / p[2];
+        Backend b = hiddenStates.backend();
+        DType dtype = dtype();
+
+        try (Scope scope = Scope.open()) {
+            WanRotaryPosEmbed.Freqs freqs = rope.forward(frames, height, width, b);
+            Tensor x = patchEmbedding.forward(hiddenStates.to(dtype))          // [B, dim, pf, ph, pw]
+                    .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
+            var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
+
+            for (int i = 0; i < blocks.size(); i++) {
+                Tensor next;
+                try (Scope blockScope = Scope.open()) {
+                    next = blockScope.keep(blocks.get(i).forward(x, cond.text(), cond.timestepProj(), freqs));
+                }
+                x.free();   // the previous block's output is dead; free it now rather than at the end
+                x = next;
+            }
+
+            // output norm modulated by (shift, scale) = scale_shift_table + temb
+            Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
+                    .add(cond.temb().unsqueeze(1).to(DType.F32)).chunk(2, 1);  // 2 × [B, 1, dim] fp32
+            x = b.modulate(normOut.forward(x), shiftScale[0], shiftScale[1]);
+            x = projOut.forward(x);                                             // [B, L, pt·ph·pw·Cout]
+
+            // unpatchify: [B, pf, ph, pw, pt, phs, pws, C] → [B, C, pf, pt, ph, phs, pw, pws] → [B, C, T, H, W]
+            Tensor out = x.reshape(batch, pf, ph, pw, p[0], p[1], p[2], config.outChannels())
+                    .permute(0, 7, 1, 4, 2, 5, 3, 6)
+                    .reshape(batch, config.outChannels(), frames, height, width);
+            return scope.keep(out);
+        }
+    }
+
+    private int[] checkInputs(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
+        int[] s = hiddenStates.shape();
+        int[] p = config.patchSize();
+        if (s.length != 5 || s[1] != config.inChannels()) {
+            throw new ShapeException("WanTransformer3DModel", "hidden_states must be [B, " + config.inChannels() + ", T, H, W], got " + ShapeException.fmt(s));
+        }
+        for (int a = 0; a < 3; a++) {
+            if (s[2 + a] % p[a] != 0) {
+                throw new ShapeException("WanTransformer3DModel", "hidden_states " + ShapeException.fmt(s) + ": dimension " + "THW".charAt(a) + " is not divisible by patch size " + Arrays.toString(p));
+            }
+        }
+        int[] e = encoderHiddenStates.shape();
+        if (e.length != 3 || e[0] != s[0] || e[2] != config.textDim()) {
+            throw new ShapeException("WanTransformer3DModel", "encoder_hidden_states must be [" + s[0] + ", Ltext, " + config.textDim() + "], got " + ShapeException.fmt(e));
+        }
+        if (timestep.length != s[0] && timestep.length != 1) {
+            throw new ShapeException("WanTransformer3DModel", "timestep has " + timestep.length + " values for batch " + s[0] + "; give one per batch element or one for all");
+        }
+        return s;
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+}

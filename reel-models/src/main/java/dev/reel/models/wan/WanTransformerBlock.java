@@ -1,0 +1,67 @@
+package dev.reel.models.wan;
+
+import dev.reel.core.Backend;
+import dev.reel.core.DType;
+import dev.reel.core.Tensor;
+import dev.reel.models.nn.LayerNorm;
+import dev.reel.models.nn.Module;
+import dev.reel.models.nn.Parameter;
+
+/**
+ * One Wan transformer block: AdaLN-modulated self-attention with a gated residual, (optionally normed)
+ * cross-attention to the text with a plain residual, AdaLN-modulated feed-forward with a gated residual.
+ * The six modulation vectors are the block's {@code scale_shift_table} plus the timestep projection, in
+ * fp32 as in the reference.
+ */
+public final class WanTransformerBlock extends Module {
+    /** {@code norm1}: no affine. */
+    public final LayerNorm norm1;
+    /** {@code attn1}: self-attention. */
+    public final WanAttention attn1;
+    /** {@code attn2}: cross-attention. */
+    public final WanAttention attn2;
+    /** {@code norm2}: affine when {@code cross_attn_norm}, else null (identity). */
+    public final LayerNorm norm2;
+    /** {@code ffn}. */
+    public final FeedForward ffn;
+    /** {@code norm3}: no affine. */
+    public final LayerNorm norm3;
+    /** {@code scale_shift_table} {@code [1, 6, dim]}: shift/scale/gate for attention, then for the FFN. */
+    public final Parameter scaleShiftTable;
+
+    public WanTransformerBlock(int dim, int ffnDim, int numHeads, boolean crossAttnNorm, float eps) {
+        this.norm1 = child("norm1", new LayerNorm(dim, eps, false));
+        this.attn1 = child("attn1", new WanAttention(dim, numHeads, dim / numHeads, eps));
+        this.attn2 = child("attn2", new WanAttention(dim, numHeads, dim / numHeads, eps));
+        this.norm2 = crossAttnNorm ? child("norm2", new LayerNorm(dim, eps, true)) : null;
+        this.ffn = child("ffn", new FeedForward(dim, ffnDim));
+        this.norm3 = child("norm3", new LayerNorm(dim, eps, false));
+        this.scaleShiftTable = param("scale_shift_table", 1, 6, dim);
+    }
+
+    /**
+     * @param x            {@code [B, L, dim]} video tokens
+     * @param text         {@code [B, Ltext, dim]} projected text states
+     * @param timestepProj {@code [B, 6, dim]} from the condition embedder
+     * @param rope         rotary tables for the {@code L} tokens
+     * @return {@code [B, L, dim]}, x's dtype
+     */
+    public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope) {
+        Backend b = x.backend();
+        Tensor[] mod = scaleShiftTable.get().to(DType.F32).add(timestepProj.to(DType.F32)).chunk(6, 1);  // 6 × [B, 1, dim] fp32
+        Tensor shiftMsa = mod[0], scaleMsa = mod[1], gateMsa = mod[2];
+        Tensor cShiftMsa = mod[3], cScaleMsa = mod[4], cGateMsa = mod[5];
+
+        // 1. self-attention
+        Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
+        x = b.gatedResidual(x, attn1.forward(h, null, rope), gateMsa);
+
+        // 2. cross-attention; norm2's affine weights are kept fp32, so it runs on an fp32 copy as in the reference
+        h = norm2 == null ? x : norm2.forward(x.to(DType.F32)).to(x.dtype());
+        x = x.add(attn2.forward(h, text, null));
+
+        // 3. feed-forward
+        h = b.modulate(norm3.forward(x), cShiftMsa, cScaleMsa);
+        return b.gatedResidual(x, ffn.forward(h), cGateMsa);
+    }
+}

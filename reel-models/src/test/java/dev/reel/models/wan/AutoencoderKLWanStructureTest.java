@@ -1,0 +1,94 @@
+package dev.reel.models.wan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reel.core.Backends;
+import dev.reel.core.DType;
+import dev.reel.core.Tensor;
+import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.models.nn.ConfigException;
+import dev.reel.models.nn.ConfigJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Module tree, config handling and checkpoint keys of the Wan2.1 VAE (no compute). */
+class AutoencoderKLWanStructureTest {
+
+    @Test
+    void realSizeVaeBuildsFromItsConfig() {
+        Path config = findUp("testdata/configs/wan2.1-t2v-1.3b/vae");
+        AutoencoderKLWan vae = AutoencoderKLWan.fromConfig(ConfigJson.read(config.resolve("config.json")));
+        long params = vae.parameterCount();
+        System.out.printf("Wan2.1 VAE (%s): %,d parameters (encoder %,d, decoder %,d)%n",
+                config, params, vae.encoder.parameterCount(), vae.decoder.parameterCount());
+        assertTrue(params > 126_000_000L && params < 128_000_000L, "Wan2.1 VAE has about 127M parameters, got " + params);
+        assertArrayEquals(new int[] {384, 192, 3, 3, 3}, vae.decoder.upBlocks.get(1).resnets.get(0).conv1.weight.shape());
+        assertArrayEquals(new int[] {192, 384, 3, 3}, vae.decoder.upBlocks.get(1).upsampler.resample.weight.shape());
+        assertArrayEquals(new int[] {768, 384, 3, 1, 1}, vae.decoder.upBlocks.get(1).upsampler.timeConv.weight.shape());
+        assertEquals(16, vae.latentsMean().length);
+        assertEquals(-0.7571f, vae.latentsMean()[0]);
+        assertEquals(1.916f, vae.latentsStd()[15]);
+    }
+
+    @Test
+    void tinyCheckpointLoadsWithEveryKeyMatched() {
+        Path dir = FixtureSet.locate().pipelineDir().resolve("vae");
+        AutoencoderKLWan vae = AutoencoderKLWan.load(dir, DType.F32, Backends.cpu());
+        assertEquals(146, vae.namedParameters().size()); // every tensor of the checkpoint
+        assertTrue(vae.namedParameters().containsKey("decoder.up_blocks.0.upsamplers.0.time_conv.weight"));
+        assertTrue(vae.namedParameters().containsKey("encoder.down_blocks.3.time_conv.weight"));
+        assertEquals(DType.F32, vae.dtype());
+    }
+
+    @Test
+    void latentNormalisationUsesConfigMeanAndStd() {
+        AutoencoderKLWan vae = new AutoencoderKLWan(WanVaeConfig.wan21());
+        float[] mean = vae.latentsMean(), std = vae.latentsStd();
+        int c = 16, pos = 3;
+        float[] z = new float[c * pos];
+        for (int i = 0; i < z.length; i++) z[i] = (float) Math.sin(i * 0.7) * 2;
+        Tensor zt = Backends.cpu().fromFloats(z, DType.F32, 1, c, pos, 1, 1);
+        float[] normalized = vae.normalizeLatents(zt).toFloatArray();
+        float[] back = vae.denormalizeLatents(Backends.cpu().fromFloats(normalized, DType.F32, 1, c, pos, 1, 1)).toFloatArray();
+        for (int i = 0; i < z.length; i++) {
+            int ch = i / pos;
+            assertEquals((z[i] - mean[ch]) / (double) std[ch], normalized[i], 1e-5, "normalize at " + i);
+            assertEquals(z[i], back[i], 1e-5, "round trip at " + i);
+        }
+    }
+
+    @Test
+    void wan22VaeIsRefusedByName() {
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.put("is_residual", true);
+        ConfigException e = assertThrows(ConfigException.class, () -> WanVaeConfig.fromConfig(ConfigJson.of("vae/config.json", json)));
+        assertTrue(e.getMessage().contains("is_residual") && e.getMessage().contains("Wan2.2"), e.getMessage());
+    }
+
+    @Test
+    void mismatchedTemporalDownsampleIsRejected() {
+        ObjectNode json = new ObjectMapper().createObjectNode();
+        json.putArray("temperal_downsample").add(true);
+        ConfigException e = assertThrows(ConfigException.class, () -> WanVaeConfig.fromConfig(ConfigJson.of("vae/config.json", json)));
+        assertTrue(e.getMessage().contains("temperal_downsample"), e.getMessage());
+    }
+
+    @Test
+    void defaultsAreThePublishedVae() {
+        assertEquals(WanVaeConfig.wan21(), WanVaeConfig.fromConfig(ConfigJson.of("empty", new ObjectMapper().createObjectNode())));
+    }
+
+    /** Finds {@code rel} in the working directory or one of its parents (tests run inside a module). */
+    static Path findUp(String rel) {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve(rel))) return d.resolve(rel);
+        }
+        throw new IllegalStateException(rel + " not found above " + Path.of("").toAbsolutePath());
+    }
+}

@@ -1,0 +1,34 @@
+package dev.reel.pipeline;
+
+import dev.reel.core.ShapeException;
+
+/**
+ * Decoded video frames, {@code [count, height, width, 3]} RGB floats in [0, 1], row-major (the layout of
+ * Diffusers' {@code output_type="np"}).
+ *
+ * @param count  number of frames
+ * @param height frame height in pixels
+ * @param width  frame width in pixels
+ * @param rgb    {@code count·height·width·3} values in [0, 1]
+ */
+public record Frames(int count, int height, int width, float[] rgb) {
+    public Frames {
+        if ((long) count * height * width * 3 != rgb.length) {
+            throw new ShapeException("frames", rgb.length + " values do not fill [" + count + ", " + height + ", " + width + ", 3]");
+        }
+    }
+
+    /** Frame {@code t} as packed 8-bit RGB ({@code height·width·3} bytes), rounding to nearest. */
+    public byte[] rgb24(int t) {
+        if (t < 0 || t >= count) throw new ShapeException("frames", "frame " + t + " is outside [0, " + count + ")");
+        int n = height * width * 3;
+        byte[] out = new byte[n];
+        int base = t * n;
+        for (int i = 0; i < n; i++) {
+            float v = rgb[base + i];
+            int b = Math.round((v < 0f ? 0f : v > 1f ? 1f : v) * 255f);
+            out[i] = (byte) b;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.reel.pipeline;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What {@link VideoGenerator#generate} returns.
+ *
+ * @param frames  the decoded video, {@code [T, H, W, 3]} in [0, 1]
+ * @param output  the written file or folder, or null when the request asked for none
+ * @param seed    the seed of the initial noise (the request's, or the one picked for it)
+ * @param timings wall time of each stage, in pipeline order
+ */
+public record GenerationResult(Frames frames, Path output, long seed, List<StageTiming> timings) {
+    public GenerationResult {
+        timings = List.copyOf(timings);
+    }
+
+    /** Sum of the stage times. */
+    public Duration total() {
+        Duration d = Duration.ZERO;
+        for (StageTiming t : timings) d = d.plus(t.duration());
+        return d;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.reel.pipeline;
+
+import dev.reel.core.DType;
+import dev.reel.core.Device;
+
+/**
+ * System-level settings of a {@link VideoGenerator}, fixed at load.
+ *
+ * @param device          where the models run
+ * @param dtype           compute/storage dtype of the transformer and VAE (F32 on the CPU)
+ * @param textEncoderDtype storage dtype of the text encoder's weights (null = {@code dtype}); BF16 halves the
+ *                        memory of UMT5-XXL, computed per layer in {@code dtype}
+ * @param maxHeight       largest height a request may ask for
+ * @param maxWidth        largest width a request may ask for
+ * @param maxFrames       most frames a request may ask for
+ * @param maxSteps        most denoising steps a request may ask for
+ */
+public record GeneratorOptions(Device device, DType dtype, DType textEncoderDtype,
+                               int maxHeight, int maxWidth, int maxFrames, int maxSteps) {
+
+    /** CPU, fp32, limits 1280×1280, 241 frames, 200 steps. */
+    public static GeneratorOptions defaults() {
+        return new GeneratorOptions(Device.CPU, DType.F32, null, 1280, 1280, 241, 200);
+    }
+
+    public GeneratorOptions withDevice(Device d) { return new GeneratorOptions(d, dtype, textEncoderDtype, maxHeight, maxWidth, maxFrames, maxSteps); }
+    public GeneratorOptions withDtype(DType t) { return new GeneratorOptions(device, t, textEncoderDtype, maxHeight, maxWidth, maxFrames, maxSteps); }
+    public GeneratorOptions withTextEncoderDtype(DType t) { return new GeneratorOptions(device, dtype, t, maxHeight, maxWidth, maxFrames, maxSteps); }
+    public GeneratorOptions withLimits(int maxH, int maxW, int maxT, int maxS) { return new GeneratorOptions(device, dtype, textEncoderDtype, maxH, maxW, maxT, maxS); }
+
+    /** The text encoder's storage dtype. */
+    public DType effectiveTextEncoderDtype() { return textEncoderDtype != null ? textEncoderDtype : dtype; }
+}

@@ -1,0 +1,54 @@
+package dev.reel.pipeline.stages;
+
+import dev.reel.core.Tensor;
+import dev.reel.pipeline.CancellationToken;
+import dev.reel.pipeline.Frames;
+import dev.reel.pipeline.GenerationRequest;
+import dev.reel.pipeline.ProgressListener;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the stages of one generation share. Each stage reads the fields earlier stages set and sets its own;
+ * the field comments say which stage writes them.
+ */
+public final class PipelineState {
+    private final GenerationRequest request;
+    private final ProgressListener progress;
+    private final CancellationToken cancellation;
+    private final boolean recordStepLatents;
+
+    /** LatentPreparation: the seed of the initial noise. */
+    public long seed;
+    /** TextEncoding: prompt embeddings {@code [1, L, D]}, zero past the real token length. */
+    public Tensor promptEmbeds;
+    /** TextEncoding: negative-prompt embeddings {@code [1, L, D]}; null when guidance is off (g ≤ 1). */
+    public Tensor negativePromptEmbeds;
+    /** Timesteps: the sampler, set up for the request's step count. */
+    public Sampler sampler;
+    /** LatentPreparation, then Denoising: latents {@code [1, C, T', H/8, W/8]}. */
+    public Tensor latents;
+    /** Denoising: latents after each step, when recording was asked for (parity checks). */
+    public final List<Tensor> stepLatents = new ArrayList<>();
+    /** Decoding: the video, {@code [T, H, W, 3]} in [0, 1]. */
+    public Frames frames;
+    /** Output: the file or folder written, or null. */
+    public Path output;
+
+    public PipelineState(GenerationRequest request, ProgressListener progress, CancellationToken cancellation, boolean recordStepLatents) {
+        this.request = request;
+        this.progress = progress == null ? ProgressListener.NONE : progress;
+        this.cancellation = cancellation == null ? new CancellationToken() : cancellation;
+        this.recordStepLatents = recordStepLatents;
+    }
+
+    public GenerationRequest request() { return request; }
+    public ProgressListener progress() { return progress; }
+    public CancellationToken cancellation() { return cancellation; }
+    /** True if Denoising should keep a copy of the latents after every step. */
+    public boolean recordStepLatents() { return recordStepLatents; }
+
+    /** True when classifier-free guidance runs (g &gt; 1), i.e. the unconditional pass is needed. */
+    public boolean doClassifierFreeGuidance() { return request.guidanceScale() > 1.0; }
+}
