@@ -19,6 +19,7 @@
 #define U_COS 12
 #define U_SQUARE 13
 #define U_IDENTITY 100
+#define U_CLAMP 101   // min(max(x, alpha), beta)
 
 #define B_ADD 0
 #define B_SUB 1
@@ -107,9 +108,11 @@ __device__ __forceinline__ void ew_body(i64 n, const Shape& s, const Ops<N>& ops
     }
 }
 
-// out = unary(op, in) * alpha + beta; ops = {out, in}
+// out = unary(op, in) * alpha + beta (for U_CLAMP: in clamped to [alpha, beta]); ops = {out, in}
 extern "C" __global__ void ew_unary(i64 n, Shape s, Ops<2> ops, int op, float alpha, float beta, int vec) {
-    ew_body<2>(n, s, ops, vec, [=](const float* x) { return unary_op(op, x[0]) * alpha + beta; });
+    ew_body<2>(n, s, ops, vec, [=](const float* x) {
+        return op == U_CLAMP ? fminf(fmaxf(x[0], alpha), beta) : unary_op(op, x[0]) * alpha + beta;
+    });
 }
 
 // ops = {out, a, b}

@@ -23,6 +23,29 @@ extern "C" __global__ void rope_interleaved(const void* x, int xdt, i64 sb, i64 
     }
 }
 
+// RoPE for contiguous x [B, L, H, D] (D % 8 == 0, 16-byte aligned, bf16/f16/f32) with fp32 cos/sin: each thread
+// rotates 4 pairs with 16-byte loads and stores.
+extern "C" __global__ void rope_interleaved_vec(const void* x, int xdt, const float* cs, const float* sn, void* out, int odt, int L, int H,
+                                                int D, i64 total8) {
+    int half = D / 2, c8 = D / 8;
+    for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < total8; e += (i64)gridDim.x * blockDim.x) {
+        int c = (int)(e % c8);
+        i64 row = e / c8;                      // (b, l, h)
+        int l = (int)((row / H) % L);
+        float v[8], y[8];
+        load8(x, xdt, e * 8, 1, v);
+        const float* cp = cs + (i64)l * half + c * 4;
+        const float* sp = sn + (i64)l * half + c * 4;
+#pragma unroll
+        for (int k = 0; k < 4; k++) {
+            float co = cp[k], si = sp[k];
+            y[2 * k] = v[2 * k] * co - v[2 * k + 1] * si;
+            y[2 * k + 1] = v[2 * k] * si + v[2 * k + 1] * co;
+        }
+        store8(out, odt, e * 8, y);
+    }
+}
+
 // out[n, :] = weight[ids[n], :] for n < N; weight [V, D] contiguous (ids were range-checked on the host).
 extern "C" __global__ void embedding_gather(const void* w, int wdt, const int* ids, void* out, int odt, i64 N, int D) {
     for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < N * D; e += (i64)gridDim.x * blockDim.x) {

@@ -5,9 +5,10 @@ import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 
 /**
- * Scaled dot-product attention. Without a bias, bf16/f16 operands with head dim 64 or 128 run Reel's flash
- * kernel ({@code attention.cu}), which reads q/k/v through their strides (so {@code [B, L, H, D]} projections
- * transposed to {@code [B, H, L, D]} need no copy). Everything else takes the exact path: scores by cuBLASLt,
+ * Scaled dot-product attention. Without a bias, bf16/f16 operands run cuDNN's fused flash attention when
+ * cuDNN 9 is installed ({@link CudnnAttention}), else Reel's flash kernel ({@code attention.cu}, head dim 64 or
+ * 128); both read q/k/v through their strides, so {@code [B, L, H, D]} projections transposed to
+ * {@code [B, H, L, D]} need no copy. Everything else takes the exact path: scores by cuBLASLt,
  * bias added, fp32-statistics softmax, then the product with v, in query chunks that bound the scores' memory.
  */
 final class CudaAttention {
@@ -26,7 +27,14 @@ final class CudaAttention {
             throw new ShapeException("attention", "q " + ShapeException.fmt(q.shape()) + ", k " + ShapeException.fmt(k.shape()) + ", v " + ShapeException.fmt(v.shape())
                     + " disagree (need k [B, H, Lk, D] and v [B, H, Lk, Dv])");
         }
-        if (bias == null && flashable(be, q, k, v, d, dv)) return flash(be, q, k, v, scale);
+        if (bias == null && lq > 0 && lk > 0) {
+            if (be.attentionEngine() == CudaBackend.AttentionEngine.CUDNN && CudnnAttention.supports(be, q, k, v)) {
+                CudnnAttention cudnn = be.cudnn();
+                Tensor out = cudnn == null ? null : cudnn.attention(q, k, v, scale);
+                if (out != null) return out;
+            }
+            if (flashable(be, q, k, v, d, dv)) return flash(be, q, k, v, scale);
+        }
         return exact(be, q, k, v, bias, scale);
     }
 

@@ -43,6 +43,9 @@ public final class CudaBackend implements Backend {
     private final int maxSharedOptin;
     final CudaKernels kernels;
     private volatile CublasLt blas;
+    private volatile CudnnAttention cudnn;
+    private volatile boolean cudnnMissing;
+    private volatile AttentionEngine attentionEngine = AttentionEngine.CUDNN;
     private volatile long workspace;
     private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
@@ -372,7 +375,7 @@ public final class CudaBackend implements Backend {
 
     // ---------------------------------------------------------------- elementwise
 
-    private static final int UNARY_IDENTITY = 100;
+    private static final int UNARY_IDENTITY = 100, UNARY_CLAMP = 101;
     private static final int BIN_ADD = 0, BIN_SUB = 1, BIN_MUL = 2, BIN_DIV = 3;
     private static final int TER_MODULATE = 0, TER_GATED = 1;
 
@@ -430,6 +433,8 @@ public final class CudaBackend implements Backend {
     @Override public Tensor addScalar(Tensor a, float s) { return unaryOp(UNARY_IDENTITY, a, 1f, s); }
     @Override public Tensor unary(Unary op, Tensor a) { return unaryOp(op.ordinal(), a, 1f, 0f); }
 
+    @Override public Tensor clamp(Tensor x, float min, float max) { return unaryOp(UNARY_CLAMP, x, min, max); }
+
     /** {@code x · (1 + scale) + shift} in fp32, in x's dtype; shift/scale broadcast to x. */
     @Override public Tensor modulate(Tensor x, Tensor shift, Tensor scale) {
         int[] shape = broadcast("modulate", x.shape(), shift.shape(), scale.shape());
@@ -454,17 +459,25 @@ public final class CudaBackend implements Backend {
         for (Tensor t : new Tensor[] {cos, sin}) {
             if (t.numel() != (long) s[1] * half) throw new ShapeException("rope", "cos/sin must hold [L, D/2] = [" + s[1] + ", " + half + "], got " + ShapeException.fmt(t.shape()));
         }
-        Tensor xs = x.stride(3) == 1 ? x : contiguous(x);
         Tensor c = cos.contiguous(), n = sin.contiguous();
         if (n.dtype() != c.dtype()) n = n.to(c.dtype());
         Tensor out = alloc(x.dtype(), s);
         long pairs = (long) s[0] * s[1] * s[2] * half;
-        if (pairs > 0) {
+        if (pairs == 0) return out;
+        if (x.isContiguous() && s[3] % 8 == 0 && isFloat(x.dtype()) && c.dtype() == DType.F32 && (addr(x) & 15) == 0) {
+            long total8 = pairs / 4;
             try (KernelArgs a = new KernelArgs()) {
-                a.ptr(addr(xs)).i32(xs.dtype().ordinal()).i64(xs.stride(0)).i64(xs.stride(1)).i64(xs.stride(2)).ptr(addr(c)).ptr(addr(n))
-                        .i32(c.dtype().ordinal()).ptr(addr(out)).i32(out.dtype().ordinal()).i32(s[0]).i32(s[1]).i32(s[2]).i32(s[3]);
-                launch("misc.cu", "rope_interleaved", grid(pairs), BLOCK, 0, a);
+                a.ptr(addr(x)).i32(x.dtype().ordinal()).ptr(addr(c)).ptr(addr(n)).ptr(addr(out)).i32(out.dtype().ordinal())
+                        .i32(s[1]).i32(s[2]).i32(s[3]).i64(total8);
+                launch("misc.cu", "rope_interleaved_vec", grid(total8), BLOCK, 0, a);
             }
+            return out;
+        }
+        Tensor xs = x.stride(3) == 1 ? x : contiguous(x);
+        try (KernelArgs a = new KernelArgs()) {
+            a.ptr(addr(xs)).i32(xs.dtype().ordinal()).i64(xs.stride(0)).i64(xs.stride(1)).i64(xs.stride(2)).ptr(addr(c)).ptr(addr(n))
+                    .i32(c.dtype().ordinal()).ptr(addr(out)).i32(out.dtype().ordinal()).i32(s[0]).i32(s[1]).i32(s[2]).i32(s[3]);
+            launch("misc.cu", "rope_interleaved", grid(pairs), BLOCK, 0, a);
         }
         return out;
     }
@@ -495,8 +508,8 @@ public final class CudaBackend implements Backend {
 
     @Override public Tensor linear(Tensor x, Tensor w, Tensor bias) { return CudaLinalg.linear(this, x, w, bias, false); }
 
-    /** {@code gelu_tanh(x · wᵀ + bias)} with the activation fused into the GEMM's epilogue. */
-    public Tensor linearGeluTanh(Tensor x, Tensor w, Tensor bias) { return CudaLinalg.linear(this, x, w, bias, true); }
+    /** {@code gelu_tanh(x · wᵀ + bias)} with the activation fused into cuBLASLt's epilogue. */
+    @Override public Tensor linearGeluTanh(Tensor x, Tensor w, Tensor bias) { return CudaLinalg.linear(this, x, w, bias, true); }
 
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {
         return CudaLinalg.conv3d(this, x, w, bias, stride, padding);
@@ -526,36 +539,40 @@ public final class CudaBackend implements Backend {
     }
 
     @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) {
-        Tensor xc = rowsOf("layerNorm", x);
-        int d = x.size(-1);
-        checkVector("layerNorm", "weight", weight, d);
-        checkVector("layerNorm", "bias", bias, d);
-        Tensor out = alloc(x.dtype(), x.shape());
-        long rows = d == 0 ? 0 : x.numel() / d;
-        if (rows > 0) {
-            Tensor w = weight == null ? null : weight.contiguous(), b = bias == null ? null : bias.contiguous();
-            try (KernelArgs a = new KernelArgs()) {
-                a.ptr(addr(xc)).i32(xc.dtype().ordinal()).ptr(addr(out)).i32(out.dtype().ordinal());
-                a.ptr(w == null ? 0 : addr(w)).i32(w == null ? 0 : w.dtype().ordinal()).ptr(b == null ? 0 : addr(b)).i32(b == null ? 0 : b.dtype().ordinal());
-                a.i32(d).f32(eps);
-                launch("norm.cu", "layer_norm", (int) rows, rowBlock(d), 0, a);
-            }
-        }
-        return out;
+        return norm("layerNorm", x, weight, bias, eps, false);
     }
 
     @Override public Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
-        Tensor xc = rowsOf("rmsNorm", x);
+        return norm("rmsNorm", x, weight, null, eps, true);
+    }
+
+    /** Layer or RMS norm over the last dim, fp32 statistics; the vectorised kernel keeps each row in registers. */
+    private Tensor norm(String op, Tensor x, Tensor weight, Tensor bias, float eps, boolean rms) {
+        Tensor xc = rowsOf(op, x);
         int d = x.size(-1);
-        checkVector("rmsNorm", "weight", weight, d);
+        checkVector(op, "weight", weight, d);
+        checkVector(op, "bias", bias, d);
         Tensor out = alloc(x.dtype(), x.shape());
         long rows = d == 0 ? 0 : x.numel() / d;
-        if (rows > 0) {
-            Tensor w = weight == null ? null : weight.contiguous();
-            try (KernelArgs a = new KernelArgs()) {
-                a.ptr(addr(xc)).i32(xc.dtype().ordinal()).ptr(addr(out)).i32(out.dtype().ordinal());
-                a.ptr(w == null ? 0 : addr(w)).i32(w == null ? 0 : w.dtype().ordinal()).i32(d).f32(eps);
+        if (rows == 0) return out;
+        Tensor w = weight == null ? null : weight.contiguous(), b = bias == null ? null : bias.contiguous();
+        int chunks = d / 8;
+        boolean vec = d % 8 == 0 && chunks <= 4 * 1024 && isFloat(x.dtype()) && (addr(xc) & 15) == 0 && (addr(out) & 15) == 0
+                && (w == null || (isFloat(w.dtype()) && (addr(w) & 15) == 0)) && (b == null || (isFloat(b.dtype()) && (addr(b) & 15) == 0));
+        try (KernelArgs a = new KernelArgs()) {
+            a.ptr(addr(xc)).i32(xc.dtype().ordinal()).ptr(addr(out)).i32(out.dtype().ordinal());
+            a.ptr(w == null ? 0 : addr(w)).i32(w == null ? 0 : w.dtype().ordinal());
+            if (vec) {
+                a.ptr(b == null ? 0 : addr(b)).i32(b == null ? 0 : b.dtype().ordinal()).i32(d).f32(eps).i32(rms ? 1 : 0);
+                int block = Math.max(32, Math.min(1024, ((chunks + 1) / 2 + 31) / 32 * 32));
+                while (block * 4 < chunks) block += 32;
+                launch("norm.cu", "norm_rows_vec", (int) rows, block, 0, a);
+            } else if (rms) {
+                a.i32(d).f32(eps);
                 launch("norm.cu", "rms_norm", (int) rows, rowBlock(d), 0, a);
+            } else {
+                a.ptr(b == null ? 0 : addr(b)).i32(b == null ? 0 : b.dtype().ordinal()).i32(d).f32(eps);
+                launch("norm.cu", "layer_norm", (int) rows, rowBlock(d), 0, a);
             }
         }
         return out;
@@ -612,6 +629,38 @@ public final class CudaBackend implements Backend {
         try (KernelArgs a = new KernelArgs()) {
             a.ptr(addr(x)).i32(x.dtype().ordinal()).ptr(addr(out)).i32(out.dtype().ordinal()).i32(d);
             launch("norm.cu", "softmax_rows", (int) rows, rowBlock(d), 0, a);
+        }
+    }
+
+    /** Which kernel runs unbiased bf16/fp16 attention. */
+    public enum AttentionEngine {
+        /** cuDNN 9's fused flash attention when libcudnn.so.9 loads (falls back to FLASH otherwise). */
+        CUDNN,
+        /** Reel's own flash kernel (attention.cu). */
+        FLASH
+    }
+
+    /** The engine for unbiased bf16/fp16 attention (default {@link AttentionEngine#CUDNN}). */
+    public AttentionEngine attentionEngine() { return attentionEngine; }
+
+    /** Chooses the engine for unbiased bf16/fp16 attention (both are exact up to bf16 rounding). */
+    public void setAttentionEngine(AttentionEngine engine) { this.attentionEngine = java.util.Objects.requireNonNull(engine); }
+
+    /** cuDNN's attention, or null when libcudnn.so.9 is missing (said once on stderr). */
+    CudnnAttention cudnn() {
+        CudnnAttention c = cudnn;
+        if (c != null || cudnnMissing) return c;
+        synchronized (this) {
+            if (cudnn == null && !cudnnMissing) {
+                try {
+                    bind();
+                    cudnn = new CudnnAttention(this);
+                } catch (RuntimeException e) {
+                    cudnnMissing = true;
+                    System.err.println("reel: cuDNN not usable, attention runs Reel's flash kernel: " + e.getMessage());
+                }
+            }
+            return cudnn;
         }
     }
 

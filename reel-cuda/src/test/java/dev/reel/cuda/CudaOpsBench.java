@@ -41,8 +41,12 @@ public final class CudaOpsBench {
         gflops("linear ffn up +bias+gelu (epilogue)", up, () -> gpu.linearGeluTanh(x, wu, bu));
         gflops("linear ffn down 8960→1536", up, () -> gpu.linear(hmid, wd, b));
         gflops("linear cross k/v 512 tokens", 2.0 * lc * d * d, () -> gpu.linear(ctx, w, b));
-        gflops("self-attention flash (views)", self, () -> gpu.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
-        gflops("cross-attention flash Lk=512", cross, () -> gpu.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
+        gflops("self-attention cuDNN (views)", self, () -> gpu.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
+        gflops("cross-attention cuDNN Lk=512", cross, () -> gpu.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
+        gpu.setAttentionEngine(CudaBackend.AttentionEngine.FLASH);
+        gflops("self-attention Reel flash (views)", self, () -> gpu.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
+        gflops("cross-attention Reel flash Lk=512", cross, () -> gpu.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
+        gpu.setAttentionEngine(CudaBackend.AttentionEngine.CUDNN);
         gbs("layerNorm (no affine)", 2 * act, () -> gpu.layerNorm(x, null, null, 1e-6f));
         gbs("rmsNorm (affine)", 2 * act, () -> gpu.rmsNorm(x, nw, 1e-6f));
         gbs("modulate [1,L,D]·(1+[1,1,D])+[1,1,D]", 2 * act, () -> gpu.modulate(x3, shift, scale));

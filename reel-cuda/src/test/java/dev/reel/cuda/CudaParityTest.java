@@ -108,6 +108,7 @@ class CudaParityTest {
         check("div [2,3,40]/[2,3,40]", t, gpu.div(a.g(), dg), cpu.div(a.c(), dc));
         check("scale", t, gpu.scale(a.g(), 0.37f), cpu.scale(a.c(), 0.37f));
         check("addScalar", t, gpu.addScalar(a.g(), -1.25f), cpu.addScalar(a.c(), -1.25f));
+        check("clamp", t, gpu.clamp(a.g(), -0.5f, 0.75f), cpu.clamp(a.c(), -0.5f, 0.75f));
         // vectorised path: rows of 64, broadcast bias [64]
         Pair x = rand(t, 1, 33, 64), y = rand(t, 1, 64);
         check("add vec [33,64]+[64]", t, gpu.add(x.g(), y.g()), cpu.add(x.c(), y.c()));
@@ -235,6 +236,11 @@ class CudaParityTest {
         check("layerNorm affine", t, gpu.layerNorm(xg, w.g(), b.g(), 1e-6f), cpu.layerNorm(xc, w.c(), b.c(), 1e-6f));
         check("layerNorm plain", t, gpu.layerNorm(xg, null, null, 1e-6f), cpu.layerNorm(xc, null, null, 1e-6f));
         check("rmsNorm", t, gpu.rmsNorm(xg, w.g(), 1e-6f), cpu.rmsNorm(xc, w.c(), 1e-6f));
+        Pair odd = rand(t, 2, 5, 30), ow = rand(t, 1, 30), ob = rand(t, 1, 30);  // D % 8 != 0: the scalar kernels
+        check("layerNorm D=30", t, gpu.layerNorm(odd.g(), ow.g(), ob.g(), 1e-5f), cpu.layerNorm(odd.c(), ow.c(), ob.c(), 1e-5f));
+        check("rmsNorm D=30", t, gpu.rmsNorm(odd.g(), ow.g(), 1e-5f), cpu.rmsNorm(odd.c(), ow.c(), 1e-5f));
+        Pair wide = rand(t, 1, 3, 1536), ww = rand(DType.F32, 1, 1536);
+        check("layerNorm D=1536 fp32 weight", t, gpu.layerNorm(wide.g(), ww.g(), null, 1e-6f), cpu.layerNorm(wide.c(), ww.c(), null, 1e-6f));
         check("softmax", t, gpu.softmax(xg), cpu.softmax(xc));
         Pair v = rand(t, 1, 2, 32, 3, 6, 7), gw = rand(t, 1, 32), gb = rand(t, 1, 32);
         Tensor vg = gpu.addScalar(v.g(), 0.3f), vc = cpu.fromFloats(vg.toFloatArray(), DType.F32, vg.shape());
@@ -242,21 +248,27 @@ class CudaParityTest {
         check("groupNorm plain", t, gpu.groupNorm(vg, 32, null, null, 1e-5f), cpu.groupNorm(vc, 32, null, null, 1e-5f));
     }
 
-    @Test
-    void flashAttention() {
-        for (int d : new int[] {64, 128}) {
-            for (int[] lens : new int[][] {{128, 128}, {200, 77}, {37, 300}, {1000, 1000}}) {
-                DType t = DType.BF16;
-                // q/k/v as the model makes them: [B, L, H, D] projections viewed as [B, H, L, D]
-                Pair q = rand(t, 1, 2, lens[0], 3, d), k = rand(t, 1, 2, lens[1], 3, d), v = rand(t, 1, 2, lens[1], 3, d);
-                float scale = (float) (1 / Math.sqrt(d));
-                Tensor g = gpu.attention(q.g().transpose(1, 2), k.g().transpose(1, 2), v.g().transpose(1, 2), null, scale);
-                Tensor c = cpu.attention(q.c().transpose(1, 2), k.c().transpose(1, 2), v.c().transpose(1, 2), null, scale);
-                check("flash attention d" + d + " Lq" + lens[0] + " Lk" + lens[1], t, g, c);
+    @ParameterizedTest
+    @EnumSource(CudaBackend.AttentionEngine.class)
+    void fusedAttention(CudaBackend.AttentionEngine engine) {
+        gpu.setAttentionEngine(engine);
+        try {
+            for (int d : new int[] {64, 128}) {
+                for (int[] lens : new int[][] {{128, 128}, {200, 77}, {37, 300}, {1000, 1000}}) {
+                    DType t = DType.BF16;
+                    // q/k/v as the model makes them: [B, L, H, D] projections viewed as [B, H, L, D]
+                    Pair q = rand(t, 1, 2, lens[0], 3, d), k = rand(t, 1, 2, lens[1], 3, d), v = rand(t, 1, 2, lens[1], 3, d);
+                    float scale = (float) (1 / Math.sqrt(d));
+                    Tensor g = gpu.attention(q.g().transpose(1, 2), k.g().transpose(1, 2), v.g().transpose(1, 2), null, scale);
+                    Tensor c = cpu.attention(q.c().transpose(1, 2), k.c().transpose(1, 2), v.c().transpose(1, 2), null, scale);
+                    check("attention " + engine + " d" + d + " Lq" + lens[0] + " Lk" + lens[1], t, g, c);
+                }
             }
+            Pair q = rand(DType.F16, 1, 1, 2, 150, 64), k = rand(DType.F16, 1, 1, 2, 90, 64), v = rand(DType.F16, 1, 1, 2, 90, 64);
+            check("attention " + engine + " f16", DType.F16, gpu.attention(q.g(), k.g(), v.g(), null, 0.125f), cpu.attention(q.c(), k.c(), v.c(), null, 0.125f));
+        } finally {
+            gpu.setAttentionEngine(CudaBackend.AttentionEngine.CUDNN);
         }
-        Pair q = rand(DType.F16, 1, 1, 2, 150, 64), k = rand(DType.F16, 1, 1, 2, 90, 64), v = rand(DType.F16, 1, 1, 2, 90, 64);
-        check("flash attention f16", DType.F16, gpu.attention(q.g(), k.g(), v.g(), null, 0.125f), cpu.attention(q.c(), k.c(), v.c(), null, 0.125f));
     }
 
     @ParameterizedTest
@@ -300,18 +312,19 @@ class CudaParityTest {
 
     @Test
     void scopesReturnMemoryToThePool() {
-        gpu.synchronize();
-        long before = gpu.poolUsedBytes();
+        long inside;
+        Tensor a, b;
         try (Scope s = Scope.open()) {
-            Tensor a = gpu.empty(DType.F32, 1 << 20);
-            Tensor b = gpu.add(a, a);
+            a = gpu.empty(DType.F32, 1 << 20);
+            b = gpu.add(a, a);
             gpu.synchronize();
-            assertTrue(gpu.poolUsedBytes() >= before + 8L * (1 << 20), "two 4 MiB tensors are in use");
+            inside = gpu.poolUsedBytes();
             assertEquals(2, s.ownedCount());
-            assertTrue(b.numel() > 0);
         }
+        assertTrue(a.storage().isFreed() && b.storage().isFreed(), "scope close frees both");
         gpu.synchronize();
-        assertEquals(before, gpu.poolUsedBytes(), "scope close frees both");
+        // other storages may be returned meanwhile (unreachable ones), never taken: the drop is at least ours
+        assertTrue(inside - gpu.poolUsedBytes() >= 8L << 20, "the pool's use drops by the two 4 MiB tensors");
     }
 
     @Test

@@ -20,7 +20,8 @@ public final class FeedForward extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor h = net0Proj.forward(x);       // [..., inner]
-        return net2.forward(h.backend().geluTanh(h));
+        // net.0.proj and its tanh-GELU as one op: the GPU backend fuses the GELU into the GEMM's epilogue
+        Tensor h = x.backend().linearGeluTanh(x, net0Proj.weight.get(), net0Proj.bias.get());   // [..., inner]
+        return net2.forward(h);
     }
 }
