@@ -40,6 +40,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--random-weights", description = "build the pipeline in --model from its configs with seeded random weights (benchmarks at real size)")
     boolean randomWeights;
 
+    @Option(names = "--random-text-embeddings", description = "with --random-weights: skip the text encoder, use seeded random embeddings of its width (timing without UMT5-XXL's memory)")
+    boolean randomTextEmbeddings;
+
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "tokenizer folder to use when --model has none (with --random-weights)")
     Path tokenizer;
 
@@ -95,7 +98,8 @@ final class GenerateCommand implements Callable<Integer> {
     private VideoGenerator open(GeneratorOptions options) {
         if (model.equals("demo")) return VideoGenerator.demo(options);
         Path dir = Path.of(model);
-        if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer));
+        if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer), randomTextEmbeddings);
+        if (randomTextEmbeddings) throw new CommandLine.ParameterException(spec.commandLine(), "--random-text-embeddings needs --random-weights");
         return VideoGenerator.fromPretrained(dir, options);
     }
 

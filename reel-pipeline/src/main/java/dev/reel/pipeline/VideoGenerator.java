@@ -7,7 +7,11 @@ import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.SchedulerFolder;
 import dev.reel.models.loader.TokenizerFolder;
+import dev.reel.core.Tensor;
+import dev.reel.models.loader.ModelIndex;
+import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
+import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanVaeConfig;
@@ -17,6 +21,7 @@ import dev.reel.pipeline.stages.InputValidation;
 import dev.reel.pipeline.stages.LatentPreparation;
 import dev.reel.pipeline.stages.Output;
 import dev.reel.pipeline.stages.PipelineState;
+import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
 import dev.reel.pipeline.stages.TextEncoding;
 import dev.reel.pipeline.stages.Timesteps;
@@ -28,6 +33,8 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
@@ -49,6 +56,8 @@ public final class VideoGenerator implements AutoCloseable {
     private static final List<String> DEMO_FILES = List.of("model_index.json", "transformer/config.json", "vae/config.json",
             "text_encoder/config.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json");
 
+    private static final String TEXT_ENCODER = "text_encoder";
+
     private final PipelineComponents components;
     private final GeneratorOptions options;
     private final String description;
@@ -69,12 +78,20 @@ public final class VideoGenerator implements AutoCloseable {
         WanVaeConfig vc = vae.config();
         this.stages = List.of(
                 new InputValidation(options),
-                new TextEncoding(components.get("tokenizer", TokenizerFolder.class), components.get("text_encoder", UMT5EncoderModel.class), transformer.dtype(), backend),
+                new TextEncoding(components.get("tokenizer", TokenizerFolder.class), textEncoder(components, backend), transformer.dtype(), backend),
                 new Timesteps(components.get("scheduler", SchedulerFolder.class)),
                 new LatentPreparation(vc.zDim(), vc.scaleFactorTemporal(), vc.scaleFactorSpatial(), backend),
                 new Denoising(transformer),
                 new Decoding(vae),
                 new Output());
+    }
+
+    /** The UMT5 encoder, or the random stand-in when the pipeline was built without one. */
+    private static Function<T5Tokenizer.Encoding, Tensor> textEncoder(PipelineComponents c, Backend backend) {
+        if (c.has(TEXT_ENCODER)) return c.get(TEXT_ENCODER, UMT5EncoderModel.class)::forward;
+        ModelIndex index = c.index();
+        int dModel = Umt5Config.read(index.folder(index.component(TEXT_ENCODER))).dModel();
+        return new RandomTextEmbeddings(dModel, 0L, backend);
     }
 
     /** Loads the Diffusers pipeline folder {@code dir} ({@code model_index.json} and one folder per component). */
@@ -86,11 +103,17 @@ public final class VideoGenerator implements AutoCloseable {
     /**
      * A pipeline of the architecture in {@code configDir} (a Diffusers folder of configs, e.g. Wan2.1-T2V-1.3B's)
      * with seeded random weights: real sizes and costs, meaningless pictures. {@code substitutes} supplies
-     * component folders the configs lack (typically {@code tokenizer}).
+     * component folders the configs lack (typically {@code tokenizer}). With {@code randomTextEmbeddings} the
+     * text encoder is not built and seeded random embeddings of its width stand in for its output
+     * ({@link RandomTextEmbeddings}): for timing the rest at real size without UMT5-XXL's memory.
      */
-    public static VideoGenerator randomWeights(Path configDir, GeneratorOptions options, long seed, Map<String, Path> substitutes) {
-        PipelineComponents c = PipelineComponents.random(configDir, loadOptions(options), seed, substitutes);
-        return new VideoGenerator(c, options, "Wan2.1 text-to-video of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")", GenerationRequest.builder(""), null);
+    public static VideoGenerator randomWeights(Path configDir, GeneratorOptions options, long seed, Map<String, Path> substitutes,
+                                               boolean randomTextEmbeddings) {
+        PipelineComponents c = PipelineComponents.random(configDir, loadOptions(options), seed, substitutes,
+                randomTextEmbeddings ? Set.of(TEXT_ENCODER) : Set.of());
+        String what = "Wan2.1 text-to-video of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
+                + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
+        return new VideoGenerator(c, options, what, GenerationRequest.builder(""), null);
     }
 
     /**
@@ -101,7 +124,7 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator demo(GeneratorOptions options) {
         Path dir = extractDemo();
         try {
-            PipelineComponents c = PipelineComponents.random(dir, loadOptions(options), 0L, Map.of());
+            PipelineComponents c = PipelineComponents.random(dir, loadOptions(options), 0L, Map.of(), Set.of());
             GenerationRequest.Builder defaults = GenerationRequest.builder("").size(192, 320).numFrames(17).numInferenceSteps(10)
                     .maxSequenceLength(64);
             return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights (the video is noise, not the prompt)", defaults, dir);

@@ -1,6 +1,7 @@
 package dev.reel.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,6 +94,23 @@ class VideoGeneratorTest {
         assertEquals(1, e.completedSteps());
         assertEquals(4, e.totalSteps());
         assertEquals(List.of(), files(dir));
+    }
+
+    @Test
+    void randomWeightsCanStandInRandomTextEmbeddingsForTheEncoder() {
+        Path pipeline = dev.reel.core.fixtures.FixtureSet.locate().pipelineDir();
+        try (VideoGenerator g = VideoGenerator.randomWeights(pipeline, GeneratorOptions.defaults(), 3L, java.util.Map.of(), true)) {
+            assertFalse(g.components().has("text_encoder"));
+            assertTrue(g.description().contains("random text embeddings"), g.description());
+            try (Scope s = Scope.open()) {
+                PipelineState st = g.run(g.requestBuilder("fox").size(32, 32).numFrames(1).numInferenceSteps(1).maxSequenceLength(16).build(),
+                        ProgressListener.NONE, new CancellationToken(), false);
+                float[] e = st.promptEmbeds.toFloatArray();  // [1, 16, 32]: random up to the real length, zero after
+                assertTrue(e[0] != 0f);
+                assertEquals(0f, e[e.length - 1]);
+                assertEquals(1, st.frames.count());
+            }
+        }
     }
 
     /** Every rule: typed exception naming field, value and rule; nothing computed; no file written. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -48,14 +49,15 @@ public final class PipelineComponents implements AutoCloseable {
      * Builds every component of {@code dir} from its config alone, with seeded random weights (for benchmarks at
      * real sizes and demos; the weights' values do not change the cost). Components that have no weights are
      * read as usual; {@code substitutes} maps a slot to another folder to read it from (e.g. a stand-in
-     * {@code tokenizer} for config-only folders that ship none).
+     * {@code tokenizer} for config-only folders that ship none); slots in {@code omit} are not built at all.
      */
-    public static PipelineComponents random(Path dir, LoadOptions options, long seed, Map<String, Path> substitutes) {
+    public static PipelineComponents random(Path dir, LoadOptions options, long seed, Map<String, Path> substitutes, Set<String> omit) {
         ModelIndex index = ModelIndex.read(dir);
         ModelRegistry registry = ModelRegistry.standard();
         Map<String, Object> out = new LinkedHashMap<>();
         try {
             for (ModelIndex.Component c : index.components()) {
+                if (omit.contains(c.name())) continue;
                 ModelRegistry.Entry e = registry.resolve(index, c);
                 Path f = substitutes.getOrDefault(c.name(), null);
                 if (f == null) f = folder(index, c);
@@ -80,6 +82,9 @@ public final class PipelineComponents implements AutoCloseable {
 
     /** True if the weights are random rather than a checkpoint's. */
     public boolean randomWeights() { return randomWeights; }
+
+    /** True if slot {@code name} was built. */
+    public boolean has(String name) { return components.containsKey(name); }
 
     /** The component in slot {@code name}, which must be a {@code type}. */
     public <T> T get(String name, Class<T> type) {

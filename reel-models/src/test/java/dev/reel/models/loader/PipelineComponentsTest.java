@@ -51,9 +51,9 @@ class PipelineComponentsTest {
     @Test
     void randomWeightsAreSeededAndDifferPerSeed() {
         LoadOptions o = LoadOptions.cpu();
-        try (PipelineComponents a = PipelineComponents.random(PIPELINE, o, 1, Map.of());
-             PipelineComponents b = PipelineComponents.random(PIPELINE, o, 1, Map.of());
-             PipelineComponents c = PipelineComponents.random(PIPELINE, o, 2, Map.of())) {
+        try (PipelineComponents a = PipelineComponents.random(PIPELINE, o, 1, Map.of(), java.util.Set.of());
+             PipelineComponents b = PipelineComponents.random(PIPELINE, o, 1, Map.of(), java.util.Set.of());
+             PipelineComponents c = PipelineComponents.random(PIPELINE, o, 2, Map.of(), java.util.Set.of())) {
             float[] wa = a.get("transformer", WanTransformer3DModel.class).projOut.weight.get().toFloatArray();
             float[] wb = b.get("transformer", WanTransformer3DModel.class).projOut.weight.get().toFloatArray();
             float[] wc = c.get("transformer", WanTransformer3DModel.class).projOut.weight.get().toFloatArray();

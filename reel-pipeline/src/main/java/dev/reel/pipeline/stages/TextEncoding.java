@@ -6,7 +6,7 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.loader.TokenizerFolder;
 import dev.reel.models.t5.T5Tokenizer;
-import dev.reel.models.t5.UMT5EncoderModel;
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,12 +18,16 @@ import java.util.List;
  */
 public final class TextEncoding implements Stage {
     private final TokenizerFolder tokenizer;
-    private final UMT5EncoderModel textEncoder;
+    private final Function<T5Tokenizer.Encoding, Tensor> textEncoder;
     private final DType embedsDtype;
     private final Backend backend;
 
-    /** @param embedsDtype dtype the transformer consumes the embeddings in */
-    public TextEncoding(TokenizerFolder tokenizer, UMT5EncoderModel textEncoder, DType embedsDtype, Backend backend) {
+    /**
+     * @param textEncoder tokens → {@code last_hidden_state [B, L, D]}: {@code UMT5EncoderModel::forward}, or
+     *                    {@link RandomTextEmbeddings} for benchmarks without the encoder's memory
+     * @param embedsDtype dtype the transformer consumes the embeddings in
+     */
+    public TextEncoding(TokenizerFolder tokenizer, Function<T5Tokenizer.Encoding, Tensor> textEncoder, DType embedsDtype, Backend backend) {
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
         this.embedsDtype = embedsDtype;
@@ -50,7 +54,7 @@ public final class TextEncoding implements Stage {
         int[] seqLens = enc.seqLens();
         for (int i = 0; i < batch; i++) for (int j = 0; j < seqLens[i]; j++) keep[i * len + j] = 1f;
         try (Scope scope = Scope.open()) {
-            Tensor hidden = textEncoder.forward(enc);                                 // [B, L, D]
+            Tensor hidden = textEncoder.apply(enc);                                   // [B, L, D]
             Tensor mask = b.fromFloats(keep, hidden.dtype(), batch, len, 1);         // 1 up to seq_len, then 0
             return scope.keep(hidden.mul(mask).to(embedsDtype));
         }
