@@ -3,20 +3,85 @@ package dev.reel.cli;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
+import dev.reel.models.loader.ComponentInfo;
+import dev.reel.models.loader.ModelIndex;
+import dev.reel.pipeline.VideoGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code reel info}: the runtime, devices, and a tensor self-check. */
-@Command(name = "info", description = "Show the runtime and run a tensor self-check.")
+/** {@code reel info}: the runtime and a tensor self-check; with {@code --model}, the pipeline's components. */
+@Command(name = "info", description = {"Show the runtime and run a tensor self-check.",
+        "With --model DIR: the pipeline's components, their classes, parameter counts and stored dtypes (no weights are loaded)."})
 final class InfoCommand implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers pipeline folder, or 'demo'")
+    String model;
+
     @Override public Integer call() {
-        System.out.println("reel 0.1.0 on Java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPU cores");
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("reel 0.1.0 on Java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPU cores");
         var cpu = Backends.cpu();
         Tensor a = cpu.fromFloats(new float[] {1, 2, 3, 4, 5, 6}, DType.F32, 2, 3);
-        Tensor t = a.transpose(0, 1).contiguous();
-        float[] v = t.toFloatArray();
+        float[] v = a.transpose(0, 1).contiguous().toFloatArray();
         boolean ok = v[0] == 1 && v[1] == 4 && v[2] == 2 && v[5] == 6;
-        System.out.println("tensor self-check (transpose + copy on cpu): " + (ok ? "ok" : "FAILED"));
+        out.println("tensor self-check (transpose + copy on cpu): " + (ok ? "ok" : "FAILED"));
+        if (model != null) {
+            if (model.equals("demo")) {
+                Path dir = VideoGenerator.unpackDemoConfigs();
+                try {
+                    out.println("model: demo (tiny Wan2.1; weights are seeded random numbers made at load)");
+                    components(out, dir);
+                } finally {
+                    deleteTree(dir);
+                }
+            } else {
+                Path dir = Path.of(model);
+                out.println("model: " + dir.toAbsolutePath().normalize());
+                components(out, dir);
+            }
+        }
+        out.flush();
         return ok ? 0 : 1;
+    }
+
+    private static void components(PrintWriter out, Path dir) {
+        ModelIndex index = ModelIndex.read(dir);
+        List<ComponentInfo> infos = ComponentInfo.describe(dir);
+        out.println("pipeline: " + index.pipelineClass());
+        out.printf("%-13s %-26s %-46s %15s  %s%n", "component", "class", "implementation", "parameters", "stored dtypes");
+        long total = 0;
+        for (ComponentInfo c : infos) {
+            String params = c.parameters() < 0 ? "-" : String.format("%,d", c.parameters());
+            if (c.parameters() > 0) total += c.parameters();
+            String dtypes = c.storedDtypes().isEmpty() ? (c.parameters() < 0 ? "" : "none stored")
+                    : c.storedDtypes().entrySet().stream().map(InfoCommand::dtypeCount).collect(Collectors.joining(", "));
+            String detail = c.detail().isEmpty() ? "" : (dtypes.isEmpty() ? "" : "; ") + c.detail();
+            out.printf("%-13s %-26s %-46s %15s  %s%s%n", c.name(), c.className(), c.javaClass(), params, dtypes, detail);
+        }
+        out.printf("%-13s %-26s %-46s %15s%n", "total", "", "", String.format("%,d", total));
+    }
+
+    private static String dtypeCount(Map.Entry<DType, Long> e) {
+        return DeviceOptions.name(e.getKey()) + " " + String.format("%,d", e.getValue());
+    }
+
+    private static void deleteTree(Path p) {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        } catch (IOException ignored) {
+            // a temporary folder left behind is harmless
+        }
     }
 }

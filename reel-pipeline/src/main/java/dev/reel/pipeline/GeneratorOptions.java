@@ -1,5 +1,7 @@
 package dev.reel.pipeline;
 
+import dev.reel.core.Backend;
+import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 
@@ -27,6 +29,9 @@ public record GeneratorOptions(Device device, DType dtype, DType textEncoderDtyp
     public GeneratorOptions withDtype(DType t) { return new GeneratorOptions(device, t, textEncoderDtype, maxHeight, maxWidth, maxFrames, maxSteps); }
     public GeneratorOptions withTextEncoderDtype(DType t) { return new GeneratorOptions(device, dtype, t, maxHeight, maxWidth, maxFrames, maxSteps); }
     public GeneratorOptions withLimits(int maxH, int maxW, int maxT, int maxS) { return new GeneratorOptions(device, dtype, textEncoderDtype, maxH, maxW, maxT, maxS); }
+
+    /** The backend of {@link #device}. */
+    public Backend backend() { return Backends.of(device); }
 
     /** The text encoder's storage dtype. */
     public DType effectiveTextEncoderDtype() { return textEncoderDtype != null ? textEncoderDtype : dtype; }

@@ -25,6 +25,10 @@ final class CpuConv {
         return conv("conv3d", x, w, bias, stride, padding);
     }
 
+    private static boolean pointwise(int ck, int cin, int[] st, int[] pd) {
+        return ck == cin && st[0] == 1 && st[1] == 1 && st[2] == 1 && pd[0] == 0 && pd[1] == 0 && pd[2] == 0;
+    }
+
     private static void check(String op, Tensor x, Tensor w, int[] stride, int[] padding, int dims) {
         if (x.rank() != dims + 2) throw new ShapeException(op, "input must be [B, Cin" + (dims == 3 ? ", T" : "") + ", H, W], got " + ShapeException.fmt(x.shape()));
         if (w.rank() != dims + 2) throw new ShapeException(op, "weight must be [Cout, Cin" + (dims == 3 ? ", kt" : "") + ", kh, kw], got " + ShapeException.fmt(w.shape()));
@@ -36,6 +40,39 @@ final class CpuConv {
         }
         if (x.size(1) != w.size(1))
             throw new ShapeException(op, "input " + ShapeException.fmt(x.shape()) + " has " + x.size(1) + " channels but weight " + ShapeException.fmt(w.shape()) + " expects " + w.size(1));
+    }
+
+    /**
+     * One im2col row: input channel / kernel offset {@code r = ((c·kt + dt)·kh + dy)·kw + dx} sampled at output
+     * positions [p0, p0+pn), written to {@code col[dst..]}. Walks output lines so the inner loop is a strided
+     * copy with zero borders.
+     */
+    private static void unroll(int r, float[] xa, int xBase, int t, int h, int wd, int kt, int kh, int kw, int to, int ho, int wo,
+                               int[] st, int[] pd, int p0, int pn, float[] col, int dst) {
+        int dx = r % kw, dy = (r / kw) % kh, dt = (r / (kw * kh)) % kt, c = r / (kw * kh * kt);
+        int q = 0, p = p0;
+        while (q < pn) {
+            int ox = p % wo, oy = (p / wo) % ho, ot = p / (wo * ho);
+            int run = Math.min(wo - ox, pn - q);
+            int it = ot * st[0] - pd[0] + dt, iy = oy * st[1] - pd[1] + dy;
+            int d = dst + q;
+            if (it < 0 || it >= t || iy < 0 || iy >= h) {
+                java.util.Arrays.fill(col, d, d + run, 0f);
+            } else {
+                int line = xBase + ((c * t + it) * h + iy) * wd;
+                int sx = st[2], ix0 = ox * sx - pd[2] + dx;
+                // outputs k with 0 <= ix0 + k·sx < wd read the input; the rest are padding
+                int kLo = ix0 >= 0 ? 0 : Math.min(run, (-ix0 + sx - 1) / sx);
+                int kHi = ix0 >= wd ? 0 : Math.min(run, (wd - ix0 + sx - 1) / sx);
+                if (kHi < kLo) kHi = kLo;
+                java.util.Arrays.fill(col, d, d + kLo, 0f);
+                if (sx == 1) System.arraycopy(xa, line + ix0 + kLo, col, d + kLo, kHi - kLo);
+                else for (int k = kLo; k < kHi; k++) col[d + k] = xa[line + ix0 + k * sx];
+                java.util.Arrays.fill(col, d + kHi, d + run, 0f);
+            }
+            q += run;
+            p += run;
+        }
     }
 
     private static Tensor conv(String op, Tensor x, Tensor w, Tensor bias, int[] st, int[] pd) {
@@ -53,28 +90,24 @@ final class CpuConv {
         int inSize = cin * t * h * wd;
         float[] out = new float[b * cout * positions];
         int block = Math.max(1, Math.min(positions, COL_BUDGET / Math.max(1, ck)));
-        float[] col = new float[ck * block];
+        float[] col = pointwise(ck, cin, st, pd) ? null : new float[ck * block];
         float[] xa = xd.a();
+        boolean pointwise = col == null;
         for (int n = 0; n < b; n++) {
             int xBase = xd.off() + n * inSize;
             int oBase = n * cout * positions;
-            for (int p0 = 0; p0 < positions; p0 += block) {
-                int pn = Math.min(block, positions - p0);
-                int pStart = p0;
-                WorkerPool.parallelFor(ck, Math.max(1, 4096 / pn), (r0, r1) -> {
-                    for (int r = r0; r < r1; r++) {
-                        int dx = r % kw, dy = (r / kw) % kh, dt = (r / (kw * kh)) % kt, c = r / (kw * kh * kt);
-                        int cr = r * pn;
-                        for (int q = 0; q < pn; q++) {
-                            int p = pStart + q;
-                            int ox = p % wo, oy = (p / wo) % ho, ot = p / (wo * ho);
-                            int ix = ox * st[2] - pd[2] + dx, iy = oy * st[1] - pd[1] + dy, it = ot * st[0] - pd[0] + dt;
-                            col[cr + q] = ix < 0 || ix >= wd || iy < 0 || iy >= h || it < 0 || it >= t ? 0f
-                                    : xa[xBase + ((c * t + it) * h + iy) * wd + ix];
-                        }
-                    }
-                });
-                CpuGemm.sgemm(cout, pn, ck, wdn.a(), wdn.off(), ck, 1, col, 0, pn, 1, out, oBase + p0, positions);
+            if (pointwise) {
+                // a 1×1×1 kernel: the input itself is the [Cin, positions] operand
+                CpuGemm.sgemm(cout, positions, cin, wdn.a(), wdn.off(), ck, 1, xa, xBase, positions, 1, out, oBase, positions);
+            } else {
+                for (int p0 = 0; p0 < positions; p0 += block) {
+                    int pn = Math.min(block, positions - p0);
+                    int pStart = p0;
+                    WorkerPool.parallelFor(ck, Math.max(1, 4096 / pn), (r0, r1) -> {
+                        for (int r = r0; r < r1; r++) unroll(r, xa, xBase, t, h, wd, kt, kh, kw, to, ho, wo, st, pd, pStart, pn, col, r * pn);
+                    });
+                    CpuGemm.sgemm(cout, pn, ck, wdn.a(), wdn.off(), ck, 1, col, 0, pn, 1, out, oBase + p0, positions);
+                }
             }
             if (bd != null) {
                 WorkerPool.parallelFor(cout, Math.max(1, 16384 / Math.max(1, positions)), (c0, c1) -> {

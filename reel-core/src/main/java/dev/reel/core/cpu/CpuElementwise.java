@@ -3,6 +3,8 @@ package dev.reel.core.cpu;
 import dev.reel.core.Backend.Unary;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** Pointwise ops: binary ops with NumPy broadcasting, scalar ops and the {@link Unary} functions. */
 final class CpuElementwise {
@@ -94,9 +96,36 @@ final class CpuElementwise {
         float[] x = d.a();
         int off = d.off();
         WorkerPool.parallelFor(n, GRAIN / 4, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) out[i] = apply(op, x[off + i]);
+            int i = i0;
+            if (VECTOR_OPS.contains(op)) {
+                int l = VecMath.S.length();
+                for (; i + l <= i1; i += l) applyVector(op, FloatVector.fromArray(VecMath.S, x, off + i)).intoArray(out, i);
+            }
+            for (; i < i1; i++) out[i] = apply(op, x[off + i]);
         });
         return Dense.tensor(out, a.shape());
+    }
+
+    /** Functions evaluated in float vectors (a few ulp); the rest run in double, where cancellation needs it. */
+    private static final java.util.Set<Unary> VECTOR_OPS = java.util.EnumSet.of(
+            Unary.SILU, Unary.GELU_TANH, Unary.SIGMOID, Unary.EXP, Unary.RELU, Unary.NEG, Unary.ABS, Unary.SQUARE, Unary.SQRT, Unary.RSQRT);
+
+    private static FloatVector applyVector(Unary op, FloatVector x) {
+        return switch (op) {
+            // x·σ(x) = x / (1 + e^−x): no cancellation anywhere, so float with a 2-ulp exp stays within a few ulp
+            case SILU -> x.div(VecMath.exp(x.neg()).add(1f));
+            // 0.5·x·(1 + tanh(u)) = x / (1 + e^(−2u)), u = √(2/π)(x + 0.044715x³)
+            case GELU_TANH -> x.div(VecMath.exp(x.mul(x).mul(0.044715f).add(1f).mul(x).mul((float) (-2 * SQRT_2_OVER_PI))).add(1f));
+            case SIGMOID -> FloatVector.broadcast(VecMath.S, 1f).div(VecMath.exp(x.neg()).add(1f));
+            case EXP -> VecMath.exp(x);
+            case RELU -> x.blend(0f, x.compare(VectorOperators.LE, 0f)); // NaN compares false and stays NaN
+            case NEG -> x.neg();
+            case ABS -> x.abs();
+            case SQUARE -> x.mul(x);
+            case SQRT -> x.sqrt();
+            case RSQRT -> FloatVector.broadcast(VecMath.S, 1f).div(x.sqrt());
+            default -> throw new IllegalStateException(op + " has no vector form");
+        };
     }
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);

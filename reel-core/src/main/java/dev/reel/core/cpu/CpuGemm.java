@@ -1,16 +1,36 @@
 package dev.reel.core.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Single-precision GEMM {@code C[M,N] = A[M,K] · B[K,N]} over strided operands (any row/column strides, so
  * transposed views need no copy).
+ *
+ * <p>The classic blocked scheme (Goto/BLIS): a {@code KC}-deep slice of A is packed into {@code MR}-row panels
+ * and a {@code KC × NC} slice of B into {@code NR}-column panels, so the {@link #kernel micro-kernel} streams both
+ * from contiguous memory while its {@code MR × NR} block of C stays in vector registers (4 × 2 vectors: 8
+ * accumulators, two B vectors and one broadcast A value; C2 spills larger tiles on AVX2's 16 registers). B's micro-panel
+ * ({@code KC·NR} floats, 16 KiB) stays in L1 while A's panels of one {@code MC} block stream from L2. Tiles of
+ * {@code MC} rows × {@code JG·NR} columns are spread over the {@link WorkerPool}.
  */
 final class CpuGemm {
     private CpuGemm() {}
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    /** Rows of a micro-tile. */
+    static final int MR = 4;
+    /** Columns of a micro-tile (two vectors). */
+    static final int NR = 2 * L;
+    static final int KC = 256;
+    static final int MC = 32 * MR;
+    static final int NC = 128 * NR;
+    /** B micro-panels per parallel tile. */
+    private static final int JG = 8;
+    /** Below this many multiply-adds the packing is not worth it. */
+    private static final long SMALL = 16 * 1024;
 
     /**
      * Overwrites {@code C} (row stride {@code ldc}, unit column stride) with {@code A · B}.
@@ -21,34 +41,168 @@ final class CpuGemm {
                       float[] b, int bOff, int bRs, int bCs,
                       float[] c, int cOff, int ldc) {
         if (m == 0 || n == 0) return;
-        // B as dense rows [K][N] so each A(i,k) scales one contiguous row of B.
-        float[] bp;
-        int bpOff;
-        if (bCs == 1 && bRs == n) { bp = b; bpOff = bOff; }
-        else {
-            bp = new float[k * n];
-            bpOff = 0;
-            WorkerPool.parallelFor(k, Math.max(1, 16384 / Math.max(1, n)), (k0, k1) -> {
-                for (int kk = k0; kk < k1; kk++) for (int j = 0; j < n; j++) bp[kk * n + j] = b[bOff + kk * bRs + j * bCs];
+        if (k == 0 || (long) m * n * k <= SMALL) { naive(m, n, k, a, aOff, aRs, aCs, b, bOff, bRs, bCs, c, cOff, ldc); return; }
+        if (m < MR && bRs == 1 && aCs == 1) { dots(m, n, k, a, aOff, aRs, b, bOff, bCs, c, cOff, ldc); return; }
+        int mPanels = (m + MR - 1) / MR;
+        float[] ap = new float[mPanels * MR * Math.min(KC, k)];
+        float[] bp = new float[((Math.min(NC, n) + NR - 1) / NR) * NR * Math.min(KC, k)];
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean add = pc > 0;
+            int pcc = pc;
+            WorkerPool.parallelFor(mPanels, 8, (p0, p1) -> {
+                for (int p = p0; p < p1; p++) packA(a, aOff + pcc * aCs, aRs, aCs, p * MR, Math.min(MR, m - p * MR), kc, ap, p * MR * kc);
             });
-        }
-        int grain = Math.max(1, (1 << 16) / Math.max(1, n * Math.max(1, k) / 64));
-        WorkerPool.parallelFor(m, grain, (i0, i1) -> {
-            int bound = S.loopBound(n);
-            for (int i = i0; i < i1; i++) {
-                int cr = cOff + i * ldc;
-                java.util.Arrays.fill(c, cr, cr + n, 0f);
-                for (int kk = 0; kk < k; kk++) {
-                    float aik = a[aOff + i * aRs + kk * aCs];
-                    int br = bpOff + kk * n;
-                    FloatVector va = FloatVector.broadcast(S, aik);
-                    int j = 0;
-                    for (; j < bound; j += S.length()) {
-                        FloatVector.fromArray(S, bp, br + j).fma(va, FloatVector.fromArray(S, c, cr + j)).intoArray(c, cr + j);
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                int nPanels = (nc + NR - 1) / NR;
+                int jcc = jc;
+                WorkerPool.parallelFor(nPanels, 4, (p0, p1) -> {
+                    for (int p = p0; p < p1; p++) packB(b, bOff + pcc * bRs + jcc * bCs, bRs, bCs, p * NR, Math.min(NR, nc - p * NR), kc, bp, p * NR * kc);
+                });
+                int iBlocks = (m + MC - 1) / MC, jGroups = (nPanels + JG - 1) / JG;
+                WorkerPool.parallelFor(iBlocks * jGroups, 1, (t0, t1) -> {
+                    float[] edge = new float[MR * NR];
+                    for (int t = t0; t < t1; t++) {
+                        int ib = t % iBlocks, jg = t / iBlocks;
+                        int iEnd = Math.min(m, (ib + 1) * MC);
+                        for (int jp = jg * JG; jp < Math.min(nPanels, (jg + 1) * JG); jp++) {
+                            int j = jcc + jp * NR, nr = Math.min(NR, n - j);
+                            for (int i = ib * MC; i < iEnd; i += MR) {
+                                int mr = Math.min(MR, m - i);
+                                int aPos = (i / MR) * MR * kc, bPos = jp * NR * kc;
+                                if (mr == MR && nr == NR) {
+                                    kernel(kc, ap, aPos, bp, bPos, c, cOff + i * ldc + j, ldc, add);
+                                } else {
+                                    kernel(kc, ap, aPos, bp, bPos, edge, 0, NR, false);
+                                    for (int r = 0; r < mr; r++) {
+                                        int cr = cOff + (i + r) * ldc + j;
+                                        for (int q = 0; q < nr; q++) c[cr + q] = add ? c[cr + q] + edge[r * NR + q] : edge[r * NR + q];
+                                    }
+                                }
+                            }
+                        }
                     }
-                    for (; j < n; j++) c[cr + j] += aik * bp[br + j];
-                }
+                });
             }
+        }
+    }
+
+    /** Packs rows [i0, i0+mr) × kc columns of A as {@code kc} groups of {@code MR} values (zero-padded). */
+    static void packA(float[] a, int base, int rs, int cs, int i0, int mr, int kc, float[] dst, int d) {
+        if (mr < MR) Arrays.fill(dst, d, d + MR * kc, 0f);
+        for (int r = 0; r < mr; r++) {
+            int src = base + (i0 + r) * rs;
+            for (int p = 0; p < kc; p++) dst[d + p * MR + r] = a[src + p * cs];
+        }
+    }
+
+    /** Packs kc rows × columns [j0, j0+nr) of B as {@code kc} groups of {@code NR} values (zero-padded). */
+    static void packB(float[] b, int base, int rs, int cs, int j0, int nr, int kc, float[] dst, int d) {
+        if (cs == 1 && nr == NR) {
+            for (int p = 0; p < kc; p++) System.arraycopy(b, base + p * rs + j0, dst, d + p * NR, NR);
+            return;
+        }
+        if (nr < NR) Arrays.fill(dst, d, d + NR * kc, 0f);
+        for (int q = 0; q < nr; q++) {
+            int src = base + (j0 + q) * cs;
+            for (int p = 0; p < kc; p++) dst[d + p * NR + q] = b[src + p * rs];
+        }
+    }
+
+    /**
+     * The register-blocked core: {@code C[0:MR, 0:NR] (+)= Ap · Bp} over {@code kc} steps, Ap/Bp packed panels
+     * (A as MR values per step, B as NR values per step).
+     */
+    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[ai + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[ai + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[ai + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        store(c00, c01, c, co, add);
+        store(c10, c11, c, co + ldc, add);
+        store(c20, c21, c, co + 2 * ldc, add);
+        store(c30, c31, c, co + 3 * ldc, add);
+    }
+
+    /**
+     * The micro-kernel with A read in place from four row-major rows ({@code A(r, p) = a[ao + r·lda + p]})
+     * instead of a packed panel: for operands produced row by row (attention's probabilities).
+     */
+    static void kernelRows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        int a0 = ao, a1 = ao + lda, a2 = ao + 2 * lda, a3 = ao + 3 * lda;
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi), b1 = FloatVector.fromArray(S, bp, bi + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        store(c00, c01, c, co, add);
+        store(c10, c11, c, co + ldc, add);
+        store(c20, c21, c, co + 2 * ldc, add);
+        store(c30, c31, c, co + 3 * ldc, add);
+    }
+
+    private static void store(FloatVector v0, FloatVector v1, float[] c, int co, boolean add) {
+        if (add) {
+            v0 = v0.add(FloatVector.fromArray(S, c, co));
+            v1 = v1.add(FloatVector.fromArray(S, c, co + L));
+        }
+        v0.intoArray(c, co);
+        v1.intoArray(c, co + L);
+    }
+
+    /**
+     * A few rows against B stored column-contiguous (linear weights {@code [out, in]}): one dot product per
+     * output, no packing, parallel over columns. Packing B would cost as much as the product itself.
+     */
+    private static void dots(int m, int n, int k, float[] a, int aOff, int aRs, float[] b, int bOff, int bCs, float[] c, int cOff, int ldc) {
+        WorkerPool.parallelFor(n, Math.max(1, 8192 / k), (j0, j1) -> {
+            for (int j = j0; j < j1; j++)
+                for (int i = 0; i < m; i++) c[cOff + i * ldc + j] = dot(a, aOff + i * aRs, b, bOff + j * bCs, k);
         });
+    }
+
+    /** Σ x[xo+p]·y[yo+p] over p < n, in vector lanes. */
+    static float dot(float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector s0 = FloatVector.zero(S), s1 = s0;
+        int p = 0;
+        for (; p + 2 * L <= n; p += 2 * L) {
+            s0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), s0);
+            s1 = FloatVector.fromArray(S, x, xo + p + L).fma(FloatVector.fromArray(S, y, yo + p + L), s1);
+        }
+        float r = s0.add(s1).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; p < n; p++) r += x[xo + p] * y[yo + p];
+        return r;
+    }
+
+    /** Direct loops for tiny products (row-parallel, B rows scaled into C rows). */
+    private static void naive(int m, int n, int k, float[] a, int aOff, int aRs, int aCs,
+                              float[] b, int bOff, int bRs, int bCs, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int cr = cOff + i * ldc;
+            Arrays.fill(c, cr, cr + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float x = a[aOff + i * aRs + p * aCs];
+                int br = bOff + p * bRs;
+                for (int j = 0; j < n; j++) c[cr + j] += x * b[br + j * bCs];
+            }
+        }
     }
 }

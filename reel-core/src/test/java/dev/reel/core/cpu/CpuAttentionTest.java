@@ -47,6 +47,26 @@ class CpuAttentionTest {
         Ref.assertClose(refAttention(q, k, v, null, 0.25), y, 1e-6);
     }
 
+    @Test void attentionAcrossQueryAndKeyTiles() {
+        // Lq spans two query tiles with a ragged end, Lk a ragged key block, odd head dims
+        Tensor q = Ref.rand(21, 1, 2, 150, 20), k = Ref.rand(22, 1, 2, 333, 20), v = Ref.rand(23, 1, 2, 333, 19);
+        Ref.assertClose(refAttention(q, k, v, null, 0.2), CPU.attention(q, k, v, null, 0.2f), 1e-6);
+        Tensor bias = Ref.randTransposed(24, 1, 1, 333, 150).transpose(2, 3); // [1, 1, 150, 333], non-unit key stride
+        Ref.assertClose(refAttention(q, k, v, bias, 0.2), CPU.attention(q, k, v, bias, 0.2f), 1e-6);
+    }
+
+    @Test void fullyMaskedRowGivesNaNLikeTorch() {
+        Tensor q = Ref.rand(25, 1, 1, 3, 8), k = Ref.rand(26, 1, 1, 5, 8), v = Ref.rand(27, 1, 1, 5, 8);
+        float[] mask = new float[3 * 5];
+        for (int j = 0; j < 5; j++) mask[5 + j] = Float.NEGATIVE_INFINITY; // query 1 sees no key
+        mask[2] = Float.NEGATIVE_INFINITY;
+        Tensor bias = CPU.fromFloats(mask, dev.reel.core.DType.F32, 3, 5);
+        float[] y = CPU.attention(q, k, v, bias, 1f).toFloatArray();
+        for (int c = 0; c < 8; c++) assertTrue(Float.isNaN(y[8 + c]));
+        double[] ref = refAttention(q.narrow(2, 0, 1), k, v, bias.narrow(0, 0, 1), 1.0);
+        for (int c = 0; c < 8; c++) assertTrue(Math.abs(y[c] - ref[c]) < 1e-6, "row 0");
+    }
+
     @Test void attentionOnSequenceMajorViews() {
         // Wan lays q/k/v out as [B, L, H, D] and transposes to [B, H, L, D]: strided views, unit stride on D
         Tensor q = Ref.rand(4, 1, 50, 2, 64).transpose(1, 2), k = Ref.rand(5, 1, 129, 2, 64).transpose(1, 2), v = Ref.rand(6, 1, 129, 2, 64).transpose(1, 2);

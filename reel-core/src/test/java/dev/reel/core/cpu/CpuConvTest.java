@@ -58,6 +58,15 @@ class CpuConvTest {
         Ref.assertClose(refConv3d(x, w1, b1, new int[] {1, 1, 1}, new int[] {0, 0, 0}, y1.shape()), y1, 1e-6);
     }
 
+    @Test void conv3dOverSeveralUnrolledBlocks() {
+        // 16·27 = 432 unrolled rows × 10800 positions exceeds one im2col block, so blocks must stitch up
+        Tensor x = Ref.rand(11, 1, 16, 3, 60, 60), w = Ref.rand(12, 2, 16, 3, 3, 3);
+        int[] st = {1, 1, 1}, pd = {1, 1, 1};
+        Tensor y = CPU.conv3d(x, w, null, st, pd);
+        assertArrayEquals(new int[] {1, 2, 3, 60, 60}, y.shape());
+        Ref.assertClose(refConv3d(x, w, null, st, pd, y.shape()), y, 1e-6);
+    }
+
     @Test void conv2dMatchesConv3dWithUnitTime() {
         Tensor x = Ref.rand(8, 2, 3, 11, 10), w = Ref.rand(9, 5, 3, 3, 3), b = Ref.rand(10, 5);
         Tensor y = CPU.conv2d(x, w, b, new int[] {2, 1}, new int[] {1, 2});

@@ -90,6 +90,14 @@ class CpuLinalgTest {
         Ref.assertClose(refLinear(x, w, null), CPU.linear(x, w, null), 1e-6);
     }
 
+    @Test void linearWithFewRowsUsesDotProducts() {
+        // 1–3 rows (timestep embeddings, modulation): the unpacked dot-product path
+        for (int rows = 1; rows <= 3; rows++) {
+            Tensor x = Ref.rand(30 + rows, rows, 300), w = Ref.rand(40, 101, 300), b = Ref.rand(41, 101);
+            Ref.assertClose(refLinear(x, w, b), CPU.linear(x, w, b), 1e-6);
+        }
+    }
+
     @Test void linearOnStridedInputsAndWeights() {
         Tensor x = Ref.randTransposed(4, 3, 64, 20).transpose(1, 2); // [3, 20, 64] with unit stride on dim 1
         Tensor w = Ref.randTransposed(5, 50, 64);

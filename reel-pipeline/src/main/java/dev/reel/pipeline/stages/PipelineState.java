@@ -1,10 +1,12 @@
 package dev.reel.pipeline.stages;
 
 import dev.reel.core.Tensor;
+import dev.reel.models.schedulers.Scheduler;
 import dev.reel.pipeline.CancellationToken;
 import dev.reel.pipeline.Frames;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.ProgressListener;
+import dev.reel.pipeline.StageTiming;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +27,20 @@ public final class PipelineState {
     public Tensor promptEmbeds;
     /** TextEncoding: negative-prompt embeddings {@code [1, L, D]}; null when guidance is off (g ≤ 1). */
     public Tensor negativePromptEmbeds;
-    /** Timesteps: the sampler, set up for the request's step count. */
-    public Sampler sampler;
+    /** Timesteps: the scheduler, set up for the request's step count. */
+    public Scheduler scheduler;
     /** LatentPreparation, then Denoising: latents {@code [1, C, T', H/8, W/8]}. */
     public Tensor latents;
-    /** Denoising: latents after each step, when recording was asked for (parity checks). */
-    public final List<Tensor> stepLatents = new ArrayList<>();
+    /** Denoising: steps completed so far. */
+    public int completedSteps;
+    /** Denoising: host copies of the latents after each step, when recording was asked for (parity checks). */
+    public final List<float[]> stepLatents = new ArrayList<>();
     /** Decoding: the video, {@code [T, H, W, 3]} in [0, 1]. */
     public Frames frames;
     /** Output: the file or folder written, or null. */
     public Path output;
+    /** The generator: wall time of each stage run so far. */
+    public final List<StageTiming> timings = new ArrayList<>();
 
     public PipelineState(GenerationRequest request, ProgressListener progress, CancellationToken cancellation, boolean recordStepLatents) {
         this.request = request;

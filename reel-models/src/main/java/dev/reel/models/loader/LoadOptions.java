@@ -1,0 +1,31 @@
+package dev.reel.models.loader;
+
+import dev.reel.core.Backend;
+import dev.reel.core.Backends;
+import dev.reel.core.DType;
+import dev.reel.core.Device;
+
+/**
+ * How components are loaded: the device and the dtype their weights are stored and computed in, chosen at load.
+ *
+ * @param device           where weights live
+ * @param dtype            dtype of the transformer's and VAE's weights (modules the reference keeps in fp32 stay fp32)
+ * @param textEncoderDtype dtype of the text encoder's weights (e.g. BF16 to halve UMT5-XXL's memory)
+ */
+public record LoadOptions(Device device, DType dtype, DType textEncoderDtype) {
+    public LoadOptions {
+        if (!dtype.isFloating()) throw new IllegalArgumentException("weights dtype must be floating point, got " + dtype);
+        if (!textEncoderDtype.isFloating()) throw new IllegalArgumentException("text encoder dtype must be floating point, got " + textEncoderDtype);
+    }
+
+    /** fp32 on the CPU. */
+    public static LoadOptions cpu() { return new LoadOptions(Device.CPU, DType.F32, DType.F32); }
+
+    /** The backend of {@link #device}. */
+    public Backend backend() { return Backends.of(device); }
+
+    /** The weights dtype for a component slot ({@code text_encoder} gets {@link #textEncoderDtype}). */
+    public DType dtypeFor(String componentName) {
+        return componentName.startsWith("text_encoder") ? textEncoderDtype : dtype;
+    }
+}

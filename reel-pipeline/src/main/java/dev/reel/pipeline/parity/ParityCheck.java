@@ -1,0 +1,20 @@
+package dev.reel.pipeline.parity;
+
+/**
+ * One compared output of a fixture case.
+ *
+ * @param caseName  the manifest case
+ * @param output    the output's name ({@code step_latents[2]}, {@code frames}, …)
+ * @param relErr    ‖out − ref‖ / ‖ref‖ (NaN when the case could not run)
+ * @param tolerance the largest relative error that passes (0 for exact outputs)
+ * @param error     why the case could not run, or null
+ */
+public record ParityCheck(String caseName, String output, double relErr, double tolerance, String error) {
+    /** True if the output ran and is within tolerance. */
+    public boolean pass() { return error == null && relErr <= tolerance; }
+
+    /** A case that failed to run. */
+    public static ParityCheck failed(String caseName, String error) {
+        return new ParityCheck(caseName, "-", Double.NaN, 0, error);
+    }
+}

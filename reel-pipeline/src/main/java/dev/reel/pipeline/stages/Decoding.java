@@ -1,0 +1,49 @@
+package dev.reel.pipeline.stages;
+
+import dev.reel.core.Scope;
+import dev.reel.core.ShapeException;
+import dev.reel.core.Tensor;
+import dev.reel.models.wan.AutoencoderKLWan;
+import dev.reel.pipeline.Frames;
+
+/**
+ * Stage 6: latents → frames. The latent normalisation is undone ({@code latents·std + mean} per channel), the
+ * VAE decodes to video {@code [1, 3, F, H, W]} in [−1, 1] (clamped), and the video is mapped to [0, 1] and laid
+ * out as {@code [F, H, W, 3]} on the host (Diffusers' {@code output_type="np"}).
+ */
+public final class Decoding implements Stage {
+    private final AutoencoderKLWan vae;
+
+    public Decoding(AutoencoderKLWan vae) { this.vae = vae; }
+
+    @Override public String name() { return "Decoding"; }
+
+    @Override public void run(PipelineState state) {
+        float[] video;
+        int[] s;
+        try (Scope scope = Scope.open()) {
+            Tensor z = vae.denormalizeLatents(state.latents.to(vae.dtype()));
+            Tensor v = vae.decode(z);  // [1, 3, F, H, W] in [−1, 1]
+            s = v.shape();
+            video = v.toFloatArray();
+        }
+        state.frames = toFrames(video, s[1], s[2], s[3], s[4]);
+    }
+
+    /** {@code [C=3, F, H, W]} in [−1, 1] → {@code [F, H, W, 3]} in [0, 1], clamped. */
+    static Frames toFrames(float[] video, int channels, int frames, int height, int width) {
+        if (channels != 3) throw new ShapeException("decode", "VAE produced " + channels + " channels, expected 3 (RGB)");
+        int plane = height * width, perChannel = frames * plane;
+        float[] rgb = new float[frames * plane * 3];
+        for (int c = 0; c < 3; c++) {
+            for (int f = 0; f < frames; f++) {
+                int src = c * perChannel + f * plane, dst = f * plane * 3 + c;
+                for (int p = 0; p < plane; p++) {
+                    float x = Math.min(1f, Math.max(-1f, video[src + p])) * 0.5f + 0.5f;
+                    rgb[dst + 3 * p] = x;
+                }
+            }
+        }
+        return new Frames(frames, height, width, rgb);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.reel.pipeline.stages;
+
+import dev.reel.core.DType;
+import dev.reel.core.Scope;
+import dev.reel.core.Tensor;
+import dev.reel.models.schedulers.Scheduler;
+import dev.reel.models.wan.WanTransformer3DModel;
+import java.time.Duration;
+
+/**
+ * Stage 5: the denoising loop. At each timestep the transformer predicts the flow velocity for the prompt and,
+ * with guidance (g &gt; 1), for the negative prompt; the two combine as {@code uncond + g·(cond − uncond)} and the
+ * scheduler turns the prediction into the next latents. Between steps it reports progress and honours
+ * cancellation.
+ */
+public final class Denoising implements Stage {
+    private final WanTransformer3DModel transformer;
+
+    public Denoising(WanTransformer3DModel transformer) { this.transformer = transformer; }
+
+    @Override public String name() { return "Denoising"; }
+
+    @Override public void run(PipelineState state) {
+        Scheduler scheduler = state.scheduler;
+        double[] timesteps = scheduler.timesteps();
+        int total = timesteps.length;
+        float g = (float) state.request().guidanceScale();
+        boolean cfg = state.doClassifierFreeGuidance();
+        long start = System.nanoTime();
+        Tensor latents = state.latents;
+        for (int i = 0; i < total; i++) {
+            state.cancellation().throwIfCancelled(i, total);
+            Tensor next;
+            try (Scope step = Scope.open()) {
+                float[] t = {(float) timesteps[i]};
+                Tensor velocity = transformer.forward(latents, t, state.promptEmbeds).to(DType.F32);  // [1, C, T', h, w]
+                if (cfg) {
+                    Tensor uncond = transformer.forward(latents, t, state.negativePromptEmbeds).to(DType.F32);
+                    velocity = uncond.add(velocity.sub(uncond).mul(g));
+                }
+                next = step.keep(scheduler.step(velocity, i, latents));
+            }
+            latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
+            latents = next;
+            state.completedSteps = i + 1;
+            if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
+            latents.backend().synchronize();
+            state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
+        }
+        state.latents = latents;
+    }
+}

@@ -1,0 +1,361 @@
+package dev.reel.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reel.server.ServerConfig;
+import dev.reel.server.engine.VideoModel;
+import dev.reel.server.jobs.Job;
+import dev.reel.server.jobs.JobEvent;
+import dev.reel.server.jobs.JobRecord;
+import dev.reel.server.jobs.JobService;
+import dev.reel.server.jobs.JobStatus;
+import dev.reel.server.jobs.JobStore;
+import dev.reel.server.metrics.ServerMetrics;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP routes: OpenAI's {@code /v1/videos} (plus Dynamo's waiting variant), {@code /v1/models},
+ * {@code /health}, {@code /metrics} and the web page. Handlers run on virtual threads, so waiting for a job
+ * (Dynamo's call, event streams) simply blocks.
+ */
+public final class VideoApi {
+    private static final Logger log = LoggerFactory.getLogger(VideoApi.class);
+    private static final String JSON = "application/json";
+    private static final String ERROR_WRITTEN = "reel.error";
+    /** Seconds between SSE comments that keep idle connections open through proxies. */
+    private static final long KEEP_ALIVE_S = 15;
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
+
+    private final JobService jobs;
+    private final JobStore store;
+    private final VideoModel model;
+    private final ServerConfig config;
+    private final ServerMetrics metrics;
+    private final VideoRequestParser parser;
+    private final byte[] page;
+    private final byte[] apiKey;
+    private final long startedAt = Instant.now().getEpochSecond();
+
+    public VideoApi(JobService jobs, JobStore store, VideoModel model, ServerConfig config, ServerMetrics metrics) {
+        this.jobs = jobs;
+        this.store = store;
+        this.model = model;
+        this.config = config;
+        this.metrics = metrics;
+        this.parser = new VideoRequestParser(model, config);
+        this.page = WebPage.html();
+        this.apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Adds every route, the API-key check and the error mapping to {@code routes}. */
+    public void register(RoutesConfig routes) {
+        routes.before(this::authorize);
+        routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+        routes.get("/health", this::health);
+        routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
+        routes.get("/v1/models", ctx -> json(ctx, 200, models()));
+        routes.get("/v1/models/{model}", this::getModel);
+        routes.post("/v1/videos", this::create);
+        routes.get("/v1/videos", this::list);
+        routes.get("/v1/videos/{id}", ctx -> json(ctx, 200, VideoJson.video(job(ctx).record())));
+        routes.delete("/v1/videos/{id}", this::delete);
+        routes.get("/v1/videos/{id}/content", this::content);
+        routes.get("/v1/videos/{id}/events", this::events);
+        routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
+        routes.exception(Exception.class, (e, ctx) -> {
+            log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, ApiError.internal("internal error: " + e.getClass().getSimpleName()));
+        });
+        routes.error(404, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) error(ctx, ApiError.notFound("route_not_found", null, "no route " + ctx.method() + " " + VideoRequestParser.clip(ctx.path())));
+        });
+    }
+
+    private void authorize(Context ctx) {
+        if (apiKey == null || ctx.path().equals("/health")) return;
+        String h = ctx.header("Authorization");
+        byte[] given = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (!MessageDigest.isEqual(given, apiKey)) { // constant time: the key cannot be guessed byte by byte
+            ctx.header("WWW-Authenticate", "Bearer");
+            throw ApiError.unauthorized();
+        }
+    }
+
+    private void health(Context ctx) {
+        ObjectNode o = VideoJson.MAPPER.createObjectNode();
+        o.put("model", model.id());
+        int status;
+        if (jobs.stopping()) {
+            status = 503;
+            o.put("status", "stopping");
+        } else if (jobs.loadError() != null) {
+            status = 503;
+            o.put("status", "error");
+            o.put("error", jobs.loadError());
+        } else if (!jobs.ready()) {
+            status = 503;
+            o.put("status", "loading");
+        } else {
+            status = 200;
+            o.put("status", "ok");
+        }
+        o.put("queue_depth", jobs.queueDepth());
+        json(ctx, status, o);
+    }
+
+    private ObjectNode models() {
+        ObjectNode o = VideoJson.MAPPER.createObjectNode();
+        o.put("object", "list");
+        o.putArray("data").add(modelObject());
+        return o;
+    }
+
+    private ObjectNode modelObject() {
+        ObjectNode m = VideoJson.MAPPER.createObjectNode();
+        m.put("id", model.id());
+        m.put("object", "model");
+        m.put("created", startedAt);
+        m.put("owned_by", "reel");
+        return m;
+    }
+
+    private void getModel(Context ctx) {
+        String name = ctx.pathParam("model");
+        if (!name.equals(model.id())) throw ApiError.notFound("model_not_found", "model", "model \"" + VideoRequestParser.clip(name) + "\" is not served here");
+        json(ctx, 200, modelObject());
+    }
+
+    private void create(Context ctx) {
+        VideoRequest req = parser.parse(ctx.contentType(), body(ctx));
+        Job job;
+        try {
+            job = jobs.submit(req.spec(), req.seconds(), req.priority());
+        } catch (JobService.QueueFullException e) {
+            throw ApiError.queueFull(e.getMessage(), 5);
+        } catch (Job.ServerStoppingException e) {
+            throw ApiError.unavailable("shutting_down", "the server is shutting down; retry on another instance");
+        }
+        if (req.responseFormat() == null) {
+            json(ctx, 200, VideoJson.video(job.first()));
+            return;
+        }
+        JobRecord done;
+        try {
+            done = job.done().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.unavailable("shutting_down", "the server is shutting down");
+        } catch (ExecutionException e) {
+            throw ApiError.unavailable("shutting_down", "the server stopped before the video was done; it stays queued as " + job.id());
+        }
+        dynamoAnswer(ctx, done, req.responseFormat());
+    }
+
+    private void dynamoAnswer(Context ctx, JobRecord r, VideoRequest.ResponseFormat format) {
+        if (r.status() != JobStatus.COMPLETED) {
+            // a failed generation is an internal fault (logged by the worker with the job id); a cancelled or
+            // interrupted one is not, it is reported in the body
+            int status = r.error() != null && r.error().code().equals("generation_failed") ? 500 : 200;
+            json(ctx, status, VideoJson.dynamo(r, null, null));
+            return;
+        }
+        if (format == VideoRequest.ResponseFormat.URL) {
+            String url = ctx.scheme() + "://" + ctx.host() + "/v1/videos/" + r.id() + "/content";
+            json(ctx, 200, VideoJson.dynamo(r, "url", url));
+            return;
+        }
+        byte[] mp4;
+        try {
+            mp4 = Files.readAllBytes(store.video(r.id()));
+        } catch (NoSuchFileException e) {
+            throw ApiError.notFound("video_not_found", null, "video " + r.id() + " was deleted");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        json(ctx, 200, VideoJson.dynamo(r, "b64_json", Base64.getEncoder().encodeToString(mp4)));
+    }
+
+    private void list(Context ctx) {
+        int limit = 20;
+        String l = ctx.queryParam("limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 100) throw ApiError.invalid("limit", "limit = " + VideoRequestParser.clip(l) + ": must be an integer in 1..100");
+        }
+        String afterId = ctx.queryParam("after");
+        Job after = null;
+        if (afterId != null) {
+            after = jobs.find(afterId).orElseThrow(() -> ApiError.invalid("after", "after = \"" + VideoRequestParser.clip(afterId) + "\": no video with this id"));
+        }
+        json(ctx, 200, VideoJson.list(jobs.list(limit, after)));
+    }
+
+    private void delete(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!jobs.delete(id)) throw notFound(id);
+        json(ctx, 200, VideoJson.deleted(id));
+    }
+
+    private void content(Context ctx) {
+        Job job = job(ctx);
+        String variant = ctx.queryParam("variant");
+        boolean thumbnail;
+        if (variant == null || variant.equals("video")) thumbnail = false;
+        else if (variant.equals("thumbnail")) thumbnail = true;
+        else throw ApiError.invalid("variant", "variant = \"" + VideoRequestParser.clip(variant) + "\": must be \"video\" or \"thumbnail\"");
+        JobRecord r = job.record();
+        if (r.status() != JobStatus.COMPLETED) {
+            throw ApiError.notFound("video_not_ready", null, "video " + r.id() + " is " + r.status().apiName() + "; its content exists once it is completed");
+        }
+        Path file = thumbnail ? store.thumbnail(r.id()) : store.video(r.id());
+        try (InputStream in = Files.newInputStream(file)) {
+            sendFile(ctx, in, Files.size(file), thumbnail ? "image/png" : "video/mp4");
+        } catch (NoSuchFileException e) {
+            throw notFound(r.id()); // deleted meanwhile
+        } catch (IOException e) {
+            log.debug("download of {} ended early: {}", r.id(), e.getMessage()); // the client went away
+        }
+    }
+
+    /**
+     * Sends a file, honouring one {@code Range: bytes=a-b} (what a {@code <video>} element asks for when seeking);
+     * a range it cannot read is ignored (the whole file is sent), one outside the file gets 416.
+     */
+    private static void sendFile(Context ctx, InputStream in, long size, String contentType) throws IOException {
+        var res = ctx.res();
+        long from = 0, to = size - 1;
+        boolean partial = false;
+        String range = ctx.header("Range");
+        Matcher m = range == null ? null : RANGE.matcher(range.trim());
+        if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+            try {
+                if (m.group(1).isEmpty()) {
+                    from = Math.max(0, size - Long.parseLong(m.group(2))); // suffix: the last n bytes
+                } else {
+                    from = Long.parseLong(m.group(1));
+                    if (!m.group(2).isEmpty()) to = Math.min(Long.parseLong(m.group(2)), size - 1);
+                }
+                partial = true;
+            } catch (NumberFormatException e) {
+                from = 0; // more digits than a long holds: ignore the header
+                to = size - 1;
+            }
+            if (partial && (from >= size || from > to)) {
+                res.setHeader("Content-Range", "bytes */" + size);
+                throw ApiError.rangeNotSatisfiable(range, size);
+            }
+        }
+        res.setStatus(partial ? 206 : 200);
+        res.setContentType(contentType);
+        res.setHeader("Accept-Ranges", "bytes");
+        res.setContentLengthLong(to - from + 1);
+        if (partial) res.setHeader("Content-Range", "bytes " + from + "-" + to + "/" + size);
+        in.skipNBytes(from);
+        OutputStream out = res.getOutputStream();
+        byte[] buf = new byte[64 * 1024];
+        for (long left = to - from + 1; left > 0; ) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) throw new IOException("file ended early");
+            out.write(buf, 0, n);
+            left -= n;
+        }
+        out.flush();
+    }
+
+    /** Server-sent events: every event of the job so far, then live ones, ending with its final state. */
+    private void events(Context ctx) throws IOException {
+        Job job = job(ctx);
+        var res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("text/event-stream");
+        res.setCharacterEncoding("utf-8");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no"); // tell nginx-style proxies not to buffer the stream
+        BlockingQueue<JobEvent> queue = new LinkedBlockingQueue<>();
+        job.subscribe(queue);
+        OutputStream out = res.getOutputStream();
+        try {
+            out.write(("retry: 2000\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            for (int n = 0; ; ) {
+                JobEvent e = queue.poll(KEEP_ALIVE_S, TimeUnit.SECONDS);
+                if (e == null) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    String data = VideoJson.MAPPER.writeValueAsString(VideoJson.event(e));
+                    out.write(("event: " + e.type() + "\nid: " + n++ + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                }
+                out.flush();
+                if (e != null && e.last()) break;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.debug("event stream of {} closed by the client", job.id());
+        } finally {
+            job.unsubscribe(queue);
+        }
+    }
+
+    private Job job(Context ctx) {
+        String id = ctx.pathParam("id");
+        return jobs.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private static ApiError notFound(String id) {
+        return ApiError.notFound("video_not_found", null, "no video with id \"" + VideoRequestParser.clip(id) + "\"");
+    }
+
+    /** The request body, read only up to the configured limit. */
+    private byte[] body(Context ctx) {
+        int max = config.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > max) throw ApiError.tooLarge(max);
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] b = in.readNBytes(max + 1);
+            if (b.length > max) throw ApiError.tooLarge(max);
+            return b;
+        } catch (IOException e) {
+            throw ApiError.malformed("unreadable_body", "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private void error(Context ctx, ApiError e) {
+        metrics.rejected(e.code());
+        ctx.attribute(ERROR_WRITTEN, true);
+        if (e.retryAfterSeconds() != null) ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+        json(ctx, e.status(), VideoJson.error(e));
+    }
+
+    private static void json(Context ctx, int status, JsonNode body) {
+        try {
+            ctx.status(status).contentType(JSON).result(VideoJson.MAPPER.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

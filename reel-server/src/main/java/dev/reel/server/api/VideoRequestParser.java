@@ -1,0 +1,268 @@
+package dev.reel.server.api;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reel.server.ServerConfig;
+import dev.reel.server.engine.VideoModel;
+import dev.reel.server.jobs.VideoSpec;
+import java.math.BigDecimal;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a {@code POST /v1/videos} body (JSON, multipart or URL-encoded) into a {@link VideoRequest}: every field
+ * typed and range-checked, the configured limits enforced and the model's own rules checked — all before any
+ * compute. Each failure is an {@link ApiError} naming the field ({@code param}) and the rule it broke.
+ *
+ * <p>Frames: {@code nvext.num_frames} when given (it must be 4k+1); otherwise {@code fps × seconds} rounded up
+ * to the next 4k+1 (16 fps × 5 s = 80 → 81). Unknown fields are ignored.
+ */
+public final class VideoRequestParser {
+    /** Longest prompt or negative prompt, in characters (the text encoder reads 512 tokens at most anyway). */
+    public static final int MAX_PROMPT_CHARS = 20_000;
+    /** Longest request, in seconds of video. */
+    public static final int MAX_SECONDS = 600;
+    public static final int MAX_FPS = 120;
+    public static final int MAX_PRIORITY = 100;
+    public static final double MAX_GUIDANCE = 100;
+    private static final String DEFAULT_SIZE = "832x480";
+    private static final String DEFAULT_SECONDS = "5";
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[xX](\\d{1,6})");
+    private static final Pattern SECONDS = Pattern.compile("\\d{1,6}(\\.\\d{1,6})?");
+
+    static final ObjectMapper JSON = strictMapper();
+
+    private final VideoModel model;
+    private final ServerConfig limits;
+
+    public VideoRequestParser(VideoModel model, ServerConfig limits) {
+        this.model = model;
+        this.limits = limits;
+    }
+
+    /** Parses a body sent with {@code Content-Type: contentType} (null: treated as JSON). */
+    public VideoRequest parse(String contentType, byte[] body) {
+        String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).trim();
+        if (ct.startsWith("multipart/form-data")) return parse(fromForm(FormBody.multipart(contentType, body)), true);
+        if (ct.startsWith("application/x-www-form-urlencoded")) return parse(fromForm(FormBody.urlEncoded(body)), true);
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JacksonException e) {
+            throw ApiError.malformed("invalid_json", "body is not valid JSON: " + firstLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw ApiError.malformed("invalid_json", "body is not valid JSON: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) throw ApiError.malformed("invalid_json", "body must be a JSON object");
+        return parse((ObjectNode) root, false);
+    }
+
+    /** Form fields as a JSON object: {@code nvext} given as a JSON string or as {@code nvext[field]} parts. */
+    private static ObjectNode fromForm(Map<String, String> fields) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        ObjectNode nvext = JsonNodeFactory.instance.objectNode();
+        for (var e : fields.entrySet()) {
+            String k = e.getKey();
+            if (k.equals("nvext")) {
+                try {
+                    JsonNode n = JSON.readTree(e.getValue());
+                    if (n == null || !n.isObject()) throw ApiError.invalid("nvext", "nvext must be a JSON object");
+                    nvext.setAll((ObjectNode) n);
+                } catch (JacksonException ex) {
+                    throw ApiError.invalid("nvext", "nvext is not valid JSON: " + firstLine(ex.getOriginalMessage()));
+                }
+            } else if (k.startsWith("nvext[") && k.endsWith("]")) {
+                nvext.put(k.substring(6, k.length() - 1), e.getValue());
+            } else {
+                root.put(k, e.getValue());
+            }
+        }
+        if (!nvext.isEmpty()) root.set("nvext", nvext);
+        return root;
+    }
+
+    private VideoRequest parse(ObjectNode root, boolean form) {
+        Fields top = new Fields(root, "", form);
+        String prompt = top.text("prompt", true);
+        if (prompt.isBlank()) throw ApiError.invalid("prompt", "prompt must not be empty");
+        String modelName = top.text("model", false);
+        if (modelName != null && !modelName.equals(model.id())) {
+            throw ApiError.notFound("model_not_found", "model", "model \"" + clip(modelName) + "\" is not served here; GET /v1/models lists \"" + model.id() + "\"");
+        }
+        int[] wh = size(top.text("size", false));
+        String secondsText = seconds(top);
+        int priority = top.integer("priority", -MAX_PRIORITY, MAX_PRIORITY, 0);
+        VideoRequest.ResponseFormat format = responseFormat(top.text("response_format", false));
+
+        JsonNode nvextNode = root.get("nvext");
+        if (nvextNode != null && !nvextNode.isNull() && !nvextNode.isObject()) {
+            throw ApiError.invalid("nvext", "nvext must be an object");
+        }
+        Fields nv = new Fields(nvextNode != null && nvextNode.isObject() ? (ObjectNode) nvextNode : JsonNodeFactory.instance.objectNode(), "nvext.", form);
+        int fps = nv.integer("fps", 1, MAX_FPS, model.defaultFps());
+        Integer numFrames = nv.has("num_frames") ? nv.integer("num_frames", 1, Integer.MAX_VALUE, 0) : null;
+        if (numFrames != null && (numFrames - 1) % 4 != 0) {
+            int lower = (numFrames - 1) / 4 * 4 + 1;
+            throw ApiError.invalid("nvext.num_frames", "nvext.num_frames = " + numFrames + ": must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are "
+                    + lower + " and " + (lower + 4));
+        }
+        String negative = nv.text("negative_prompt", false);
+        int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, model.defaultSteps());
+        double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, model.defaultGuidance());
+        long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : ThreadLocalRandom.current().nextLong(1L << 31);
+
+        int frames = numFrames != null ? numFrames : framesFor(fps, secondsText == null ? DEFAULT_SECONDS : secondsText);
+        String shownSeconds = secondsText != null ? secondsText
+                : numFrames != null ? BigDecimal.valueOf(numFrames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
+                : DEFAULT_SECONDS;
+
+        if (steps > limits.maxSteps()) {
+            throw ApiError.limit("nvext.num_inference_steps", "nvext.num_inference_steps = " + steps + ": must be at most " + limits.maxSteps() + " on this server");
+        }
+        long pixelFrames = (long) wh[0] * wh[1] * frames;
+        if (pixelFrames > limits.maxPixelFrames()) {
+            throw ApiError.limit(numFrames != null ? "nvext.num_frames" : "size",
+                    "size × frames = " + wh[0] + "×" + wh[1] + "×" + frames + " = " + pixelFrames
+                            + " pixel-frames: must be at most " + limits.maxPixelFrames() + " on this server");
+        }
+        VideoSpec spec = new VideoSpec(prompt, negative == null ? "" : negative, wh[0], wh[1], frames, fps, steps, guidance, seed);
+        try {
+            model.validate(spec);
+        } catch (VideoModel.SpecRejectedException e) {
+            throw ApiError.invalid(e.param(), e.getMessage());
+        }
+        return new VideoRequest(spec, shownSeconds, priority, format);
+    }
+
+    /** {@code "WxH"} → {width, height}. */
+    private static int[] size(String text) {
+        String s = text == null ? DEFAULT_SIZE : text.trim();
+        Matcher m = SIZE.matcher(s);
+        if (!m.matches()) throw ApiError.invalid("size", "size = \"" + clip(s) + "\": must be \"WIDTHxHEIGHT\" in pixels, e.g. \"832x480\"");
+        int w = Integer.parseInt(m.group(1)), h = Integer.parseInt(m.group(2));
+        if (w < 1 || h < 1) throw ApiError.invalid("size", "size = \"" + s + "\": width and height must be positive");
+        return new int[] {w, h};
+    }
+
+    /** {@code seconds} as a canonical decimal string, or null when absent; a string or a number is accepted. */
+    private static String seconds(Fields top) {
+        JsonNode n = top.node("seconds");
+        if (n == null) return null;
+        String text;
+        if (n.isTextual()) text = n.textValue().trim();
+        else if (n.isNumber()) text = n.asText();
+        else throw ApiError.invalid("seconds", "seconds must be a number or a numeric string, e.g. \"5\"");
+        if (!SECONDS.matcher(text).matches()) throw ApiError.invalid("seconds", "seconds = " + clip(text) + ": must be a positive number of seconds, e.g. \"5\"");
+        BigDecimal v = new BigDecimal(text);
+        if (v.signum() <= 0 || v.compareTo(BigDecimal.valueOf(MAX_SECONDS)) > 0) {
+            throw ApiError.invalid("seconds", "seconds = " + text + ": must be in (0, " + MAX_SECONDS + "]");
+        }
+        return v.stripTrailingZeros().toPlainString();
+    }
+
+    /** {@code fps × seconds} rounded up to the next count the VAE accepts (4k+1). */
+    static int framesFor(int fps, String seconds) {
+        int n = Math.max(1, new BigDecimal(seconds).multiply(BigDecimal.valueOf(fps)).setScale(0, java.math.RoundingMode.CEILING).intValueExact());
+        return (n - 1 + 3) / 4 * 4 + 1;
+    }
+
+    private static VideoRequest.ResponseFormat responseFormat(String v) {
+        if (v == null) return null;
+        return switch (v) {
+            case "b64_json" -> VideoRequest.ResponseFormat.B64_JSON;
+            case "url" -> VideoRequest.ResponseFormat.URL;
+            default -> throw ApiError.invalid("response_format", "response_format = \"" + clip(v) + "\": must be \"b64_json\" or \"url\"");
+        };
+    }
+
+    static String clip(String s) { return s.length() > 60 ? s.substring(0, 57) + "..." : s; }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unreadable";
+        int nl = s.indexOf('\n');
+        return clip(nl < 0 ? s : s.substring(0, nl));
+    }
+
+    /** Typed reads of one JSON object's fields; in forms every value is text, so numbers are parsed from it. */
+    private record Fields(ObjectNode obj, String prefix, boolean form) {
+        boolean has(String name) {
+            JsonNode n = obj.get(name);
+            return n != null && !n.isNull();
+        }
+
+        JsonNode node(String name) { return has(name) ? obj.get(name) : null; }
+
+        String text(String name, boolean required) {
+            JsonNode n = node(name);
+            if (n == null) {
+                if (required) throw ApiError.missing(prefix + name);
+                return null;
+            }
+            if (!n.isTextual()) throw ApiError.invalid(prefix + name, prefix + name + " must be a string");
+            String v = n.textValue();
+            if (v.length() > MAX_PROMPT_CHARS) throw ApiError.limit(prefix + name, prefix + name + " is longer than " + MAX_PROMPT_CHARS + " characters");
+            return v;
+        }
+
+        /** A number node: the JSON value, or in forms the text parsed as a JSON number. */
+        private JsonNode numeric(String name, String what) {
+            JsonNode n = obj.get(name);
+            if (form && n.isTextual()) {
+                try {
+                    n = JSON.readTree(n.textValue());
+                } catch (JacksonException e) {
+                    n = null;
+                }
+            }
+            if (n == null || !n.isNumber()) throw ApiError.invalid(prefix + name, prefix + name + " must be " + what);
+            return n;
+        }
+
+        int integer(String name, int min, int max, int dflt) {
+            if (!has(name)) return dflt;
+            String what = "an integer in " + min + ".." + max;
+            JsonNode n = numeric(name, what);
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < min || n.intValue() > max) {
+                throw ApiError.invalid(prefix + name, prefix + name + " = " + clip(n.asText()) + ": must be " + what);
+            }
+            return n.intValue();
+        }
+
+        long longInteger(String name, long min, long max) {
+            String what = "an integer in " + min + ".." + max;
+            JsonNode n = numeric(name, what);
+            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < min || n.longValue() > max) {
+                throw ApiError.invalid(prefix + name, prefix + name + " = " + clip(n.asText()) + ": must be " + what);
+            }
+            return n.longValue();
+        }
+
+        double number(String name, double min, double max, double dflt) {
+            if (!has(name)) return dflt;
+            String what = "a number in " + min + ".." + max;
+            JsonNode n = numeric(name, what);
+            double v = n.doubleValue();
+            if (!Double.isFinite(v) || v < min || v > max) throw ApiError.invalid(prefix + name, prefix + name + " = " + clip(n.asText()) + ": must be " + what);
+            return v;
+        }
+    }
+
+    /** The JSON reader: strict (duplicate keys, trailing garbage) and bounded (nesting, number length). */
+    private static ObjectMapper strictMapper() {
+        JsonFactory f = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(100).build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        return new ObjectMapper(f).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.reel.server.engine;
+
+import dev.reel.core.Device;
+import dev.reel.pipeline.GenerationRequest;
+import dev.reel.pipeline.GeneratorOptions;
+import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.VideoGenerator;
+import dev.reel.pipeline.stages.InputValidation;
+import dev.reel.server.jobs.VideoSpec;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+/** A {@link VideoModel} backed by Reel's pipeline ({@link VideoGenerator}): a Diffusers folder or the demo model. */
+public final class PipelineModel implements VideoModel {
+    /** The id of {@link #demo}. */
+    public static final String DEMO_ID = "reel-demo";
+
+    /** Pipeline request fields → the API fields clients send. */
+    private static final Map<String, String> API_FIELDS = Map.of(
+            "prompt", "prompt",
+            "negativePrompt", "nvext.negative_prompt",
+            "height", "size",
+            "width", "size",
+            "numFrames", "nvext.num_frames",
+            "numInferenceSteps", "nvext.num_inference_steps",
+            "guidanceScale", "nvext.guidance_scale",
+            "seed", "nvext.seed",
+            "fps", "nvext.fps");
+
+    private final String id;
+    private final GeneratorOptions options;
+    private final Function<GeneratorOptions, VideoGenerator> loader;
+
+    private PipelineModel(String id, GeneratorOptions options, Function<GeneratorOptions, VideoGenerator> loader) {
+        this.id = id;
+        this.options = options;
+        this.loader = loader;
+    }
+
+    /** The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). */
+    public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
+        Path abs = dir.toAbsolutePath().normalize();
+        String name = id != null ? id : abs.getFileName().toString();
+        return new PipelineModel(name, options, o -> VideoGenerator.fromPretrained(abs, o));
+    }
+
+    /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
+    public static PipelineModel demo(String id, GeneratorOptions options) {
+        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator::demo);
+    }
+
+    @Override public String id() { return id; }
+    @Override public int defaultSteps() { return GenerationRequest.DEFAULT_STEPS; }
+    @Override public double defaultGuidance() { return GenerationRequest.DEFAULT_GUIDANCE; }
+    @Override public int defaultFps() { return GenerationRequest.DEFAULT_FPS; }
+
+    @Override public void validate(VideoSpec spec) {
+        try {
+            InputValidation.check(request(spec).build(), options);
+        } catch (InvalidRequestException e) {
+            String param = API_FIELDS.getOrDefault(e.field(), e.field());
+            String shown = param.equals("size") ? "size = \"" + spec.size() + "\" (" + e.field() + " " + e.value() + ")" : param + " = " + e.value();
+            throw new SpecRejectedException(param, shown + ": " + e.rule());
+        }
+    }
+
+    @Override public VideoEngine load(Device device) {
+        return new PipelineEngine(loader.apply(options.withDevice(device)));
+    }
+
+    /** The pipeline request for {@code spec}, writing nothing yet. */
+    static GenerationRequest.Builder request(VideoSpec spec) {
+        return GenerationRequest.builder(spec.prompt())
+                .negativePrompt(spec.negativePrompt())
+                .size(spec.height(), spec.width())
+                .numFrames(spec.numFrames())
+                .fps(spec.fps())
+                .numInferenceSteps(spec.numInferenceSteps())
+                .guidanceScale(spec.guidanceScale())
+                .seed(spec.seed());
+    }
+}

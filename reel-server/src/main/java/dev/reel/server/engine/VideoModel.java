@@ -1,0 +1,41 @@
+package dev.reel.server.engine;
+
+import dev.reel.core.Device;
+import dev.reel.server.jobs.VideoSpec;
+
+/** The served model: its id, its defaults and rules for requests, and how to load it onto a device. */
+public interface VideoModel {
+    /** The id clients name in {@code model} and {@code GET /v1/models} lists. */
+    String id();
+
+    /** Denoising steps when a request gives none. */
+    int defaultSteps();
+
+    /** Guidance scale when a request gives none. */
+    double defaultGuidance();
+
+    /** Frame rate when a request gives none. */
+    int defaultFps();
+
+    /**
+     * Checks {@code spec} against the model's own rules, without any compute.
+     *
+     * @throws SpecRejectedException naming the API field and the rule it broke
+     */
+    void validate(VideoSpec spec);
+
+    /** Loads one engine onto {@code device} (slow: reads the weights). */
+    VideoEngine load(Device device);
+
+    /** A request broke a model rule; {@code param} is the API field's name (e.g. {@code nvext.num_frames}). */
+    final class SpecRejectedException extends RuntimeException {
+        private final String param;
+
+        public SpecRejectedException(String param, String message) {
+            super(message);
+            this.param = param;
+        }
+
+        public String param() { return param; }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.reel.server.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * The immutable state of a job at one moment: what the API shows, what {@code job.json} holds, and what each
+ * progress event carries. Times are Unix seconds, as in OpenAI's API.
+ *
+ * @param id              {@code video_} + 32 hex digits ({@link JobStore#isValidId})
+ * @param seq             submission order, increasing across restarts (FIFO order among equal priorities)
+ * @param model           the served model's id
+ * @param status          where the job is
+ * @param progress        0..100
+ * @param createdAt       submission time
+ * @param startedAt       when a worker took it, or null
+ * @param completedAt     when it completed or failed, or null
+ * @param seconds         the requested duration as the API shows it
+ * @param priority        higher runs first; equal priorities run in submission order
+ * @param spec            what to generate
+ * @param error           why it failed, or null
+ * @param inferenceTimeS  seconds the generation took, or null until completed
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobRecord(
+        String id,
+        long seq,
+        String model,
+        JobStatus status,
+        int progress,
+        @JsonProperty("created_at") long createdAt,
+        @JsonProperty("started_at") Long startedAt,
+        @JsonProperty("completed_at") Long completedAt,
+        String seconds,
+        int priority,
+        VideoSpec spec,
+        JobError error,
+        @JsonProperty("inference_time_s") Double inferenceTimeS) {
+
+    JobRecord started(long now) {
+        return new JobRecord(id, seq, model, JobStatus.IN_PROGRESS, 0, createdAt, now, null, seconds, priority, spec, null, null);
+    }
+
+    JobRecord withProgress(int p) {
+        return new JobRecord(id, seq, model, status, p, createdAt, startedAt, completedAt, seconds, priority, spec, error, inferenceTimeS);
+    }
+
+    JobRecord completed(long now, double inferenceSeconds) {
+        return new JobRecord(id, seq, model, JobStatus.COMPLETED, 100, createdAt, startedAt, now, seconds, priority, spec, null, inferenceSeconds);
+    }
+
+    JobRecord failed(long now, JobError why) {
+        return new JobRecord(id, seq, model, JobStatus.FAILED, progress, createdAt, startedAt, now, seconds, priority, spec, why, null);
+    }
+}
