@@ -6,7 +6,7 @@ import dev.reel.core.Tensor;
 
 /**
  * Scaled dot-product attention. Without a bias, bf16/f16 operands run cuDNN's fused flash attention when
- * cuDNN 9 is installed ({@link CudnnAttention}), else Reel's flash kernel ({@code attention.cu}, head dim 64 or
+ * cuDNN 9 is installed ({@link Cudnn}), else Reel's flash kernel ({@code attention.cu}, head dim 64 or
  * 128); both read q/k/v through their strides, so {@code [B, L, H, D]} projections transposed to
  * {@code [B, H, L, D]} need no copy. Everything else takes the exact path: scores by cuBLASLt,
  * bias added, fp32-statistics softmax, then the product with v, in query chunks that bound the scores' memory.
@@ -28,8 +28,8 @@ final class CudaAttention {
                     + " disagree (need k [B, H, Lk, D] and v [B, H, Lk, Dv])");
         }
         if (bias == null && lq > 0 && lk > 0) {
-            if (be.attentionEngine() == CudaBackend.AttentionEngine.CUDNN && CudnnAttention.supports(be, q, k, v)) {
-                CudnnAttention cudnn = be.cudnn();
+            if (be.attentionEngine() == CudaBackend.AttentionEngine.CUDNN && Cudnn.supports(be, q, k, v)) {
+                Cudnn cudnn = be.cudnn();
                 Tensor out = cudnn == null ? null : cudnn.attention(q, k, v, scale);
                 if (out != null) return out;
             }

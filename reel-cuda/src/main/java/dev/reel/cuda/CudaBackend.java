@@ -43,7 +43,7 @@ public final class CudaBackend implements Backend {
     private final int maxSharedOptin;
     final CudaKernels kernels;
     private volatile CublasLt blas;
-    private volatile CudnnAttention cudnn;
+    private volatile Cudnn cudnn;
     private volatile boolean cudnnMissing;
     private volatile AttentionEngine attentionEngine = AttentionEngine.CUDNN;
     private volatile long workspace;
@@ -647,14 +647,14 @@ public final class CudaBackend implements Backend {
     public void setAttentionEngine(AttentionEngine engine) { this.attentionEngine = java.util.Objects.requireNonNull(engine); }
 
     /** cuDNN's attention, or null when libcudnn.so.9 is missing (said once on stderr). */
-    CudnnAttention cudnn() {
-        CudnnAttention c = cudnn;
+    Cudnn cudnn() {
+        Cudnn c = cudnn;
         if (c != null || cudnnMissing) return c;
         synchronized (this) {
             if (cudnn == null && !cudnnMissing) {
                 try {
                     bind();
-                    cudnn = new CudnnAttention(this);
+                    cudnn = new Cudnn(this);
                 } catch (RuntimeException e) {
                     cudnnMissing = true;
                     System.err.println("reel: cuDNN not usable, attention runs Reel's flash kernel: " + e.getMessage());

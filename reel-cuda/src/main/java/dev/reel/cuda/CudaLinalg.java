@@ -131,7 +131,10 @@ final class CudaLinalg {
         return out;
     }
 
-    /** 3-D convolution by im2col (tiled over output positions) and one cuBLASLt GEMM per tile. */
+    /**
+     * 3-D convolution: bf16/fp16 on cuDNN's convolution engines when cuDNN is installed, otherwise (and for fp32,
+     * which must stay exact) by im2col tiled over output positions and one cuBLASLt GEMM per tile.
+     */
     static Tensor conv3d(CudaBackend be, Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {
         if (x.rank() != 5 || w.rank() != 5) {
             throw new ShapeException("conv3d", "x must be [B, Cin, T, H, W] and w [Cout, Cin, kt, kh, kw], got " + ShapeException.fmt(x.shape()) + " and " + ShapeException.fmt(w.shape()));
@@ -146,6 +149,14 @@ final class CudaLinalg {
         Tensor xc = x.dtype() == dt ? x.contiguous() : x.to(dt).contiguous();
         Tensor wc = (w.dtype() == dt ? w : w.to(dt)).contiguous();
         long kk = (long) cin * kt * kh * kw, p = (long) to * ho * wo;
+        if ((dt == DType.BF16 || dt == DType.F16) && (be.addr(xc) & 15) == 0 && (be.addr(wc) & 15) == 0) {
+            Cudnn cudnn = be.cudnn();
+            Tensor y = cudnn == null ? null : cudnn.conv3d(xc, wc, stride, padding, new int[] {to, ho, wo});
+            if (y != null) {
+                if (bias != null) addBias(be, y, bias, cout);
+                return y;
+            }
+        }
         Tensor out = be.empty(dt, b, cout, to, ho, wo);
         Mat mw = new Mat(be.addr(wc), true, kk, 0);  // [Cout, K]
         boolean pointwise = kt == 1 && kh == 1 && kw == 1 && Arrays.equals(stride, new int[] {1, 1, 1}) && Arrays.equals(padding, new int[] {0, 0, 0});
@@ -180,10 +191,12 @@ final class CudaLinalg {
                 col.free();
             }
         }
-        if (bias != null) {
-            if (bias.numel() != cout) throw new ShapeException("conv3d", "bias of shape " + ShapeException.fmt(bias.shape()) + " does not match " + cout + " output channels");
-            be.addInPlace(out, bias.reshape(1, cout, 1, 1, 1));
-        }
+        if (bias != null) addBias(be, out, bias, cout);
         return out;
+    }
+
+    private static void addBias(CudaBackend be, Tensor out, Tensor bias, int cout) {
+        if (bias.numel() != cout) throw new ShapeException("conv3d", "bias of shape " + ShapeException.fmt(bias.shape()) + " does not match " + cout + " output channels");
+        be.addInPlace(out, bias.reshape(1, cout, 1, 1, 1));
     }
 }

@@ -19,21 +19,23 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * cuDNN 9's fused flash attention ({@code libcudnn.so.9}) through the backend graph API: the operation graph
- * {@code O = softmax(Q·Kᵀ·scale)·V} is described as matmul → scale → max/sub/exp/sum/div softmax → matmul (the
- * pattern cuDNN's fused SDPA engine recognises), an engine is chosen by cuDNN's heuristics and the finalised
- * execution plan is cached per shape and layout. Q, K, V are read through their strides; O is written
- * contiguous {@code [B, H, Lq, Dv]}.
+ * cuDNN 9 ({@code libcudnn.so.9}) through the backend graph API, for two operation graphs: fused flash attention
+ * {@code O = softmax(Q·Kᵀ·scale)·V}, described as matmul → scale → max/sub/exp/sum/log/add/div softmax → matmul
+ * (the pattern cuDNN's fused SDPA engine recognises; Q, K, V read through their strides, O written contiguous
+ * {@code [B, H, Lq, Dv]}), and 3-D convolution forward. Engines are chosen by cuDNN's heuristics; the finalised
+ * execution plan is cached per shape and layout.
  */
-final class CudnnAttention {
+final class Cudnn {
     // descriptor types
-    private static final int POINTWISE = 0, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
+    private static final int POINTWISE = 0, CONVOLUTION = 1, OP_CONV_FWD = 10, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
             OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22;
     // attribute types
-    private static final int T_HANDLE = 0, T_DATA_TYPE = 1, T_BOOLEAN = 2, T_INT64 = 3, T_VOID_PTR = 6, T_HEUR_MODE = 8,
+    private static final int T_HANDLE = 0, T_DATA_TYPE = 1, T_BOOLEAN = 2, T_INT64 = 3, T_FLOAT = 4, T_VOID_PTR = 6, T_CONV_MODE = 7, T_HEUR_MODE = 8,
             T_POINTWISE_MODE = 14, T_DESCRIPTOR = 15, T_REDUCTION_OP = 18;
     // attribute names
-    private static final int POINTWISE_MODE = 0, POINTWISE_MATH_PREC = 1, ENGINEHEUR_MODE = 200, ENGINEHEUR_GRAPH = 201,
+    private static final int POINTWISE_MODE = 0, POINTWISE_MATH_PREC = 1, CONV_COMP_TYPE = 100, CONV_MODE = 101, CONV_DILATIONS = 102,
+            CONV_STRIDES = 103, CONV_POST_PADDINGS = 104, CONV_PRE_PADDINGS = 105, CONV_SPATIAL_DIMS = 106, OP_CONV_ALPHA = 700,
+            OP_CONV_BETA = 701, OP_CONV_DESC = 702, OP_CONV_W = 703, OP_CONV_X = 704, OP_CONV_Y = 705, ENGINEHEUR_MODE = 200, ENGINEHEUR_GRAPH = 201,
             ENGINEHEUR_RESULTS = 202, PLAN_HANDLE = 400, PLAN_ENGINE_CONFIG = 401, PLAN_WORKSPACE = 402, OP_PW_DESC = 750,
             OP_PW_X = 751, OP_PW_B = 752, OP_PW_Y = 753, GRAPH_HANDLE = 800, GRAPH_OPS = 801, TENSOR_ALIGNMENT = 900,
             TENSOR_DATA_TYPE = 901, TENSOR_DIMS = 902, TENSOR_STRIDES = 903, TENSOR_UID = 906, TENSOR_VIRTUAL = 907,
@@ -45,6 +47,7 @@ final class CudnnAttention {
     private static final int PW_ADD = 0, PW_MUL = 1, PW_DIV = 6, PW_SUB = 9, PW_EXP = 13, PW_LOG = 15;
     private static final int REDUCE_ADD = 0, REDUCE_MAX = 3;
     private static final int HEUR_MODE_A = 3, HEUR_MODE_FALLBACK = 2;
+    private static final int CROSS_CORRELATION = 1;
     private static final long UID_Q = 1, UID_K = 2, UID_V = 3, UID_O = 4, UID_SCALE = 5;
 
     private static volatile NativeLibrary lib;
@@ -58,7 +61,7 @@ final class CudnnAttention {
     /** A finalised plan, or the reason cuDNN cannot run the problem (plan null). */
     private record Plan(MemorySegment plan, long workspaceBytes, String failure) {}
 
-    CudnnAttention(CudaBackend be) {
+    Cudnn(CudaBackend be) {
         this.be = be;
         NativeLibrary l = library();
         create = l.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cudnnBackendCreateDescriptor");
@@ -83,7 +86,7 @@ final class CudnnAttention {
     static NativeLibrary library() {
         NativeLibrary l = lib;
         if (l == null) {
-            synchronized (CudnnAttention.class) {
+            synchronized (Cudnn.class) {
                 if (lib == null) lib = NativeLibrary.load("cuDNN", "libcudnn.so.9", "libcudnn.so");
                 l = lib;
             }
@@ -143,7 +146,7 @@ final class CudnnAttention {
         if (p == null) {
             p = plans.computeIfAbsent(key, kk -> {
                 try {
-                    return build(q, k, v);
+                    return buildAttention(q, k, v);
                 } catch (CudaException e) {
                     System.err.println("reel: cuDNN attention unavailable for " + kk + ", using Reel's flash kernel: " + e.getMessage());
                     return new Plan(null, 0, e.getMessage());
@@ -152,44 +155,18 @@ final class CudnnAttention {
         }
         if (p.plan == null) return null;
         Tensor out = be.empty(q.dtype(), b, h, sq, dv);
-        long ws = 0;
-        Tensor workspace = p.workspaceBytes > 0 ? be.empty(DType.U8, Math.toIntExact(p.workspaceBytes)) : null;
         try (Arena a = Arena.ofConfined()) {
-            if (workspace != null) ws = be.addr(workspace);
             MemorySegment scaleValue = a.allocate(JAVA_FLOAT);
             scaleValue.set(JAVA_FLOAT, 0, scale);
-            MemorySegment pack = create(VARIANT_PACK, a);
-            MemorySegment uids = a.allocate(JAVA_LONG, 5);
-            MemorySegment ptrs = a.allocate(ADDRESS, 5);
-            long[] u = {UID_Q, UID_K, UID_V, UID_O, UID_SCALE};
-            MemorySegment[] ps = {MemorySegment.ofAddress(be.addr(q)), MemorySegment.ofAddress(be.addr(k)), MemorySegment.ofAddress(be.addr(v)),
-                    MemorySegment.ofAddress(be.addr(out)), scaleValue};
-            for (int i = 0; i < 5; i++) {
-                uids.setAtIndex(JAVA_LONG, i, u[i]);
-                ptrs.setAtIndex(ADDRESS, i, ps[i]);
-            }
-            set(pack, PACK_UIDS, T_INT64, 5, uids);
-            set(pack, PACK_POINTERS, T_VOID_PTR, 5, ptrs);
-            MemorySegment wsp = a.allocate(ADDRESS);
-            wsp.set(ADDRESS, 0, MemorySegment.ofAddress(ws));
-            set(pack, PACK_WORKSPACE, T_VOID_PTR, 1, wsp);
-            fin(pack, "variant pack");
-            be.bind();
-            synchronized (this) {
-                check((int) execute.invokeExact(handle, p.plan, pack), "execute SDPA " + key);
-            }
-            int ignored = (int) destroy.invokeExact(pack);
-        } catch (Throwable t) {
-            throw CudaDriver.rethrow(t);
-        } finally {
-            if (workspace != null) workspace.free();
+            run(p, new long[] {UID_Q, UID_K, UID_V, UID_O, UID_SCALE}, new MemorySegment[] {MemorySegment.ofAddress(be.addr(q)),
+                    MemorySegment.ofAddress(be.addr(k)), MemorySegment.ofAddress(be.addr(v)), MemorySegment.ofAddress(be.addr(out)), scaleValue}, key);
         }
         return out;
     }
 
     // ---------------------------------------------------------------- graph construction
 
-    private Plan build(Tensor q, Tensor k, Tensor v) {
+    private Plan buildAttention(Tensor q, Tensor k, Tensor v) {
         int b = q.size(0), h = q.size(1), sq = q.size(2), d = q.size(3), skv = k.size(2), dv = v.size(3);
         int io = dataType(q.dtype());
         Arena g = arena;  // descriptors of a plan live as long as the backend
@@ -223,6 +200,12 @@ final class CudnnAttention {
         ops.add(pointwise(PW_DIV, ex, sum, pr, g));
         ops.add(matmul(pr, tv, to, g));
 
+        return plan(ops, "attention " + Arrays.toString(q.shape()) + "×" + Arrays.toString(k.shape()));
+    }
+
+    /** Finalises an operation graph of {@code ops} and returns the first execution plan cuDNN's heuristics offer. */
+    private Plan plan(List<MemorySegment> ops, String what) {
+        Arena g = arena;
         MemorySegment graph = create(OPERATIONGRAPH, g);
         setHandle(graph, GRAPH_HANDLE, g);
         MemorySegment opArr = g.allocate(ADDRESS, ops.size());
@@ -267,8 +250,98 @@ final class CudnnAttention {
                 return new Plan(plan, ws.get(JAVA_LONG, 0), null);
             }
         }
-        throw new CudaException("cuDNN has no engine for attention " + Arrays.toString(q.shape()) + "×" + Arrays.toString(k.shape()) + ": "
-                + String.join("; ", failures), 3000);
+        throw new CudaException("cuDNN has no engine for " + what + ": " + String.join("; ", failures), 3000);
+    }
+
+    /** Runs a plan on the backend's stream with the given tensor uids and (device or host) data pointers. */
+    private void run(Plan p, long[] uids, MemorySegment[] pointers, String what) {
+        Tensor workspace = p.workspaceBytes > 0 ? be.empty(DType.U8, Math.toIntExact(p.workspaceBytes)) : null;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pack = create(VARIANT_PACK, a);
+            MemorySegment u = a.allocate(JAVA_LONG, uids.length);
+            MemorySegment ptrs = a.allocate(ADDRESS, uids.length);
+            for (int i = 0; i < uids.length; i++) {
+                u.setAtIndex(JAVA_LONG, i, uids[i]);
+                ptrs.setAtIndex(ADDRESS, i, pointers[i]);
+            }
+            set(pack, PACK_UIDS, T_INT64, uids.length, u);
+            set(pack, PACK_POINTERS, T_VOID_PTR, uids.length, ptrs);
+            MemorySegment wsp = a.allocate(ADDRESS);
+            wsp.set(ADDRESS, 0, MemorySegment.ofAddress(workspace == null ? 0 : be.addr(workspace)));
+            set(pack, PACK_WORKSPACE, T_VOID_PTR, 1, wsp);
+            fin(pack, "variant pack");
+            be.bind();
+            synchronized (this) {
+                check((int) execute.invokeExact(handle, p.plan, pack), "execute " + what);
+            }
+            int ignored = (int) destroy.invokeExact(pack);
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        } finally {
+            if (workspace != null) workspace.free();
+        }
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    /**
+     * 3-D cross-correlation of contiguous x {@code [N, C, D, H, W]} with contiguous w {@code [K, C, T, R, S]} (no
+     * bias), or null when cuDNN has no engine for it (the reason is printed once).
+     */
+    Tensor conv3d(Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
+        String key = "conv" + x.dtype() + Arrays.toString(x.shape()) + Arrays.toString(w.shape()) + Arrays.toString(stride) + Arrays.toString(padding);
+        Plan p = plans.get(key);
+        if (p == null) {
+            p = plans.computeIfAbsent(key, kk -> {
+                try {
+                    return buildConv(x, w, stride, padding, outDims);
+                } catch (CudaException e) {
+                    System.err.println("reel: cuDNN convolution unavailable for " + kk + ", using im2col + cuBLASLt: " + e.getMessage());
+                    return new Plan(null, 0, e.getMessage());
+                }
+            });
+        }
+        if (p.plan == null) return null;
+        Tensor y = be.empty(x.dtype(), x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]);
+        run(p, new long[] {1, 2, 3}, new MemorySegment[] {MemorySegment.ofAddress(be.addr(x)), MemorySegment.ofAddress(be.addr(w)),
+                MemorySegment.ofAddress(be.addr(y))}, key);
+        return y;
+    }
+
+    private Plan buildConv(Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
+        Arena g = arena;
+        int io = dataType(x.dtype());
+        long[] yDims = {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]};
+        MemorySegment tx = tensor(1, io, toLong(x.shape()), x.strides(), false, false, g);
+        MemorySegment tw = tensor(2, io, toLong(w.shape()), w.strides(), false, false, g);
+        MemorySegment ty = tensor(3, io, yDims, Tensor.contiguousStrides(new int[] {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]}), false, false, g);
+        MemorySegment desc = create(CONVOLUTION, g);
+        set(desc, CONV_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
+        set(desc, CONV_MODE, T_CONV_MODE, 1, intOf(CROSS_CORRELATION, g));
+        set(desc, CONV_SPATIAL_DIMS, T_INT64, 1, longs(new long[] {3}, g));
+        set(desc, CONV_DILATIONS, T_INT64, 3, longs(new long[] {1, 1, 1}, g));
+        set(desc, CONV_STRIDES, T_INT64, 3, longs(toLong(stride), g));
+        set(desc, CONV_PRE_PADDINGS, T_INT64, 3, longs(toLong(padding), g));
+        set(desc, CONV_POST_PADDINGS, T_INT64, 3, longs(toLong(padding), g));
+        fin(desc, "convolution descriptor");
+        MemorySegment op = create(OP_CONV_FWD, g);
+        set(op, OP_CONV_X, T_DESCRIPTOR, 1, ptrOf(tx, g));
+        set(op, OP_CONV_W, T_DESCRIPTOR, 1, ptrOf(tw, g));
+        set(op, OP_CONV_Y, T_DESCRIPTOR, 1, ptrOf(ty, g));
+        set(op, OP_CONV_DESC, T_DESCRIPTOR, 1, ptrOf(desc, g));
+        MemorySegment one = g.allocate(JAVA_FLOAT), zero = g.allocate(JAVA_FLOAT);
+        one.set(JAVA_FLOAT, 0, 1f);
+        zero.set(JAVA_FLOAT, 0, 0f);
+        set(op, OP_CONV_ALPHA, T_FLOAT, 1, one);
+        set(op, OP_CONV_BETA, T_FLOAT, 1, zero);
+        fin(op, "convolution operation");
+        return plan(List.of(op), "conv3d " + Arrays.toString(x.shape()) + " * " + Arrays.toString(w.shape()));
+    }
+
+    private static long[] toLong(int[] v) {
+        long[] r = new long[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = v[i];
+        return r;
     }
 
     private MemorySegment tensor(long uid, int type, long[] dims, long[] strides, boolean virtual, boolean byValue, Arena g) {
