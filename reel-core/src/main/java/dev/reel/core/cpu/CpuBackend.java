@@ -196,4 +196,7 @@ public final class CpuBackend implements Backend {
     @Override public Tensor pad(Tensor x, int[] pads, float value) { return CpuLayout.pad(x, pads, value); }
     @Override public Tensor embedding(Tensor weight, int[] ids, int... idsShape) { return CpuLayout.embedding(weight, ids, idsShape); }
     @Override public Tensor upsampleNearest2x(Tensor x) { return CpuLayout.upsampleNearest2x(x); }
+    @Override public Tensor modulate(Tensor x, Tensor shift, Tensor scale) { return CpuFused.modulate(x, shift, scale); }
+    @Override public Tensor gatedResidual(Tensor x, Tensor y, Tensor gate) { return CpuFused.gatedResidual(x, y, gate); }
+    @Override public Tensor rope(Tensor x, Tensor cos, Tensor sin) { return CpuFused.rope(x, cos, sin); }
 }
