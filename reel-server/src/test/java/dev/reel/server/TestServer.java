@@ -59,6 +59,9 @@ final class TestServer implements AutoCloseable {
         return PipelineModel.pretrained(FixtureSet.locate().pipelineDir(), MODEL, d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), MAX_STEPS));
     }
 
+    /** A client for an already started {@code server} (which the caller closes). */
+    static TestServer attach(ReelServer server, Path dataDir) { return new TestServer(server, dataDir); }
+
     /** Starts a server with its data in {@code dataDir}, the defaults changed by {@code tweak}, ready to serve. */
     static TestServer start(Path dataDir, UnaryOperator<ServerConfig> tweak) throws InterruptedException {
         ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir).withAddress("127.0.0.1", 0)
