@@ -32,7 +32,7 @@ class RestartTest {
         try (TestServer s = TestServer.start(dataDir, c -> c.withShutdownGrace(Duration.ofMillis(500)))) {
             for (int i = 0; i < 2; i++) completed.add(s.submit(TINY.replace("\"seed\": 7", "\"seed\": " + i)).path("id").asText());
             for (String id : completed) assertEquals("completed", s.awaitDone(id, Duration.ofMinutes(2)).path("status").asText());
-            interrupted = s.submit(TINY.replace("\"num_inference_steps\": 2", "\"num_inference_steps\": " + TestServer.MAX_STEPS)).path("id").asText();
+            interrupted = s.submit(TestServer.LONG).path("id").asText();
             QueueAndAuthTest.awaitStatus(s, interrupted, "in_progress");
             queued = s.submit(TINY).path("id").asText();
 
