@@ -85,6 +85,14 @@ public interface Backend {
     Tensor linear(Tensor x, Tensor w, Tensor bias);
 
     /**
+     * {@code gelu_tanh(x · wᵀ + bias)}, the projection and activation of a GELU feed-forward; GPU backends fuse the
+     * activation into the GEMM's epilogue (one pass over the wide hidden state instead of three).
+     */
+    default Tensor linearGeluTanh(Tensor x, Tensor w, Tensor bias) {
+        return geluTanh(linear(x, w, bias));
+    }
+
+    /**
      * 3-D convolution with zero padding {@code padding = (pt, ph, pw)} on both sides of each dim.
      * x {@code [B, Cin, T, H, W]}, w {@code [Cout, Cin, kt, kh, kw]}, bias {@code [Cout]} or null.
      */

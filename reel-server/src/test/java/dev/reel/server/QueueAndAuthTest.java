@@ -18,7 +18,7 @@ class QueueAndAuthTest {
 
     @Test void fullQueueAnswers429WithRetryAfter() throws Exception {
         try (TestServer s = TestServer.start(dataDir, c -> c.withQueueCapacity(1))) {
-            String running = s.submit(TINY.replace("\"num_inference_steps\": 2", "\"num_inference_steps\": " + TestServer.MAX_STEPS)).path("id").asText();
+            String running = s.submit(TestServer.LONG).path("id").asText();
             awaitStatus(s, running, "in_progress");
             String queued = s.submit(TINY).path("id").asText();
             assertEquals("queued", json(s.get("/v1/videos/" + queued)).path("status").asText());

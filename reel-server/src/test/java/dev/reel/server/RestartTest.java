@@ -29,13 +29,25 @@ class RestartTest {
     @Test void jobsSurviveAStopAndACrash() throws Exception {
         List<String> completed = new ArrayList<>();
         String interrupted, queued;
-        try (TestServer s = TestServer.start(dataDir, c -> c.withShutdownGrace(Duration.ZERO))) {
+        try (TestServer s = TestServer.start(dataDir, c -> c.withShutdownGrace(Duration.ofMillis(500)))) {
             for (int i = 0; i < 2; i++) completed.add(s.submit(TINY.replace("\"seed\": 7", "\"seed\": " + i)).path("id").asText());
             for (String id : completed) assertEquals("completed", s.awaitDone(id, Duration.ofMinutes(2)).path("status").asText());
-            interrupted = s.submit(TINY.replace("\"num_inference_steps\": 2", "\"num_inference_steps\": " + TestServer.MAX_STEPS)).path("id").asText();
+            interrupted = s.submit(TestServer.LONG).path("id").asText();
             QueueAndAuthTest.awaitStatus(s, interrupted, "in_progress");
             queued = s.submit(TINY).path("id").asText();
-        } // graceful stop with no grace: the running job is stopped between steps, the queued one stays queued
+
+            // graceful stop: new work is refused at once while the running job gets its grace, then is stopped
+            // between steps; the queued one stays queued
+            Thread closer = Thread.ofVirtual().start(s::close);
+            HttpResponse<String> health;
+            while ((health = s.get("/health")).statusCode() == 200) Thread.sleep(5);
+            assertEquals(503, health.statusCode());
+            assertEquals("stopping", json(health).path("status").asText());
+            HttpResponse<String> refused = s.post("/v1/videos", TINY);
+            assertEquals(503, refused.statusCode(), refused.body());
+            assertEquals("shutting_down", json(refused).path("error").path("code").asText());
+            closer.join();
+        }
 
         Path jobs = dataDir.resolve("jobs");
         // a crash while a job ran: its record still says in_progress

@@ -34,6 +34,14 @@ final class TestServer implements AutoCloseable {
     /** The step limit of test servers (the pipeline's own default limit): long jobs for cancel tests use it. */
     static final int MAX_STEPS = 200;
 
+    /**
+     * A request that would run for a long time (256×256, 33 frames, CFG, the most steps allowed): for tests that
+     * need a job to stay running while they act; they cancel or interrupt it after a step or two.
+     */
+    static final String LONG = """
+            {"model": "wan21-tiny", "prompt": "A red fox runs through a snowy forest at dawn.", "size": "256x256",
+             "nvext": {"num_frames": 33, "num_inference_steps": %d, "guidance_scale": 5.0, "seed": 7}}""".formatted(MAX_STEPS);
+
     final ReelServer server;
     final URI base;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -50,6 +58,9 @@ final class TestServer implements AutoCloseable {
         GeneratorOptions d = GeneratorOptions.defaults();
         return PipelineModel.pretrained(FixtureSet.locate().pipelineDir(), MODEL, d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), MAX_STEPS));
     }
+
+    /** A client for an already started {@code server} (which the caller closes). */
+    static TestServer attach(ReelServer server, Path dataDir) { return new TestServer(server, dataDir); }
 
     /** Starts a server with its data in {@code dataDir}, the defaults changed by {@code tweak}, ready to serve. */
     static TestServer start(Path dataDir, UnaryOperator<ServerConfig> tweak) throws InterruptedException {

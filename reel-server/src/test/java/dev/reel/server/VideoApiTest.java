@@ -158,7 +158,7 @@ class VideoApiTest {
     }
 
     @Test void cancelQueuedAndRunningJobs() throws Exception {
-        JsonNode running = s.submit(TINY.replace("\"num_inference_steps\": 2", "\"num_inference_steps\": 200"));
+        JsonNode running = s.submit(TestServer.LONG);
         JsonNode queued = s.submit(TINY);
         String rid = running.path("id").asText(), qid = queued.path("id").asText();
 
@@ -182,6 +182,7 @@ class VideoApiTest {
         JsonNode fin = TestServer.JSON.readTree(last[1]);
         assertEquals("cancelled", fin.path("error").path("code").asText());
         long stepsRun = events.stream().filter(e -> e[0].equals("progress")).count();
+        System.out.println("running job stopped after " + stepsRun + " of 200 steps");
         assertTrue(stepsRun < 200, "stopped after " + stepsRun + " of 200 steps");
         assertEquals(404, s.get("/v1/videos/" + rid).statusCode());
         assertEquals(404, s.delete("/v1/videos/" + rid).statusCode());

@@ -1,5 +1,6 @@
 package dev.reel.models.wan;
 
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
@@ -20,7 +21,10 @@ public final class FeedForward extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        Tensor h = net0Proj.forward(x);       // [..., inner]
-        return net2.forward(h.backend().geluTanh(h));
+        try (Scope scope = Scope.open()) {   // the wide hidden state dies as soon as net.2 has read it
+            // net.0.proj and its tanh-GELU as one op: the GPU backend fuses the GELU into the GEMM's epilogue
+            Tensor h = x.backend().linearGeluTanh(x, net0Proj.weight.get(), net0Proj.bias.get());   // [..., inner]
+            return scope.keep(net2.forward(h));
+        }
     }
 }

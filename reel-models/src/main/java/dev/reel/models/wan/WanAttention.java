@@ -1,6 +1,7 @@
 package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
@@ -50,16 +51,18 @@ public final class WanAttention extends Module {
     public Tensor forward(Tensor x, Tensor context, WanRotaryPosEmbed.Freqs rope) {
         Backend b = x.backend();
         Tensor kv = context == null ? x : context;
-        Tensor q = normQ.forward(toQ.forward(x)).unflatten(2, heads, headDim);    // [B, L, H, D]
-        Tensor k = normK.forward(toK.forward(kv)).unflatten(2, heads, headDim);   // [B, Lc, H, D]
-        Tensor v = toV.forward(kv).unflatten(2, heads, headDim);                  // [B, Lc, H, D]
-        if (rope != null) {
-            q = b.rope(q, rope.cos(), rope.sin());
-            k = b.rope(k, rope.cos(), rope.sin());
+        try (Scope scope = Scope.open()) {   // q/k/v and their normed/rotated copies die here, not at the block's end
+            Tensor q = normQ.forward(toQ.forward(x)).unflatten(2, heads, headDim);    // [B, L, H, D]
+            Tensor k = normK.forward(toK.forward(kv)).unflatten(2, heads, headDim);   // [B, Lc, H, D]
+            Tensor v = toV.forward(kv).unflatten(2, heads, headDim);                  // [B, Lc, H, D]
+            if (rope != null) {
+                q = b.rope(q, rope.cos(), rope.sin());
+                k = b.rope(k, rope.cos(), rope.sin());
+            }
+            Tensor o = b.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null,
+                    (float) (1.0 / Math.sqrt(headDim)));                               // [B, H, L, D]
+            o = o.transpose(1, 2).flatten(2, 3);                                       // [B, L, H·D]
+            return scope.keep(toOut.forward(o));
         }
-        Tensor o = b.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null,
-                (float) (1.0 / Math.sqrt(headDim)));                               // [B, H, L, D]
-        o = o.transpose(1, 2).flatten(2, 3);                                       // [B, L, H·D]
-        return toOut.forward(o);
     }
 }

@@ -1,6 +1,7 @@
 package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.Parameter;
@@ -43,13 +44,15 @@ public final class WanCausalConv3d extends Module {
      */
     public Tensor forwardAfter(Tensor previous, Tensor x) {
         Backend b = x.backend();
-        int pad = timePadding;
-        if (previous != null && pad > 0) {
-            x = b.concat(2, previous, x);
-            pad -= previous.size(2);
+        try (Scope scope = Scope.open()) {   // the padded copies die here
+            int pad = timePadding;
+            if (previous != null && pad > 0) {
+                x = b.concat(2, previous, x);
+                pad -= previous.size(2);
+            }
+            if (pad > 0) x = b.pad(x, new int[] {0, 0, 0, 0, pad, 0}, 0f);
+            return scope.keep(b.conv3d(x, weight.get(), bias.get(), stride, spatialPadding));
         }
-        if (pad > 0) x = b.pad(x, new int[] {0, 0, 0, 0, pad, 0}, 0f);
-        return b.conv3d(x, weight.get(), bias.get(), stride, spatialPadding);
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.Parameter;
@@ -31,10 +32,12 @@ public final class WanRMSNorm extends Module {
     public Tensor forward(Tensor x) {
         Backend b = x.backend();
         DType dtype = x.dtype();
-        Tensor xf = dtype.byteSize() < 4 ? x.to(DType.F32) : x;
-        Tensor norm = b.clamp(b.norm(xf, 1, true), EPS, Float.MAX_VALUE); // [B, 1, ...]
-        Tensor normalized = b.div(xf, norm).to(dtype);
-        Tensor out = b.mul(b.scale(normalized, scale), gamma.get());
-        return bias == null ? out : b.add(out, bias.get());
+        try (Scope scope = Scope.open()) {   // the fp32 copy and the intermediate steps die here
+            Tensor xf = dtype.byteSize() < 4 ? x.to(DType.F32) : x;
+            Tensor norm = b.clamp(b.norm(xf, 1, true), EPS, Float.MAX_VALUE); // [B, 1, ...]
+            Tensor normalized = b.div(xf, norm).to(dtype);
+            Tensor out = b.mul(b.scale(normalized, scale), gamma.get());
+            return scope.keep(bias == null ? out : b.add(out, bias.get()));
+        }
     }
 }

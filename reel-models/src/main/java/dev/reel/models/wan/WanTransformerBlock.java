@@ -2,6 +2,7 @@ package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Module;
@@ -52,16 +53,23 @@ public final class WanTransformerBlock extends Module {
         Tensor shiftMsa = mod[0], scaleMsa = mod[1], gateMsa = mod[2];
         Tensor cShiftMsa = mod[3], cScaleMsa = mod[4], cGateMsa = mod[5];
 
+        // each stage in its own scope: only the new residual stream outlives it
         // 1. self-attention
-        Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
-        x = b.gatedResidual(x, attn1.forward(h, null, rope), gateMsa);
+        try (Scope stage = Scope.open()) {
+            Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
+            x = stage.keep(b.gatedResidual(x, attn1.forward(h, null, rope), gateMsa));
+        }
 
         // 2. cross-attention; norm2's affine weights are kept fp32, so it runs on an fp32 copy as in the reference
-        h = norm2 == null ? x : norm2.forward(x.to(DType.F32)).to(x.dtype());
-        x = x.add(attn2.forward(h, text, null));
+        try (Scope stage = Scope.open()) {
+            Tensor h = norm2 == null ? x : norm2.forward(x.to(DType.F32)).to(x.dtype());
+            x = stage.keep(x.add(attn2.forward(h, text, null)));
+        }
 
         // 3. feed-forward
-        h = b.modulate(norm3.forward(x), cShiftMsa, cScaleMsa);
-        return b.gatedResidual(x, ffn.forward(h), cGateMsa);
+        try (Scope stage = Scope.open()) {
+            Tensor h = b.modulate(norm3.forward(x), cShiftMsa, cScaleMsa);
+            return stage.keep(b.gatedResidual(x, ffn.forward(h), cGateMsa));
+        }
     }
 }

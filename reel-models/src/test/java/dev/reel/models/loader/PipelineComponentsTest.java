@@ -83,6 +83,22 @@ class PipelineComponentsTest {
     }
 
     @Test
+    void aSchedulerOverrideKeepsTheConfiguredFlowShift() {
+        SchedulerFolder unipc = SchedulerFolder.open(PIPELINE.resolve("scheduler"));
+        var euler = unipc.create("FlowMatchEulerDiscreteScheduler", null);
+        euler.setTimesteps(10);
+        var reference = dev.reel.models.schedulers.Schedulers.fromConfig("FlowMatchEulerDiscreteScheduler",
+                dev.reel.models.nn.ConfigJson.of("test", new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("shift", 3.0)), null);
+        reference.setTimesteps(10);
+        assertEquals(java.util.Arrays.toString(reference.sigmas()), java.util.Arrays.toString(euler.sigmas()));
+        var shifted = unipc.create(null, 5.0);
+        shifted.setTimesteps(10);
+        var plain = unipc.create(null, null);
+        plain.setTimesteps(10);
+        assertTrue(shifted.sigmas()[5] > plain.sigmas()[5], "a larger shift keeps more noise mid-schedule");
+    }
+
+    @Test
     void missingFoldersAndIndexesAreNamed() {
         var e = assertThrows(ConfigException.class, () -> ModelIndex.read(dir));
         assertTrue(e.getMessage().contains("model_index.json: file not found"), e.getMessage());

@@ -16,6 +16,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -189,7 +190,7 @@ public final class VideoApi {
         } catch (NoSuchFileException e) {
             throw ApiError.notFound("video_not_found", null, "video " + r.id() + " was deleted");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         json(ctx, 200, VideoJson.dynamo(r, "b64_json", Base64.getEncoder().encodeToString(mp4)));
     }
@@ -354,7 +355,7 @@ public final class VideoApi {
         try {
             ctx.status(status).contentType(JSON).result(VideoJson.MAPPER.writeValueAsBytes(body));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.reel.server.engine.VideoEngine;
 import dev.reel.server.engine.VideoEngine.RenderCancelledException;
 import dev.reel.server.engine.VideoModel;
 import dev.reel.server.metrics.ServerMetrics;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -66,7 +67,7 @@ public final class JobService {
                 r = r.failed(now, new JobError("interrupted", "the server stopped while this job was running; submit it again"));
                 store.save(r);
                 interrupted++;
-            } else if (r.status() == JobStatus.COMPLETED && !java.nio.file.Files.exists(store.video(r.id()))) {
+            } else if (r.status() == JobStatus.COMPLETED && !Files.exists(store.video(r.id()))) {
                 r = r.failed(now, new JobError("output_missing", "the video file of this job is missing from the data dir"));
                 store.save(r);
             }

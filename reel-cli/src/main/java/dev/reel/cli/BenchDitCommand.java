@@ -1,0 +1,166 @@
+package dev.reel.cli;
+
+import dev.reel.core.Backend;
+import dev.reel.core.Backends;
+import dev.reel.core.DType;
+import dev.reel.core.Device;
+import dev.reel.core.Scope;
+import dev.reel.core.Tensor;
+import dev.reel.cuda.CudaBackend;
+import dev.reel.cuda.CudaTimer;
+import dev.reel.models.nn.ConfigJson;
+import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.models.wan.WanTransformerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reel bench dit}: times one Wan DiT forward with seeded random weights at a real size, the same
+ * measurement as {@code shared/bench/torch_wan_dit.py} (bf16, text length 512, timestep 500), so both can run
+ * side by side on one GPU. Prints one line per forward and a JSON summary: median/min/max ms, effective
+ * TFLOP/s (the peer's FLOP count) and peak device memory.
+ */
+@Command(name = "dit", mixinStandardHelpOptions = true, description = "Time the Wan DiT forward with random weights.")
+public final class BenchDitCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "Model folder (with transformer/config.json), transformer folder, or config.json.")
+    Path config;
+
+    @Option(names = "--frames", defaultValue = "81", description = "Video frames (4k+1). Default: ${DEFAULT-VALUE}.")
+    int frames;
+
+    @Option(names = "--height", defaultValue = "480", description = "Video height in pixels. Default: ${DEFAULT-VALUE}.")
+    int height;
+
+    @Option(names = "--width", defaultValue = "832", description = "Video width in pixels. Default: ${DEFAULT-VALUE}.")
+    int width;
+
+    @Option(names = "--text-len", defaultValue = "512", description = "Text tokens. Default: ${DEFAULT-VALUE}.")
+    int textLen;
+
+    @Option(names = "--device", defaultValue = "cuda", description = "cpu, cuda or cuda:N. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    @Option(names = "--dtype", defaultValue = "bf16", description = "bf16, fp16 or fp32. Default: ${DEFAULT-VALUE}.")
+    String dtype;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed forwards first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--reps", defaultValue = "5", description = "Timed forwards. Default: ${DEFAULT-VALUE}.")
+    int reps;
+
+    @Option(names = "--layers", description = "Use only this many transformer blocks (quick runs).")
+    Integer layers;
+
+    @Option(names = "--attention", defaultValue = "cudnn", description = "GPU attention kernel: cudnn or flash (Reel's own). Default: ${DEFAULT-VALUE}.")
+    String attention;
+
+    @Override public Integer call() {
+        Path file = Files.isDirectory(config) ? (Files.isRegularFile(config.resolve("config.json")) ? config.resolve("config.json")
+                : config.resolve("transformer").resolve("config.json")) : config;
+        WanTransformerConfig cfg = WanTransformerConfig.fromConfig(ConfigJson.read(file));
+        if (layers != null) {
+            cfg = new WanTransformerConfig(cfg.patchSize(), cfg.numAttentionHeads(), cfg.attentionHeadDim(), cfg.inChannels(), cfg.outChannels(),
+                    cfg.textDim(), cfg.freqDim(), cfg.ffnDim(), layers, cfg.crossAttnNorm(), cfg.eps(), cfg.ropeMaxSeqLen());
+        }
+        Device dev = Device.parse(device);
+        DType dt = DType.parse(dtype);
+        Backend be = Backends.of(dev);
+        if (be instanceof CudaBackend c) c.setAttentionEngine(CudaBackend.AttentionEngine.valueOf(attention.toUpperCase(Locale.ROOT)));
+        int lt = (frames - 1) / 4 + 1, lh = height / 8, lw = width / 8;
+        int[] p = cfg.patchSize();
+        long tokens = (long) (lt / p[0]) * (lh / p[1]) * (lw / p[2]);
+        String gpu = be instanceof CudaBackend c ? c.deviceName() : "cpu";
+        System.out.printf(Locale.ROOT, "bench dit: %s, %d layers, %d×%d×%d video → latents %d×%d×%d, %d tokens, text %d, %s on %s (%s), attention %s%n",
+                file, cfg.numLayers(), frames, height, width, lt, lh, lw, tokens, textLen, dt, dev, gpu, attention);
+
+        long t0 = System.nanoTime();
+        WanTransformer3DModel model = WanTransformer3DModel.random(cfg, 42, dt, be);
+        be.synchronize();
+        System.out.printf(Locale.ROOT, "random weights: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        Tensor x = random(be, dt, 1, 1, cfg.inChannels(), lt, lh, lw);
+        Tensor ctx = random(be, dt, 2, 1, textLen, cfg.textDim());
+        float[] timestep = {500f};
+
+        if (be instanceof CudaBackend c) c.resetPeak();
+        double[] ms = time(be, warmup, reps, () -> model.forward(x, timestep, ctx));
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
+        double flops = flops(cfg, tokens, textLen);
+        String peak = be instanceof CudaBackend c ? String.format(Locale.ROOT, ", \"peak_gib\": %.2f", c.poolPeakBytes() / 1073741824.0) : "";
+        System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-dit-forward\", \"frames\": %d, \"height\": %d, \"width\": %d, \"tokens\": %d, \"dtype\": \"%s\", "
+                        + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"tflops\": %.1f%s, \"device\": \"%s\"}%n",
+                frames, height, width, tokens, dt, median, sorted[0], sorted[sorted.length - 1], flops / median / 1e9, peak, gpu);
+        return 0;
+    }
+
+    /**
+     * Runs {@code body} {@code warmup + reps} times, each in its own scope, and returns the timed runs' milliseconds
+     * (CUDA events on a GPU, the wall clock after a synchronisation elsewhere). Prints one line per run.
+     */
+    static double[] time(Backend be, int warmup, int reps, Runnable body) {
+        double[] ms = new double[reps];
+        for (int i = 0; i < warmup + reps; i++) {
+            double t;
+            try (Scope s = Scope.open()) {
+                if (be instanceof CudaBackend c) {
+                    try (CudaTimer timer = c.timer()) {
+                        timer.start();
+                        body.run();
+                        t = timer.stopMs();
+                    }
+                } else {
+                    long s0 = System.nanoTime();
+                    body.run();
+                    be.synchronize();
+                    t = (System.nanoTime() - s0) / 1e6;
+                }
+            }
+            boolean timed = i >= warmup;
+            if (timed) ms[i - warmup] = t;
+            System.out.printf(Locale.ROOT, "run %d%s: %.1f ms%n", i + 1, timed ? "" : " (warm-up)", t);
+        }
+        return ms;
+    }
+
+    /** The PyTorch peer's FLOP count: the block GEMMs and both attentions (embeddings and norms left out). */
+    static double flops(WanTransformerConfig c, long l, long lc) {
+        double d = c.innerDim(), ff = c.ffnDim();
+        return c.numLayers() * (8 * l * d * d + 4.0 * l * l * d + 4 * l * d * d + 4 * lc * d * d + 4.0 * l * lc * d + 4 * l * d * ff);
+    }
+
+    static Tensor random(Backend be, DType dt, long seed, int... shape) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] v = new float[Math.toIntExact(Tensor.numel(shape))];
+        for (int i = 0; i < v.length; i++) {
+            // Box–Muller: standard normal like torch.randn
+            double u = r.nextDouble(Double.MIN_VALUE, 1), w = r.nextDouble();
+            v[i] = (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w));
+        }
+        return be.fromFloats(v, dt, shape);
+    }
+
+    /** A command line for one bench command, printing errors as messages (stack traces with -Dreel.debug=true). */
+    static CommandLine commandLine(Object command) {
+        CommandLine cl = new CommandLine(command);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("reel bench: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (Boolean.getBoolean("reel.debug")) ex.printStackTrace(cmd.getErr());
+            return 1;
+        });
+        return cl;
+    }
+
+    /** Runs {@code bench dit} directly (also reachable as {@code reel bench dit} once {@code bench} exists). */
+    public static void main(String[] args) {
+        System.exit(commandLine(new BenchDitCommand()).execute(args));
+    }
+}

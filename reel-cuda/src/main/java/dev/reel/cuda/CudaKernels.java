@@ -1,0 +1,63 @@
+package dev.reel.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Reel's own kernels: the {@code kernels/*.cu} resources, compiled by {@link Nvrtc} for the device's
+ * architecture at first use (cubins cached on disk), loaded as modules, functions looked up once.
+ */
+final class CudaKernels {
+    /** Kernel sources, compiled and checked in CI by {@code KernelSourcesCompileTest}. */
+    static final List<String> SOURCES = List.of("elementwise.cu", "norm.cu", "misc.cu", "attention.cu");
+    /** Headers the sources include. */
+    static final List<String> HEADERS = List.of("common.cuh");
+
+    private final CudaDriver cu;
+    private final String arch;
+    private final Map<String, MemorySegment> modules = new ConcurrentHashMap<>();
+    private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
+
+    CudaKernels(CudaDriver cu, String arch) {
+        this.cu = cu;
+        this.arch = arch;
+    }
+
+    /** The text of a kernel resource. */
+    static String source(String name) {
+        try (InputStream in = CudaKernels.class.getResourceAsStream("/kernels/" + name)) {
+            if (in == null) throw new IllegalStateException("kernel resource /kernels/" + name + " is missing from the jar");
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The function {@code name} of source file {@code file}, compiling and loading the module on first use. */
+    MemorySegment function(String file, String name) {
+        String key = file + ":" + name;
+        MemorySegment f = functions.get(key);
+        if (f != null) return f;
+        synchronized (this) {
+            f = functions.get(key);
+            if (f != null) return f;
+            MemorySegment module = modules.computeIfAbsent(file, this::load);
+            f = cu.function(module, name);
+            functions.put(key, f);
+            return f;
+        }
+    }
+
+    private MemorySegment load(String file) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (String h : HEADERS) headers.put(h, source(h));
+        byte[] cubin = Nvrtc.get().cubin(file, source(file), headers, arch, List.of("-lineinfo"));
+        return cu.loadModule(cubin);
+    }
+}

@@ -1,0 +1,463 @@
+package dev.reel.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.reel.core.DType;
+import dev.reel.core.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * cuDNN 9 ({@code libcudnn.so.9}) through the backend graph API, for two operation graphs: fused flash attention
+ * {@code O = softmax(Q·Kᵀ·scale)·V}, described as matmul → scale → max/sub/exp/sum/log/add/div softmax → matmul
+ * (the pattern cuDNN's fused SDPA engine recognises; Q, K, V read through their strides, O written contiguous
+ * {@code [B, H, Lq, Dv]}), and 3-D convolution forward. Engines are chosen by cuDNN's heuristics; the finalised
+ * execution plan is cached per shape and layout.
+ */
+final class Cudnn {
+    // descriptor types
+    private static final int POINTWISE = 0, CONVOLUTION = 1, OP_CONV_FWD = 10, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
+            OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22;
+    // attribute types
+    private static final int T_HANDLE = 0, T_DATA_TYPE = 1, T_BOOLEAN = 2, T_INT64 = 3, T_FLOAT = 4, T_VOID_PTR = 6, T_CONV_MODE = 7, T_HEUR_MODE = 8,
+            T_POINTWISE_MODE = 14, T_DESCRIPTOR = 15, T_REDUCTION_OP = 18;
+    // attribute names
+    private static final int POINTWISE_MODE = 0, POINTWISE_MATH_PREC = 1, CONV_COMP_TYPE = 100, CONV_MODE = 101, CONV_DILATIONS = 102,
+            CONV_STRIDES = 103, CONV_POST_PADDINGS = 104, CONV_PRE_PADDINGS = 105, CONV_SPATIAL_DIMS = 106, OP_CONV_ALPHA = 700,
+            OP_CONV_BETA = 701, OP_CONV_DESC = 702, OP_CONV_W = 703, OP_CONV_X = 704, OP_CONV_Y = 705, ENGINEHEUR_MODE = 200, ENGINEHEUR_GRAPH = 201,
+            ENGINEHEUR_RESULTS = 202, PLAN_HANDLE = 400, PLAN_ENGINE_CONFIG = 401, PLAN_WORKSPACE = 402, OP_PW_DESC = 750,
+            OP_PW_X = 751, OP_PW_B = 752, OP_PW_Y = 753, GRAPH_HANDLE = 800, GRAPH_OPS = 801, TENSOR_ALIGNMENT = 900,
+            TENSOR_DATA_TYPE = 901, TENSOR_DIMS = 902, TENSOR_STRIDES = 903, TENSOR_UID = 906, TENSOR_VIRTUAL = 907,
+            TENSOR_BY_VALUE = 908, PACK_UIDS = 1000, PACK_POINTERS = 1001, PACK_WORKSPACE = 1003, MATMUL_COMP_TYPE = 1500,
+            OP_MM_A = 1520, OP_MM_B = 1521, OP_MM_C = 1522, OP_MM_DESC = 1523, REDUCTION_OPERATOR = 1600,
+            REDUCTION_COMP_TYPE = 1601, OP_RED_X = 1610, OP_RED_Y = 1611, OP_RED_DESC = 1612;
+    // enum values
+    private static final int DATA_FLOAT = 0, DATA_HALF = 2, DATA_BF16 = 9;
+    private static final int PW_ADD = 0, PW_MUL = 1, PW_DIV = 6, PW_SUB = 9, PW_EXP = 13, PW_LOG = 15;
+    private static final int REDUCE_ADD = 0, REDUCE_MAX = 3;
+    private static final int HEUR_MODE_A = 3, HEUR_MODE_FALLBACK = 2;
+    private static final int CROSS_CORRELATION = 1;
+    private static final long UID_Q = 1, UID_K = 2, UID_V = 3, UID_O = 4, UID_SCALE = 5;
+
+    private static volatile NativeLibrary lib;
+
+    private final CudaBackend be;
+    private final MethodHandle create, destroy, finalizeDesc, setAttr, getAttr, execute, lastError;
+    private final MemorySegment handle;
+    private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+    private final Arena arena = Arena.ofShared();
+
+    /** A finalised plan, or the reason cuDNN cannot run the problem (plan null). */
+    private record Plan(MemorySegment plan, long workspaceBytes, String failure) {}
+
+    Cudnn(CudaBackend be) {
+        this.be = be;
+        NativeLibrary l = library();
+        create = l.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cudnnBackendCreateDescriptor");
+        destroy = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cudnnBackendDestroyDescriptor");
+        finalizeDesc = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cudnnBackendFinalize");
+        setAttr = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), "cudnnBackendSetAttribute");
+        getAttr = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS), "cudnnBackendGetAttribute");
+        execute = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), "cudnnBackendExecute");
+        lastError = l.fn(FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG), "cudnnGetLastErrorString");
+        MethodHandle cudnnCreate = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cudnnCreate");
+        MethodHandle setStream = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), "cudnnSetStream");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment h = a.allocate(ADDRESS);
+            check((int) cudnnCreate.invokeExact(h), "cudnnCreate");
+            handle = h.get(ADDRESS, 0);
+            check((int) setStream.invokeExact(handle, be.stream), "cudnnSetStream");
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
+    }
+
+    static NativeLibrary library() {
+        NativeLibrary l = lib;
+        if (l == null) {
+            synchronized (Cudnn.class) {
+                if (lib == null) lib = NativeLibrary.load("cuDNN", "libcudnn.so.9", "libcudnn.so");
+                l = lib;
+            }
+        }
+        return l;
+    }
+
+    /** cuDNN's version as an integer, e.g. 91900 for 9.19.0. */
+    static long version() {
+        try {
+            return (long) library().fn(FunctionDescriptor.of(JAVA_LONG), "cudnnGetVersion").invokeExact();
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
+    }
+
+    private void check(int r, String what) {
+        if (r == 0) return;
+        String detail = "";
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(1024);
+            lastError.invokeExact(buf, 1024L);
+            detail = buf.getString(0);
+        } catch (Throwable ignored) {
+            // keep the status code alone
+        }
+        throw new CudaException("cuDNN " + what + " failed with status " + r + (detail.isBlank() ? "" : ": " + detail), r);
+    }
+
+    private static int dataType(DType t) {
+        return switch (t) {
+            case BF16 -> DATA_BF16;
+            case F16 -> DATA_HALF;
+            default -> DATA_FLOAT;
+        };
+    }
+
+    /** True for the problems the fused engine takes: bf16/fp16, unit stride in the head dim, 16-byte aligned. */
+    static boolean supports(CudaBackend be, Tensor q, Tensor k, Tensor v) {
+        DType t = q.dtype();
+        if ((t != DType.BF16 && t != DType.F16) || k.dtype() != t || v.dtype() != t) return false;
+        int d = q.size(3), dv = v.size(3);
+        if (d % 8 != 0 || dv % 8 != 0 || d > 256 || dv > 256) return false;
+        for (Tensor x : new Tensor[] {q, k, v}) {
+            if (x.stride(3) != 1 || (be.addr(x) & 15) != 0) return false;
+            for (int i = 0; i < 3; i++) if (x.size(i) > 1 && x.stride(i) % 8 != 0) return false;
+        }
+        return true;
+    }
+
+    /** The attention, or null when cuDNN has no engine for this problem (the reason is printed once). */
+    Tensor attention(Tensor q, Tensor k, Tensor v, float scale) {
+        int b = q.size(0), h = q.size(1), sq = q.size(2), dv = v.size(3);
+        String key = q.dtype() + Arrays.toString(q.shape()) + Arrays.toString(q.strides()) + Arrays.toString(k.shape()) + Arrays.toString(k.strides())
+                + Arrays.toString(v.shape()) + Arrays.toString(v.strides());
+        Plan p = plans.get(key);
+        if (p == null) {
+            p = plans.computeIfAbsent(key, kk -> {
+                try {
+                    return buildAttention(q, k, v);
+                } catch (CudaException e) {
+                    System.err.println("reel: cuDNN attention unavailable for " + kk + ", using Reel's flash kernel: " + e.getMessage());
+                    return new Plan(null, 0, e.getMessage());
+                }
+            });
+        }
+        if (p.plan == null) return null;
+        Tensor out = be.empty(q.dtype(), b, h, sq, dv);
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment scaleValue = a.allocate(JAVA_FLOAT);
+            scaleValue.set(JAVA_FLOAT, 0, scale);
+            run(p, new long[] {UID_Q, UID_K, UID_V, UID_O, UID_SCALE}, new MemorySegment[] {MemorySegment.ofAddress(be.addr(q)),
+                    MemorySegment.ofAddress(be.addr(k)), MemorySegment.ofAddress(be.addr(v)), MemorySegment.ofAddress(be.addr(out)), scaleValue}, key);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- graph construction
+
+    private Plan buildAttention(Tensor q, Tensor k, Tensor v) {
+        int b = q.size(0), h = q.size(1), sq = q.size(2), d = q.size(3), skv = k.size(2), dv = v.size(3);
+        int io = dataType(q.dtype());
+        Arena g = arena;  // descriptors of a plan live as long as the backend
+        long[] sDims = {b, h, sq, skv}, sStr = {(long) h * sq * skv, (long) sq * skv, skv, 1};
+        long[] mDims = {b, h, sq, 1}, mStr = {(long) h * sq, sq, 1, 1};
+        MemorySegment tq = tensor(UID_Q, io, new long[] {b, h, sq, d}, q.strides(), false, false, g);
+        long[] ks = k.strides();
+        MemorySegment tkt = tensor(UID_K, io, new long[] {b, h, d, skv}, new long[] {ks[0], ks[1], ks[3], ks[2]}, false, false, g);
+        MemorySegment tv = tensor(UID_V, io, new long[] {b, h, skv, dv}, v.strides(), false, false, g);
+        MemorySegment to = tensor(UID_O, io, new long[] {b, h, sq, dv}, new long[] {(long) h * sq * dv, (long) sq * dv, dv, 1}, false, false, g);
+        MemorySegment tscale = tensor(UID_SCALE, DATA_FLOAT, new long[] {1, 1, 1, 1}, new long[] {1, 1, 1, 1}, false, true, g);
+        MemorySegment s1 = tensor(101, DATA_FLOAT, sDims, sStr, true, false, g);
+        MemorySegment s2 = tensor(102, DATA_FLOAT, sDims, sStr, true, false, g);
+        MemorySegment mx = tensor(103, DATA_FLOAT, mDims, mStr, true, false, g);
+        MemorySegment sub = tensor(104, DATA_FLOAT, sDims, sStr, true, false, g);
+        MemorySegment ex = tensor(105, DATA_FLOAT, sDims, sStr, true, false, g);
+        MemorySegment sum = tensor(106, DATA_FLOAT, mDims, mStr, true, false, g);
+        MemorySegment lg = tensor(107, DATA_FLOAT, mDims, mStr, true, false, g);
+        MemorySegment stats = tensor(108, DATA_FLOAT, mDims, mStr, true, false, g);
+        MemorySegment pr = tensor(109, io, sDims, sStr, true, false, g);
+
+        List<MemorySegment> ops = new ArrayList<>();
+        ops.add(matmul(tq, tkt, s1, g));
+        ops.add(pointwise(PW_MUL, s1, tscale, s2, g));
+        ops.add(reduction(REDUCE_MAX, s2, mx, g));
+        ops.add(pointwise(PW_SUB, s2, mx, sub, g));
+        ops.add(pointwise(PW_EXP, sub, null, ex, g));
+        ops.add(reduction(REDUCE_ADD, ex, sum, g));
+        ops.add(pointwise(PW_LOG, sum, null, lg, g));
+        ops.add(pointwise(PW_ADD, mx, lg, stats, g));
+        ops.add(pointwise(PW_DIV, ex, sum, pr, g));
+        ops.add(matmul(pr, tv, to, g));
+
+        return plan(ops, "attention " + Arrays.toString(q.shape()) + "×" + Arrays.toString(k.shape()));
+    }
+
+    /** Finalises an operation graph of {@code ops} and returns the first execution plan cuDNN's heuristics offer. */
+    private Plan plan(List<MemorySegment> ops, String what) {
+        Arena g = arena;
+        MemorySegment graph = create(OPERATIONGRAPH, g);
+        setHandle(graph, GRAPH_HANDLE, g);
+        MemorySegment opArr = g.allocate(ADDRESS, ops.size());
+        for (int i = 0; i < ops.size(); i++) opArr.setAtIndex(ADDRESS, i, ops.get(i));
+        set(graph, GRAPH_OPS, T_DESCRIPTOR, ops.size(), opArr);
+        fin(graph, "operation graph");
+
+        List<String> failures = new ArrayList<>();
+        for (int mode : new int[] {HEUR_MODE_A, HEUR_MODE_FALLBACK}) {
+            MemorySegment heur = create(ENGINEHEUR, g);
+            set(heur, ENGINEHEUR_GRAPH, T_DESCRIPTOR, 1, ptrOf(graph, g));
+            set(heur, ENGINEHEUR_MODE, T_HEUR_MODE, 1, intOf(mode, g));
+            try {
+                fin(heur, "engine heuristics");
+            } catch (CudaException e) {
+                failures.add("heuristics mode " + mode + ": " + e.getMessage());
+                continue;
+            }
+            MemorySegment count = g.allocate(JAVA_LONG);
+            get(heur, ENGINEHEUR_RESULTS, T_DESCRIPTOR, 0, count, MemorySegment.NULL);
+            int n = (int) Math.min(8, count.get(JAVA_LONG, 0));
+            if (n == 0) {
+                failures.add("heuristics mode " + mode + ": no engine");
+                continue;
+            }
+            MemorySegment cfgs = g.allocate(ADDRESS, n);
+            for (int i = 0; i < n; i++) cfgs.setAtIndex(ADDRESS, i, create(ENGINECFG, g));
+            get(heur, ENGINEHEUR_RESULTS, T_DESCRIPTOR, n, count, cfgs);
+            int got = (int) count.get(JAVA_LONG, 0);
+            for (int i = 0; i < got; i++) {
+                MemorySegment plan = create(EXECUTION_PLAN, g);
+                setHandle(plan, PLAN_HANDLE, g);
+                set(plan, PLAN_ENGINE_CONFIG, T_DESCRIPTOR, 1, ptrOf(cfgs.getAtIndex(ADDRESS, i), g));
+                try {
+                    fin(plan, "execution plan");
+                } catch (CudaException e) {
+                    failures.add("engine config " + i + " (mode " + mode + "): " + e.getMessage());
+                    continue;
+                }
+                MemorySegment ws = g.allocate(JAVA_LONG);
+                get(plan, PLAN_WORKSPACE, T_INT64, 1, g.allocate(JAVA_LONG), ws);
+                return new Plan(plan, ws.get(JAVA_LONG, 0), null);
+            }
+        }
+        throw new CudaException("cuDNN has no engine for " + what + ": " + String.join("; ", failures), 3000);
+    }
+
+    /** Runs a plan on the backend's stream with the given tensor uids and (device or host) data pointers. */
+    private void run(Plan p, long[] uids, MemorySegment[] pointers, String what) {
+        Tensor workspace = p.workspaceBytes > 0 ? be.empty(DType.U8, Math.toIntExact(p.workspaceBytes)) : null;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pack = create(VARIANT_PACK, a);
+            MemorySegment u = a.allocate(JAVA_LONG, uids.length);
+            MemorySegment ptrs = a.allocate(ADDRESS, uids.length);
+            for (int i = 0; i < uids.length; i++) {
+                u.setAtIndex(JAVA_LONG, i, uids[i]);
+                ptrs.setAtIndex(ADDRESS, i, pointers[i]);
+            }
+            set(pack, PACK_UIDS, T_INT64, uids.length, u);
+            set(pack, PACK_POINTERS, T_VOID_PTR, uids.length, ptrs);
+            MemorySegment wsp = a.allocate(ADDRESS);
+            wsp.set(ADDRESS, 0, MemorySegment.ofAddress(workspace == null ? 0 : be.addr(workspace)));
+            set(pack, PACK_WORKSPACE, T_VOID_PTR, 1, wsp);
+            fin(pack, "variant pack");
+            be.bind();
+            synchronized (this) {
+                check((int) execute.invokeExact(handle, p.plan, pack), "execute " + what);
+            }
+            int ignored = (int) destroy.invokeExact(pack);
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        } finally {
+            if (workspace != null) workspace.free();
+        }
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    /**
+     * 3-D cross-correlation of contiguous x {@code [N, C, D, H, W]} with contiguous w {@code [K, C, T, R, S]} (no
+     * bias), or null when cuDNN has no engine for it (the reason is printed once).
+     */
+    Tensor conv3d(Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
+        String key = "conv" + x.dtype() + Arrays.toString(x.shape()) + Arrays.toString(w.shape()) + Arrays.toString(stride) + Arrays.toString(padding);
+        Plan p = plans.get(key);
+        if (p == null) {
+            p = plans.computeIfAbsent(key, kk -> {
+                try {
+                    return buildConv(x, w, stride, padding, outDims);
+                } catch (CudaException e) {
+                    System.err.println("reel: cuDNN convolution unavailable for " + kk + ", using im2col + cuBLASLt: " + e.getMessage());
+                    return new Plan(null, 0, e.getMessage());
+                }
+            });
+        }
+        if (p.plan == null) return null;
+        Tensor y = be.empty(x.dtype(), x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]);
+        run(p, new long[] {1, 2, 3}, new MemorySegment[] {MemorySegment.ofAddress(be.addr(x)), MemorySegment.ofAddress(be.addr(w)),
+                MemorySegment.ofAddress(be.addr(y))}, key);
+        return y;
+    }
+
+    private Plan buildConv(Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
+        Arena g = arena;
+        int io = dataType(x.dtype());
+        long[] yDims = {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]};
+        MemorySegment tx = tensor(1, io, toLong(x.shape()), x.strides(), false, false, g);
+        MemorySegment tw = tensor(2, io, toLong(w.shape()), w.strides(), false, false, g);
+        MemorySegment ty = tensor(3, io, yDims, Tensor.contiguousStrides(new int[] {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]}), false, false, g);
+        MemorySegment desc = create(CONVOLUTION, g);
+        set(desc, CONV_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
+        set(desc, CONV_MODE, T_CONV_MODE, 1, intOf(CROSS_CORRELATION, g));
+        set(desc, CONV_SPATIAL_DIMS, T_INT64, 1, longs(new long[] {3}, g));
+        set(desc, CONV_DILATIONS, T_INT64, 3, longs(new long[] {1, 1, 1}, g));
+        set(desc, CONV_STRIDES, T_INT64, 3, longs(toLong(stride), g));
+        set(desc, CONV_PRE_PADDINGS, T_INT64, 3, longs(toLong(padding), g));
+        set(desc, CONV_POST_PADDINGS, T_INT64, 3, longs(toLong(padding), g));
+        fin(desc, "convolution descriptor");
+        MemorySegment op = create(OP_CONV_FWD, g);
+        set(op, OP_CONV_X, T_DESCRIPTOR, 1, ptrOf(tx, g));
+        set(op, OP_CONV_W, T_DESCRIPTOR, 1, ptrOf(tw, g));
+        set(op, OP_CONV_Y, T_DESCRIPTOR, 1, ptrOf(ty, g));
+        set(op, OP_CONV_DESC, T_DESCRIPTOR, 1, ptrOf(desc, g));
+        MemorySegment one = g.allocate(JAVA_FLOAT), zero = g.allocate(JAVA_FLOAT);
+        one.set(JAVA_FLOAT, 0, 1f);
+        zero.set(JAVA_FLOAT, 0, 0f);
+        set(op, OP_CONV_ALPHA, T_FLOAT, 1, one);
+        set(op, OP_CONV_BETA, T_FLOAT, 1, zero);
+        fin(op, "convolution operation");
+        return plan(List.of(op), "conv3d " + Arrays.toString(x.shape()) + " * " + Arrays.toString(w.shape()));
+    }
+
+    private static long[] toLong(int[] v) {
+        long[] r = new long[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = v[i];
+        return r;
+    }
+
+    private MemorySegment tensor(long uid, int type, long[] dims, long[] strides, boolean virtual, boolean byValue, Arena g) {
+        MemorySegment t = create(TENSOR, g);
+        set(t, TENSOR_DATA_TYPE, T_DATA_TYPE, 1, intOf(type, g));
+        set(t, TENSOR_DIMS, T_INT64, dims.length, longs(dims, g));
+        set(t, TENSOR_STRIDES, T_INT64, strides.length, longs(strides, g));
+        set(t, TENSOR_UID, T_INT64, 1, longs(new long[] {uid}, g));
+        set(t, TENSOR_ALIGNMENT, T_INT64, 1, longs(new long[] {16}, g));
+        set(t, TENSOR_VIRTUAL, T_BOOLEAN, 1, boolOf(virtual, g));
+        if (byValue) set(t, TENSOR_BY_VALUE, T_BOOLEAN, 1, boolOf(true, g));
+        fin(t, "tensor " + uid);
+        return t;
+    }
+
+    private MemorySegment matmul(MemorySegment a, MemorySegment b, MemorySegment c, Arena g) {
+        MemorySegment desc = create(MATMUL, g);
+        set(desc, MATMUL_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
+        fin(desc, "matmul descriptor");
+        MemorySegment op = create(OP_MATMUL, g);
+        set(op, OP_MM_A, T_DESCRIPTOR, 1, ptrOf(a, g));
+        set(op, OP_MM_B, T_DESCRIPTOR, 1, ptrOf(b, g));
+        set(op, OP_MM_C, T_DESCRIPTOR, 1, ptrOf(c, g));
+        set(op, OP_MM_DESC, T_DESCRIPTOR, 1, ptrOf(desc, g));
+        fin(op, "matmul operation");
+        return op;
+    }
+
+    private MemorySegment pointwise(int mode, MemorySegment x, MemorySegment bIn, MemorySegment y, Arena g) {
+        MemorySegment desc = create(POINTWISE, g);
+        set(desc, POINTWISE_MODE, T_POINTWISE_MODE, 1, intOf(mode, g));
+        set(desc, POINTWISE_MATH_PREC, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
+        fin(desc, "pointwise descriptor " + mode);
+        MemorySegment op = create(OP_POINTWISE, g);
+        set(op, OP_PW_DESC, T_DESCRIPTOR, 1, ptrOf(desc, g));
+        set(op, OP_PW_X, T_DESCRIPTOR, 1, ptrOf(x, g));
+        if (bIn != null) set(op, OP_PW_B, T_DESCRIPTOR, 1, ptrOf(bIn, g));
+        set(op, OP_PW_Y, T_DESCRIPTOR, 1, ptrOf(y, g));
+        fin(op, "pointwise operation " + mode);
+        return op;
+    }
+
+    private MemorySegment reduction(int mode, MemorySegment x, MemorySegment y, Arena g) {
+        MemorySegment desc = create(REDUCTION, g);
+        set(desc, REDUCTION_OPERATOR, T_REDUCTION_OP, 1, intOf(mode, g));
+        set(desc, REDUCTION_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
+        fin(desc, "reduction descriptor " + mode);
+        MemorySegment op = create(OP_REDUCTION, g);
+        set(op, OP_RED_X, T_DESCRIPTOR, 1, ptrOf(x, g));
+        set(op, OP_RED_Y, T_DESCRIPTOR, 1, ptrOf(y, g));
+        set(op, OP_RED_DESC, T_DESCRIPTOR, 1, ptrOf(desc, g));
+        fin(op, "reduction operation " + mode);
+        return op;
+    }
+
+    // ---------------------------------------------------------------- thin wrappers
+
+    private MemorySegment create(int type, Arena a) {
+        try {
+            MemorySegment out = a.allocate(ADDRESS);
+            check((int) create.invokeExact(type, out), "create descriptor " + type);
+            return out.get(ADDRESS, 0);
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
+    }
+
+    private void set(MemorySegment desc, int name, int type, long count, MemorySegment values) {
+        try {
+            check((int) setAttr.invokeExact(desc, name, type, count, values), "set attribute " + name);
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
+    }
+
+    private void get(MemorySegment desc, int name, int type, long requested, MemorySegment count, MemorySegment values) {
+        try {
+            check((int) getAttr.invokeExact(desc, name, type, requested, count, values), "get attribute " + name);
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
+    }
+
+    private void fin(MemorySegment desc, String what) {
+        try {
+            check((int) finalizeDesc.invokeExact(desc), "finalize " + what);
+        } catch (Throwable t) {
+            throw CudaDriver.rethrow(t);
+        }
+    }
+
+    private void setHandle(MemorySegment desc, int name, Arena a) {
+        set(desc, name, T_HANDLE, 1, ptrOf(handle, a));
+    }
+
+    private static MemorySegment ptrOf(MemorySegment p, Arena a) {
+        MemorySegment s = a.allocate(ADDRESS);
+        s.set(ADDRESS, 0, p);
+        return s;
+    }
+
+    private static MemorySegment intOf(int v, Arena a) {
+        MemorySegment s = a.allocate(JAVA_INT);
+        s.set(JAVA_INT, 0, v);
+        return s;
+    }
+
+    private static MemorySegment boolOf(boolean v, Arena a) {
+        MemorySegment s = a.allocate(JAVA_BYTE);
+        s.set(JAVA_BYTE, 0, (byte) (v ? 1 : 0));
+        return s;
+    }
+
+    private static MemorySegment longs(long[] v, Arena a) {
+        MemorySegment s = a.allocate(JAVA_LONG, v.length);
+        for (int i = 0; i < v.length; i++) s.setAtIndex(JAVA_LONG, i, v[i]);
+        return s;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.reel.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parameters of one kernel launch, in the order the kernel declares them, laid out as cuLaunchKernel's
+ * {@code void** kernelParams}. Structs ({@code Shape}, {@code Ops<N>}) are written by {@link #shape} and
+ * {@link #ops} to match {@code common.cuh}.
+ */
+final class KernelArgs implements AutoCloseable {
+    /** Maximum rank of an elementwise launch after coalescing; {@code MAXR} in common.cuh. */
+    static final int MAXR = 8;
+    private static final long SHAPE_BYTES = 8 + 8L * MAXR;
+    private static final long OPERAND_BYTES = 16 + 8L * MAXR;
+
+    private final Arena arena = Arena.ofConfined();
+    private final List<MemorySegment> values = new ArrayList<>();
+
+    KernelArgs ptr(long address) {
+        MemorySegment s = arena.allocate(JAVA_LONG);
+        s.set(JAVA_LONG, 0, address);
+        values.add(s);
+        return this;
+    }
+
+    KernelArgs i32(int v) {
+        MemorySegment s = arena.allocate(JAVA_INT);
+        s.set(JAVA_INT, 0, v);
+        values.add(s);
+        return this;
+    }
+
+    KernelArgs i64(long v) {
+        MemorySegment s = arena.allocate(JAVA_LONG);
+        s.set(JAVA_LONG, 0, v);
+        values.add(s);
+        return this;
+    }
+
+    KernelArgs f32(float v) {
+        MemorySegment s = arena.allocate(JAVA_FLOAT);
+        s.set(JAVA_FLOAT, 0, v);
+        values.add(s);
+        return this;
+    }
+
+    /** {@code struct Shape { int rank; int pad; i64 size[MAXR]; }} */
+    KernelArgs shape(long[] size) {
+        MemorySegment s = arena.allocate(SHAPE_BYTES, 8);
+        s.set(JAVA_INT, 0, size.length);
+        for (int d = 0; d < size.length; d++) s.set(JAVA_LONG, 8 + 8L * d, size[d]);
+        values.add(s);
+        return this;
+    }
+
+    /** {@code struct Ops<N> { Operand o[N]; }} with {@code Operand { const void* p; int dt; int pad; i64 st[MAXR]; }} */
+    KernelArgs ops(long[] ptrs, int[] dtypes, long[][] strides) {
+        MemorySegment s = arena.allocate(OPERAND_BYTES * ptrs.length, 8);
+        for (int k = 0; k < ptrs.length; k++) {
+            long base = OPERAND_BYTES * k;
+            s.set(JAVA_LONG, base, ptrs[k]);
+            s.set(JAVA_INT, base + 8, dtypes[k]);
+            for (int d = 0; d < strides[k].length; d++) s.set(JAVA_LONG, base + 16 + 8L * d, strides[k][d]);
+        }
+        values.add(s);
+        return this;
+    }
+
+    /** The {@code void**} array pointing at every value. */
+    MemorySegment pointers() {
+        MemorySegment p = arena.allocate(ADDRESS, Math.max(1, values.size()));
+        for (int i = 0; i < values.size(); i++) p.setAtIndex(ADDRESS, i, values.get(i));
+        return p;
+    }
+
+    @Override public void close() { arena.close(); }
+}

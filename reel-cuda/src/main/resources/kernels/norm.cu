@@ -1,0 +1,189 @@
+// Normalisations with fp32 statistics, softmax and reductions. Rows are contiguous (the host makes them so).
+#include "common.cuh"
+
+// Layer norm over rows of length D: one block per row, statistics in fp32 (two passes: mean, then the
+// centred variance, as the reference computes it). weight/bias may be null.
+extern "C" __global__ void layer_norm(const void* x, int xdt, void* out, int odt, const void* w, int wdt, const void* b,
+                                      int bdt, int D, float eps) {
+    __shared__ float scratch[32];
+    i64 row = blockIdx.x;
+    i64 base = row * D;
+    float s = 0.f;
+    for (int i = threadIdx.x; i < D; i += blockDim.x) s += load_f(x, xdt, base + i);
+    float mean = block_sum(s, scratch) / D;
+    float v = 0.f;
+    for (int i = threadIdx.x; i < D; i += blockDim.x) {
+        float d = load_f(x, xdt, base + i) - mean;
+        v += d * d;
+    }
+    float rstd = rsqrtf(block_sum(v, scratch) / D + eps);
+    for (int i = threadIdx.x; i < D; i += blockDim.x) {
+        float y = (load_f(x, xdt, base + i) - mean) * rstd;
+        if (w) y *= load_f(w, wdt, i);
+        if (b) y += load_f(b, bdt, i);
+        store_f(out, odt, base + i, y);
+    }
+}
+
+// RMS norm: x / sqrt(mean(x^2) + eps) * weight (weight may be null).
+extern "C" __global__ void rms_norm(const void* x, int xdt, void* out, int odt, const void* w, int wdt, int D, float eps) {
+    __shared__ float scratch[32];
+    i64 base = (i64)blockIdx.x * D;
+    float s = 0.f;
+    for (int i = threadIdx.x; i < D; i += blockDim.x) {
+        float t = load_f(x, xdt, base + i);
+        s += t * t;
+    }
+    float r = rsqrtf(block_sum(s, scratch) / D + eps);
+    for (int i = threadIdx.x; i < D; i += blockDim.x) {
+        float y = load_f(x, xdt, base + i) * r;
+        if (w) y *= load_f(w, wdt, i);
+        store_f(out, odt, base + i, y);
+    }
+}
+
+// Vectorised layer/RMS norm for rows with D % 8 == 0, D <= 8 * VPT * blockDim.x and 16-byte aligned rows:
+// each thread keeps up to VPT chunks of 8 elements in registers, so x is read once. rms != 0 selects RMS norm
+// (no mean, no bias).
+#define NORM_VPT 4
+extern "C" __global__ void norm_rows_vec(const void* x, int xdt, void* out, int odt, const void* w, int wdt, const void* b, int bdt,
+                                        int D, float eps, int rms) {
+    __shared__ float scratch[32];
+    i64 base = (i64)blockIdx.x * D;
+    int chunks = D >> 3;
+    float v[NORM_VPT][8];
+    float s = 0.f;
+#pragma unroll
+    for (int c = 0; c < NORM_VPT; c++) {
+        int ch = threadIdx.x + c * blockDim.x;
+        if (ch < chunks) {
+            load8(x, xdt, base + ch * 8, 1, v[c]);
+#pragma unroll
+            for (int j = 0; j < 8; j++) s += rms ? v[c][j] * v[c][j] : v[c][j];
+        }
+    }
+    float mean = 0.f, rstd;
+    if (rms) {
+        rstd = rsqrtf(block_sum(s, scratch) / D + eps);
+    } else {
+        mean = block_sum(s, scratch) / D;
+        float q = 0.f;
+#pragma unroll
+        for (int c = 0; c < NORM_VPT; c++) {
+            int ch = threadIdx.x + c * blockDim.x;
+            if (ch < chunks) {
+#pragma unroll
+                for (int j = 0; j < 8; j++) {
+                    float d = v[c][j] - mean;
+                    q += d * d;
+                }
+            }
+        }
+        rstd = rsqrtf(block_sum(q, scratch) / D + eps);
+    }
+#pragma unroll
+    for (int c = 0; c < NORM_VPT; c++) {
+        int ch = threadIdx.x + c * blockDim.x;
+        if (ch < chunks) {
+            float y[8], g[8], o[8];
+            if (w) load8(w, wdt, ch * 8, 1, g);
+            if (b) load8(b, bdt, ch * 8, 1, o);
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+                float t = (v[c][j] - mean) * rstd;
+                if (w) t *= g[j];
+                if (b) t += o[j];
+                y[j] = t;
+            }
+            store8(out, odt, base + ch * 8, y);
+        }
+    }
+}
+
+// Softmax over rows of length D (max-subtracted, fp32).
+extern "C" __global__ void softmax_rows(const void* x, int xdt, void* out, int odt, int D) {
+    __shared__ float scratch[32];
+    i64 base = (i64)blockIdx.x * D;
+    float m = neg_inf();
+    for (int i = threadIdx.x; i < D; i += blockDim.x) m = fmaxf(m, load_f(x, xdt, base + i));
+    m = block_max(m, scratch);
+    float s = 0.f;
+    for (int i = threadIdx.x; i < D; i += blockDim.x) s += expf(load_f(x, xdt, base + i) - m);
+    float inv = 1.f / block_sum(s, scratch);
+    for (int i = threadIdx.x; i < D; i += blockDim.x) store_f(out, odt, base + i, expf(load_f(x, xdt, base + i) - m) * inv);
+}
+
+// Group norm statistics: x is [B, G, n] contiguous (n = C/G * spatial). Each block adds the sum and the
+// sum of squares of one chunk of one (b, g) into stats[(b*G+g)*2 + {0,1}] in double precision.
+extern "C" __global__ void group_stats(const void* x, int xdt, i64 n, int chunks, double* stats) {
+    i64 bg = blockIdx.x / chunks;
+    int c = blockIdx.x % chunks;
+    i64 per = (n + chunks - 1) / chunks;
+    i64 lo = c * per, hi = lo + per < n ? lo + per : n;
+    i64 base = bg * n;
+    // accumulate in fp32 per thread over a short range, then in double across threads
+    double s = 0.0, q = 0.0;
+    for (i64 i = lo + threadIdx.x; i < hi; i += blockDim.x) {
+        float t = load_f(x, xdt, base + i);
+        s += t;
+        q += (double)t * t;
+    }
+    __shared__ double ds[32], dq[32];
+    for (int o = 16; o > 0; o >>= 1) {
+        s += __shfl_xor_sync(0xffffffffu, s, o);
+        q += __shfl_xor_sync(0xffffffffu, q, o);
+    }
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    if (lane == 0) { ds[w] = s; dq[w] = q; }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        double ts = 0.0, tq = 0.0;
+        for (int k = 0; k < (int)(blockDim.x >> 5); k++) { ts += ds[k]; tq += dq[k]; }
+        atomicAdd(&stats[bg * 2], ts);
+        atomicAdd(&stats[bg * 2 + 1], tq);
+    }
+}
+
+// Group norm apply: x [B, C, S] contiguous, G groups of C/G channels; weight/bias [C] or null.
+extern "C" __global__ void group_apply(const void* x, int xdt, void* out, int odt, const double* stats, const void* w, int wdt,
+                                       const void* b, int bdt, int C, int G, i64 S, float eps, i64 total) {
+    i64 n = (i64)(C / G) * S;
+    for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (i64)gridDim.x * blockDim.x) {
+        i64 bc = e / S;
+        int c = (int)(bc % C);
+        i64 bg = (bc / C) * G + c / (C / G);
+        double mean = stats[bg * 2] / n;
+        double var = stats[bg * 2 + 1] / n - mean * mean;
+        float rstd = rsqrtf((float)(var > 0 ? var : 0) + eps);
+        float y = (load_f(x, xdt, e) - (float)mean) * rstd;
+        if (w) y *= load_f(w, wdt, c);
+        if (b) y += load_f(b, bdt, c);
+        store_f(out, odt, e, y);
+    }
+}
+
+// Reduction of x viewed as [outer, R, inner] (contiguous) along R. kind: 0 sum, 1 mean, 2 max, 3 L2 norm.
+__device__ __forceinline__ float red_init(int kind) { return kind == 2 ? neg_inf() : 0.f; }
+__device__ __forceinline__ float red_add(int kind, float acc, float v) { return kind == 2 ? fmaxf(acc, v) : kind == 3 ? acc + v * v : acc + v; }
+__device__ __forceinline__ float red_fin(int kind, float acc, i64 R) { return kind == 1 ? acc / R : kind == 3 ? sqrtf(acc) : acc; }
+
+// inner == 1: one block per output row.
+extern "C" __global__ void reduce_rows(const void* x, int xdt, void* out, int odt, i64 R, int kind) {
+    __shared__ float scratch[32];
+    i64 base = (i64)blockIdx.x * R;
+    float acc = red_init(kind);
+    for (i64 i = threadIdx.x; i < R; i += blockDim.x) acc = red_add(kind, acc, load_f(x, xdt, base + i));
+    acc = kind == 2 ? block_max(acc, scratch) : block_sum(acc, scratch);
+    if (threadIdx.x == 0) store_f(out, odt, blockIdx.x, red_fin(kind, acc, R));
+}
+
+// inner > 1: one thread per output element, walking R (coalesced across inner).
+extern "C" __global__ void reduce_cols(const void* x, int xdt, void* out, int odt, i64 outer, i64 R, i64 inner, int kind) {
+    for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < outer * inner; e += (i64)gridDim.x * blockDim.x) {
+        i64 o = e / inner, in = e - o * inner;
+        i64 base = o * R * inner + in;
+        float acc = red_init(kind);
+        for (i64 r = 0; r < R; r++) acc = red_add(kind, acc, load_f(x, xdt, base + r * inner));
+        store_f(out, odt, e, red_fin(kind, acc, R));
+    }
+}
