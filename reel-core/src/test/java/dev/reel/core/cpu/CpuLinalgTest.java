@@ -103,6 +103,16 @@ class CpuLinalgTest {
         }
     }
 
+    @Test void linearAcrossRowCountsAndDeepInputs() {
+        // odd row counts and out % 4 != 0 exercise the unpacked path's edges; in > 1024 its k-blocks;
+        // 300 rows the packed path
+        int[][] cases = {{5, 1100, 10}, {33, 70, 46}, {300, 70, 37}};
+        for (int[] cs : cases) {
+            Tensor x = Ref.rand(50 + cs[0], cs[0], cs[1]), w = Ref.rand(51, cs[2], cs[1]), b = Ref.rand(52, cs[2]);
+            Ref.assertClose(refLinear(x, w, b), CPU.linear(x, w, b), 1e-6);
+        }
+    }
+
     @Test void linearOnStridedInputsAndWeights() {
         Tensor x = Ref.randTransposed(4, 3, 64, 20).transpose(1, 2); // [3, 20, 64] with unit stride on dim 1
         Tensor w = Ref.randTransposed(5, 50, 64);
