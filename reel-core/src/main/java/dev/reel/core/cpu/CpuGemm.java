@@ -33,7 +33,7 @@ final class CpuGemm {
     private static final int JG = 8;
     /**
      * Up to this many rows, {@code A·Bᵀ} with row-contiguous B (linear layers) skips packing ({@link #rowsTimesRows}):
-     * measured on one Zen 3 core at K = N = 1536, unpacked ~45 GFLOP/s at any M; packed 30 at M = 48, 53 at 128.
+     * measured on one Zen 3 core at K = N = 1536, unpacked ~43 GFLOP/s at any M; packed 27–34 at M = 48, 54 at 96.
      */
     static final int NT_MAX_ROWS = 64;
     /** Depth of one k-block of {@link #rowsTimesRows}: four B rows of it (16 KiB) stay in L1. */
@@ -110,6 +110,17 @@ final class CpuGemm {
     static void packB(float[] b, int base, int rs, int cs, int j0, int nr, int kc, float[] dst, int d) {
         if (cs == 1 && nr == NR) {
             for (int p = 0; p < kc; p++) System.arraycopy(b, base + p * rs + j0, dst, d + p * NR, NR);
+            return;
+        }
+        if (rs == 1 && nr == NR) {
+            // columns of B are rows in memory (a linear weight): gather each k's NR values with two vector gathers
+            int[] idx = new int[NR];
+            for (int q = 0; q < NR; q++) idx[q] = q * cs;
+            int src = base + j0 * cs;
+            for (int p = 0; p < kc; p++) {
+                FloatVector.fromArray(S, b, src + p, idx, 0).intoArray(dst, d + p * NR);
+                FloatVector.fromArray(S, b, src + p, idx, L).intoArray(dst, d + p * NR + L);
+            }
             return;
         }
         if (nr < NR) Arrays.fill(dst, d, d + NR * kc, 0f);
