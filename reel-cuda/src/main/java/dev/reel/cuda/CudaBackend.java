@@ -46,6 +46,8 @@ public final class CudaBackend implements Backend {
     private volatile Cudnn cudnn;
     private volatile boolean cudnnMissing;
     private volatile AttentionEngine attentionEngine = AttentionEngine.CUDNN;
+    /** Whether 16-bit convolutions run on cuDNN ({@code -Dreel.cuda.convolution=im2col} forces im2col + cuBLASLt). */
+    volatile boolean cudnnConvolution = !"im2col".equals(System.getProperty("reel.cuda.convolution"));
     private volatile long workspace;
     private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> Boolean.FALSE);
 

@@ -149,7 +149,7 @@ final class CudaLinalg {
         Tensor xc = x.dtype() == dt ? x.contiguous() : x.to(dt).contiguous();
         Tensor wc = (w.dtype() == dt ? w : w.to(dt)).contiguous();
         long kk = (long) cin * kt * kh * kw, p = (long) to * ho * wo;
-        if ((dt == DType.BF16 || dt == DType.F16) && (be.addr(xc) & 15) == 0 && (be.addr(wc) & 15) == 0) {
+        if (be.cudnnConvolution && (dt == DType.BF16 || dt == DType.F16) && (be.addr(xc) & 15) == 0 && (be.addr(wc) & 15) == 0) {
             Cudnn cudnn = be.cudnn();
             Tensor y = cudnn == null ? null : cudnn.conv3d(xc, wc, stride, padding, new int[] {to, ho, wo});
             if (y != null) {

@@ -312,8 +312,9 @@ final class Cudnn {
         Arena g = arena;
         int io = dataType(x.dtype());
         long[] yDims = {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]};
-        MemorySegment tx = tensor(1, io, toLong(x.shape()), x.strides(), false, false, g);
-        MemorySegment tw = tensor(2, io, toLong(w.shape()), w.strides(), false, false, g);
+        // x and w are dense: describe them with packed strides (a size-1 dim of a view may carry any stride)
+        MemorySegment tx = tensor(1, io, toLong(x.shape()), Tensor.contiguousStrides(x.shape()), false, false, g);
+        MemorySegment tw = tensor(2, io, toLong(w.shape()), Tensor.contiguousStrides(w.shape()), false, false, g);
         MemorySegment ty = tensor(3, io, yDims, Tensor.contiguousStrides(new int[] {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]}), false, false, g);
         MemorySegment desc = create(CONVOLUTION, g);
         set(desc, CONV_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One device run: environment, GPU parity tests, op timings (Reel and PyTorch), DiT forward (Reel and PyTorch).
-# Usage on the device machine, from the repository root: bash .device/run.sh [steps...]
+# GPU-machine runs of reel-cuda (packed by pack.sh into .device/): environment, GPU parity tests, op timings
+# (Reel and PyTorch), Wan DiT forward side by side with the PyTorch peer, VAE decode, UMT5, fixture parity.
+# Usage on the device machine, from the repository root: bash .device/run.sh [env|parity|ops|dit|dit33|ditflash|vae|umt5|parityfix|convcheck]...
 set -u
 export PYTHONUNBUFFERED=1
 steps="${*:-env parity ops dit}"
@@ -27,6 +28,13 @@ for s in $steps; do
       timeout 300 $J -cp "$CP" dev.reel.cli.BenchUmt5Command --config .device/shared/configs/wan2.1-t2v-1.3b --tokens 512
       timeout 200 python3 .device/torch_umt5.py .device/shared/configs/wan2.1-t2v-1.3b/text_encoder/config.json ;;
     ditflash) timeout 300 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config .device/shared/configs/wan2.1-t2v-1.3b --frames 81 --height 480 --width 832 --device cuda --attention flash ;;
+    parityfix)
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype fp32
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype bf16 --rtol 2e-2 ;;
+    convcheck)
+      timeout 200 $J -cp "$CP:.device/test-classes" org.junit.platform.console.ConsoleLauncher execute \
+        --select-class dev.reel.cuda.CudnnConvolutionTest --include-tag gpu --details=none --disable-banner 2>&1 | grep -v "^\s*$"
+      for conv in cudnn im2col; do timeout 200 $J -Dreel.cuda.convolution=$conv -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype bf16 --rtol 2e-2 --case vae_decode; done ;;
     dit33)
       timeout 300 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config .device/shared/configs/wan2.1-t2v-1.3b --frames 33 --height 480 --width 832 --device cuda
       timeout 300 python3 .device/shared/bench/torch_wan_dit.py --config .device/shared/configs/wan2.1-t2v-1.3b/transformer/config.json --frames 33 --height 480 --width 832 ;;
