@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GPU-machine runs of reel-cuda (packed by pack.sh into .device/): environment, GPU parity tests, op timings
 # (Reel and PyTorch), Wan DiT forward side by side with the PyTorch peer, VAE decode, UMT5, fixture parity.
-# Usage on the device machine, from the repository root: bash .device/run.sh [env|parity|ops|dit|dit33|ditflash|vae|umt5|parityfix|convcheck]...
+# Usage on the device machine, from the repository root: bash .device/run.sh [env|parity|ops|dit|dit33|ditflash|vae|umt5|parityfix|convcheck|generate]...
 set -u
 export PYTHONUNBUFFERED=1
 steps="${*:-env parity ops dit}"
@@ -35,6 +35,11 @@ for s in $steps; do
       timeout 200 $J -cp "$CP:.device/test-classes" org.junit.platform.console.ConsoleLauncher execute \
         --select-class dev.reel.cuda.CudnnConvolutionTest --include-tag gpu --details=none --disable-banner 2>&1 | grep -v "^\s*$"
       for conv in cudnn im2col; do timeout 200 $J -Dreel.cuda.convolution=$conv -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype bf16 --rtol 2e-2 --case vae_decode; done ;;
+    generate)
+      /usr/bin/time -v timeout 400 $J -cp "$CP" dev.reel.cli.ReelCli generate --model .device/shared/configs/wan2.1-t2v-1.3b --random-weights \
+        --tokenizer testdata/wan21-tiny/pipeline/tokenizer --prompt "A red fox runs through a snowy forest at dawn." \
+        --negative-prompt "Bright tones, overexposed, static, blurred details" --height 480 --width 832 --frames 81 --steps 4 \
+        --guidance 5 --seed 1 --device cuda --output /tmp/fox --format png 2>&1 | grep -v "^\s*\(Page\|Swaps\|File\|Socket\|Signals\|Average\|Exit\|Minor\|Major\|Voluntary\|Involuntary\|Percent\)" ;;
     dit33)
       timeout 300 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config .device/shared/configs/wan2.1-t2v-1.3b --frames 33 --height 480 --width 832 --device cuda
       timeout 300 python3 .device/shared/bench/torch_wan_dit.py --config .device/shared/configs/wan2.1-t2v-1.3b/transformer/config.json --frames 33 --height 480 --width 832 ;;
