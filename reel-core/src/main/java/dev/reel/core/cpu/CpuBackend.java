@@ -181,6 +181,7 @@ public final class CpuBackend implements Backend {
     @Override public Tensor unary(Unary op, Tensor a) { return CpuElementwise.unary(op, a); }
     @Override public Tensor matmul(Tensor a, Tensor b) { return CpuLinalg.matmul(a, b); }
     @Override public Tensor linear(Tensor x, Tensor w, Tensor bias) { return CpuLinalg.linear(x, w, bias); }
+    @Override public Tensor linearGeluTanh(Tensor x, Tensor w, Tensor bias) { return CpuLinalg.linear(x, w, bias, Unary.GELU_TANH); }
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return CpuConv.conv3d(x, w, bias, stride, padding); }
     @Override public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return CpuConv.conv2d(x, w, bias, stride, padding); }
     @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { return CpuNorm.layerNorm(x, weight, bias, eps); }

@@ -95,15 +95,20 @@ final class CpuElementwise {
         float[] out = new float[n];
         float[] x = d.a();
         int off = d.off();
-        WorkerPool.parallelFor(n, GRAIN / 4, (i0, i1) -> {
-            int i = i0;
-            if (VECTOR_OPS.contains(op)) {
-                int l = VecMath.S.length();
-                for (; i + l <= i1; i += l) applyVector(op, FloatVector.fromArray(VecMath.S, x, off + i)).intoArray(out, i);
-            }
-            for (; i < i1; i++) out[i] = apply(op, x[off + i]);
-        });
+        WorkerPool.parallelFor(n, GRAIN / 4, (i0, i1) -> apply(op, x, off + i0, out, i0, i1 - i0));
         return Dense.tensor(out, a.shape());
+    }
+
+    /** {@code op} over {@code a[from, to)} in place (fused epilogues). */
+    static void applyInPlace(Unary op, float[] a, int from, int to) { apply(op, a, from, a, from, to - from); }
+
+    private static void apply(Unary op, float[] x, int xo, float[] out, int oo, int n) {
+        int i = 0;
+        if (VECTOR_OPS.contains(op)) {
+            int l = VecMath.S.length();
+            for (; i + l <= n; i += l) applyVector(op, FloatVector.fromArray(VecMath.S, x, xo + i)).intoArray(out, oo + i);
+        }
+        for (; i < n; i++) out[oo + i] = apply(op, x[xo + i]);
     }
 
     /** Functions evaluated in float vectors (a few ulp); the rest run in double, where cancellation needs it. */

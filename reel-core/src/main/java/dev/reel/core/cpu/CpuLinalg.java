@@ -38,7 +38,10 @@ final class CpuLinalg {
     }
 
     /** {@code x · wᵀ + bias}. */
-    static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+    static Tensor linear(Tensor x, Tensor w, Tensor bias) { return linear(x, w, bias, null); }
+
+    /** {@code x · wᵀ + bias}, then {@code epilogue} (or nothing) applied in place to the result rows. */
+    static Tensor linear(Tensor x, Tensor w, Tensor bias, dev.reel.core.Backend.Unary epilogue) {
         float[] wa = Dense.f32("linear", w);
         if (w.rank() != 2) throw new ShapeException("linear", "weight must be [out, in], got " + ShapeException.fmt(w.shape()));
         if (x.rank() < 1) throw new ShapeException("linear", "input must have rank >= 1, got " + ShapeException.fmt(x.shape()));
@@ -53,11 +56,11 @@ final class CpuLinalg {
         float[] o = new float[rows * out];
         // B(k, j) = w[j, k]: the weight's strides, swapped.
         CpuGemm.sgemm(rows, out, in, xd.a(), xd.off(), in, 1, wa, (int) w.offset(), (int) w.stride(1), (int) w.stride(0), o, 0, out);
-        if (bias != null) {
-            Dense bd = Dense.of("linear", bias);
-            int n = rows;
-            WorkerPool.parallelFor(n, Math.max(1, 16384 / Math.max(1, out)), (r0, r1) -> {
-                for (int r = r0; r < r1; r++) for (int j = 0; j < out; j++) o[r * out + j] += bd.a()[bd.off() + j];
+        if (bias != null || epilogue != null) {
+            Dense bd = bias == null ? null : Dense.of("linear", bias);
+            WorkerPool.parallelFor(rows, Math.max(1, 16384 / Math.max(1, out)), (r0, r1) -> {
+                if (bd != null) for (int r = r0; r < r1; r++) for (int j = 0; j < out; j++) o[r * out + j] += bd.a()[bd.off() + j];
+                if (epilogue != null) CpuElementwise.applyInPlace(epilogue, o, r0 * out, r1 * out);
             });
         }
         int[] shape = x.shape();

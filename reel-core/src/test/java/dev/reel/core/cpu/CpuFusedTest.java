@@ -70,6 +70,19 @@ class CpuFusedTest {
         assertThrows(ShapeException.class, () -> CPU.modulate(x, Ref.rand(4, 3, 1, 40), scale));
     }
 
+    @Test void linearGeluTanhMatchesTheComposition() {
+        for (int rows : new int[] {3, 70}) { // the unpacked and the packed GEMM path
+            Tensor x = Ref.rand(9, rows, 48), w = Ref.rand(10, 37, 48), b = Ref.rand(11, 37);
+            double[] lin = CpuLinalgTest.refLinear(x, w, b), ref = new double[lin.length];
+            for (int i = 0; i < lin.length; i++)
+                ref[i] = 0.5 * lin[i] * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (lin[i] + 0.044715 * Math.pow(lin[i], 3))));
+            Tensor y = CPU.linearGeluTanh(x, w, b);
+            Ref.assertClose(ref, y, 1e-6);
+            Ref.assertClose(Ref.values(COMPOSED.linearGeluTanh(x, w, b)), y, 1e-7);
+            Ref.assertClose(Ref.values(CPU.geluTanh(CPU.linear(x, w, null))), CPU.linearGeluTanh(x, w, null), 0);
+        }
+    }
+
     @Test void ropeRotatesInterleavedPairs() {
         int b = 2, len = 5, h = 3, d = 8;
         Tensor x = Ref.rand(5, b, h, len, d).transpose(1, 2); // [B, L, H, D] as a strided view

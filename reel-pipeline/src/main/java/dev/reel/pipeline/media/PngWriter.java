@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
 /**
- * Writes frames as a folder of 8-bit RGB PNGs, {@code frame_00000.png} …; the folder is filled under a temporary
+ * Writes frames as 8-bit RGB PNGs: a folder of them, {@code frame_00000.png} …; the folder is filled under a temporary
  * name and moved into place when complete. An existing target folder is replaced only if it holds nothing but
  * such frames.
  */
@@ -39,6 +39,20 @@ public final class PngWriter {
             throw new ReelException("png: cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             try { deleteTree(tmp); } catch (IOException ignored) { /* best effort */ }
+        }
+    }
+
+    /** Writes frame {@code t} as one PNG file (e.g. a thumbnail), under a temporary name moved into place. */
+    public void writeFrame(Frames frames, int t, Path file) {
+        Path target = file.toAbsolutePath();
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
+        try {
+            ImageIO.write(image(frames, t), "png", tmp.toFile());
+            MediaFiles.moveIntoPlace(tmp, target);
+        } catch (IOException e) {
+            throw new ReelException("png: cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* best effort */ }
         }
     }
 

@@ -73,4 +73,17 @@ class Mp4WriterTest {
         // frame 4 of 5: blue = 4/5 → 204
         assertEquals(204, img.getRGB(0, 0) & 0xff);
     }
+
+    @Test
+    void oneFrameGoesIntoOnePngFile(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("thumb.png");
+        new PngWriter().writeFrame(synthetic(5, 16, 24), 4, out);
+        var img = javax.imageio.ImageIO.read(out.toFile());
+        assertEquals(24, img.getWidth());
+        assertEquals(16, img.getHeight());
+        assertEquals(204, img.getRGB(0, 0) & 0xff);
+        try (Stream<Path> s = Files.list(dir)) {
+            assertEquals(1, s.count(), "no temporary file is left beside it");
+        }
+    }
 }
