@@ -6,7 +6,7 @@ import dev.reel.core.Device;
 import dev.reel.pipeline.GeneratorOptions;
 import picocli.CommandLine.Option;
 
-/** {@code --device}, {@code --dtype} and {@code --text-encoder-dtype}, shared by the commands that load models. */
+/** {@code --device}, {@code --dtype}, {@code --text-encoder-dtype} and {@code --vae-dtype}, shared by the commands that load models. */
 final class DeviceOptions {
     @Option(names = "--device", paramLabel = "DEVICE", description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)")
     String device;
@@ -16,6 +16,9 @@ final class DeviceOptions {
 
     @Option(names = "--text-encoder-dtype", paramLabel = "DTYPE", description = "storage dtype of the text encoder's weights (default: as --dtype); bf16 halves UMT5-XXL's memory")
     String textEncoderDtype;
+
+    @Option(names = "--vae-dtype", paramLabel = "DTYPE", description = "dtype of the VAE: fp32 (default, as Diffusers' Wan2.1 examples and FastVideo run it), bf16 or fp16 (faster on a GPU)")
+    String vaeDtype;
 
     /** The device asked for, or the best available. */
     Device device() {
@@ -28,13 +31,14 @@ final class DeviceOptions {
         Device d = device();
         DType t = dtype != null ? DType.parse(dtype) : d.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         GeneratorOptions o = GeneratorOptions.defaults().withDevice(d).withDtype(t);
-        return textEncoderDtype != null ? o.withTextEncoderDtype(DType.parse(textEncoderDtype)) : o;
+        if (textEncoderDtype != null) o = o.withTextEncoderDtype(DType.parse(textEncoderDtype));
+        return vaeDtype != null ? o.withVaeDtype(DType.parse(vaeDtype)) : o;
     }
 
     /** "cpu fp32" etc., for the command's opening line. */
     static String describe(GeneratorOptions o) {
         String te = o.textEncoderDtype() != null && o.textEncoderDtype() != o.dtype() ? ", text encoder " + name(o.textEncoderDtype()) : "";
-        return o.device() + " " + name(o.dtype()) + te;
+        return o.device() + " " + name(o.dtype()) + te + ", VAE " + name(o.effectiveVaeDtype());
     }
 
     static String name(DType t) {

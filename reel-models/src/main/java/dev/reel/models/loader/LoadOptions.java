@@ -9,23 +9,26 @@ import dev.reel.core.Device;
  * How components are loaded: the device and the dtype their weights are stored and computed in, chosen at load.
  *
  * @param device           where weights live
- * @param dtype            dtype of the transformer's and VAE's weights (modules the reference keeps in fp32 stay fp32)
+ * @param dtype            dtype of the transformer's weights (modules the reference keeps in fp32 stay fp32)
  * @param textEncoderDtype dtype of the text encoder's weights (e.g. BF16 to halve UMT5-XXL's memory)
+ * @param vaeDtype         dtype of the VAE's weights and compute
  */
-public record LoadOptions(Device device, DType dtype, DType textEncoderDtype) {
+public record LoadOptions(Device device, DType dtype, DType textEncoderDtype, DType vaeDtype) {
     public LoadOptions {
         if (!dtype.isFloating()) throw new IllegalArgumentException("weights dtype must be floating point, got " + dtype);
         if (!textEncoderDtype.isFloating()) throw new IllegalArgumentException("text encoder dtype must be floating point, got " + textEncoderDtype);
+        if (!vaeDtype.isFloating()) throw new IllegalArgumentException("VAE dtype must be floating point, got " + vaeDtype);
     }
 
     /** fp32 on the CPU. */
-    public static LoadOptions cpu() { return new LoadOptions(Device.CPU, DType.F32, DType.F32); }
+    public static LoadOptions cpu() { return new LoadOptions(Device.CPU, DType.F32, DType.F32, DType.F32); }
 
     /** The backend of {@link #device}. */
     public Backend backend() { return Backends.of(device); }
 
-    /** The weights dtype for a component slot ({@code text_encoder} gets {@link #textEncoderDtype}). */
+    /** The weights dtype for a component slot ({@code text_encoder*} and {@code vae} get their own). */
     public DType dtypeFor(String componentName) {
-        return componentName.startsWith("text_encoder") ? textEncoderDtype : dtype;
+        if (componentName.startsWith("text_encoder")) return textEncoderDtype;
+        return componentName.equals("vae") ? vaeDtype : dtype;
     }
 }

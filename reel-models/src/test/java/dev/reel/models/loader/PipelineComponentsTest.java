@@ -37,8 +37,9 @@ class PipelineComponentsTest {
 
     @Test
     void loadsEveryComponentAsItsClassInTheChosenDtype() {
-        try (PipelineComponents c = PipelineComponents.load(PIPELINE, new LoadOptions(Device.CPU, DType.F32, DType.BF16))) {
+        try (PipelineComponents c = PipelineComponents.load(PIPELINE, new LoadOptions(Device.CPU, DType.F32, DType.BF16, DType.F16))) {
             assertEquals(DType.F32, c.get("transformer", WanTransformer3DModel.class).dtype());
+            assertEquals(DType.F16, c.get("vae", AutoencoderKLWan.class).dtype());
             assertEquals(DType.BF16, c.get("text_encoder", UMT5EncoderModel.class).shared.weight.get().dtype());
             assertEquals(3, c.get("vae", AutoencoderKLWan.class).config().inChannels());
             assertEquals("UniPCMultistepScheduler", c.get("scheduler", SchedulerFolder.class).className());
