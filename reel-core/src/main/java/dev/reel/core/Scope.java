@@ -46,11 +46,6 @@ public final class Scope implements AutoCloseable {
         return t;
     }
 
-    /** Keeps every tensor given. */
-    public void keepAll(Iterable<Tensor> ts) {
-        for (Tensor t : ts) keep(t);
-    }
-
     /**
      * Takes {@code t}'s storage out of every scope open on this thread, so no scope frees it: it lives until
      * {@link Storage#free()} (or, on the CPU, until unreachable). For state that must outlive the caller's

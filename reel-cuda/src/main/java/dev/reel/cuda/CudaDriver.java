@@ -41,12 +41,12 @@ final class CudaDriver {
     private static volatile CudaUnavailableException failure;
 
     final NativeLibrary lib;
-    private final MethodHandle cuInit, cuDriverGetVersion, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName, cuDeviceGetAttribute,
-            cuDeviceTotalMem, cuDevicePrimaryCtxRetain, cuCtxSetCurrent, cuStreamCreate, cuStreamSynchronize,
+    private final MethodHandle cuInit, cuDeviceGetCount, cuDeviceGet, cuDeviceGetName, cuDeviceGetAttribute,
+            cuDevicePrimaryCtxRetain, cuCtxSetCurrent, cuStreamCreate, cuStreamSynchronize,
             cuEventCreate, cuEventRecord, cuEventSynchronize, cuEventElapsedTime, cuEventDestroy,
             cuDeviceGetDefaultMemPool, cuMemPoolSetAttribute, cuMemPoolGetAttribute, cuMemPoolTrimTo,
             cuMemAllocFromPoolAsync, cuMemFreeAsync, cuMemGetInfo, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
-            cuMemcpyDtoDAsync, cuMemsetD8Async, cuMemHostAlloc, cuMemFreeHost, cuModuleLoadData, cuModuleGetFunction,
+            cuMemcpyDtoDAsync, cuMemsetD8Async, cuModuleLoadData, cuModuleGetFunction,
             cuFuncSetAttribute, cuLaunchKernel, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate,
             cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy, cuGetErrorName;
 
@@ -56,12 +56,10 @@ final class CudaDriver {
         FunctionDescriptor iP = FunctionDescriptor.of(JAVA_INT, ADDRESS);
         FunctionDescriptor iPP = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
         cuInit = lib.fn(iI, "cuInit");
-        cuDriverGetVersion = lib.fn(iP, "cuDriverGetVersion");
         cuDeviceGetCount = lib.fn(iP, "cuDeviceGetCount");
         cuDeviceGet = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), "cuDeviceGet");
         cuDeviceGetName = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), "cuDeviceGetName");
         cuDeviceGetAttribute = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), "cuDeviceGetAttribute");
-        cuDeviceTotalMem = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), "cuDeviceTotalMem_v2");
         cuDevicePrimaryCtxRetain = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), "cuDevicePrimaryCtxRetain");
         cuCtxSetCurrent = lib.fn(iP, "cuCtxSetCurrent");
         cuStreamCreate = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), "cuStreamCreate");
@@ -82,8 +80,6 @@ final class CudaDriver {
         cuMemcpyDtoHAsync = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS), "cuMemcpyDtoHAsync_v2");
         cuMemcpyDtoDAsync = lib.fn(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), "cuMemcpyDtoDAsync_v2");
         cuMemsetD8Async = lib.fn(FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_BYTE, JAVA_LONG, ADDRESS), "cuMemsetD8Async");
-        cuMemHostAlloc = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), "cuMemHostAlloc");
-        cuMemFreeHost = lib.fn(iP, "cuMemFreeHost");
         cuModuleLoadData = lib.fn(iPP, "cuModuleLoadData");
         cuModuleGetFunction = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), "cuModuleGetFunction");
         cuFuncSetAttribute = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), "cuFuncSetAttribute");
@@ -152,14 +148,6 @@ final class CudaDriver {
 
     // ---------------------------------------------------------------- device and context
 
-    int driverVersion() {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_INT);
-            check((int) cuDriverGetVersion.invokeExact(v), "cuDriverGetVersion");
-            return v.get(JAVA_INT, 0);
-        } catch (Throwable t) { throw rethrow(t); }
-    }
-
     int deviceCount() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
@@ -189,14 +177,6 @@ final class CudaDriver {
             MemorySegment v = a.allocate(JAVA_INT);
             check((int) cuDeviceGetAttribute.invokeExact(v, attr, dev), "cuDeviceGetAttribute(" + attr + ")");
             return v.get(JAVA_INT, 0);
-        } catch (Throwable t) { throw rethrow(t); }
-    }
-
-    long totalMem(int dev) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(JAVA_LONG);
-            check((int) cuDeviceTotalMem.invokeExact(v, dev), "cuDeviceTotalMem");
-            return v.get(JAVA_LONG, 0);
         } catch (Throwable t) { throw rethrow(t); }
     }
 
@@ -339,21 +319,6 @@ final class CudaDriver {
     void memset8(long dst, byte value, long bytes, MemorySegment stream) {
         try {
             check((int) cuMemsetD8Async.invokeExact(dst, value, bytes, stream), "cuMemsetD8Async");
-        } catch (Throwable t) { throw rethrow(t); }
-    }
-
-    /** Page-locked host memory (for fast copies); free with {@link #freeHost}. */
-    MemorySegment allocHost(long bytes) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ADDRESS);
-            check((int) cuMemHostAlloc.invokeExact(v, bytes, 0), "cuMemHostAlloc(" + bytes + " bytes)");
-            return v.get(ADDRESS, 0).reinterpret(bytes);
-        } catch (Throwable t) { throw rethrow(t); }
-    }
-
-    void freeHost(MemorySegment p) {
-        try {
-            check((int) cuMemFreeHost.invokeExact(p), "cuMemFreeHost");
         } catch (Throwable t) { throw rethrow(t); }
     }
 

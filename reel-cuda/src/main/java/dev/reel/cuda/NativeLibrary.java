@@ -66,22 +66,6 @@ final class NativeLibrary {
                 + " on the loader path and in " + searchDirs() + " (set -Dreel.cuda.libpath=DIR or LD_LIBRARY_PATH)");
     }
 
-    /** Opens every library named in {@code files} that exists next to an already found library (best effort). */
-    void preloadSiblings(String... files) {
-        if (location.equals(soname)) return;
-        Path dir = Path.of(location).getParent();
-        for (String f : files) {
-            Path p = dir.resolve(f);
-            if (Files.isRegularFile(p)) {
-                try {
-                    SymbolLookup.libraryLookup(p, Arena.global());
-                } catch (IllegalArgumentException ignored) {
-                    // the main library reports what it misses when it is used
-                }
-            }
-        }
-    }
-
     /** The soname that was opened. */
     String soname() { return soname; }
 

@@ -51,7 +51,6 @@ public record ServerConfig(String host, int port, Path dataDir, String apiKey, L
 
     public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
     public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withDevices(List<Device> d) { return new ServerConfig(host, port, dataDir, apiKey, d, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
     public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, devices, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
     public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace); }
     public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace); }

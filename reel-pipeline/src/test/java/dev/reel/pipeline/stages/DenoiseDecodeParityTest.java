@@ -17,7 +17,6 @@ import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.CancellationToken;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.OutputFormat;
-import dev.reel.pipeline.ProgressListener;
 import org.junit.jupiter.api.Test;
 
 /**
