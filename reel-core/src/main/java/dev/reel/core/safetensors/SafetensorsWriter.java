@@ -3,6 +3,7 @@ package dev.reel.core.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reel.core.AtomicFiles;
 import dev.reel.core.DType;
 import dev.reel.core.Half;
 import dev.reel.core.Tensor;
@@ -13,7 +14,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,7 +57,7 @@ public final class SafetensorsWriter {
                 writeFully(ch, ByteBuffer.wrap(header));
                 for (Map.Entry<String, Tensor> e : order) writeData(ch, e.getValue());
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.moveIntoPlace(tmp, file);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(tmp);

@@ -1,5 +1,6 @@
 package dev.reel.pipeline.media;
 
+import dev.reel.core.AtomicFiles;
 import dev.reel.core.ReelException;
 import dev.reel.pipeline.Frames;
 import java.awt.image.BufferedImage;
@@ -34,7 +35,7 @@ public final class PngWriter {
                 }
                 deleteTree(target);
             }
-            MediaFiles.moveIntoPlace(tmp, target);
+            AtomicFiles.moveIntoPlace(tmp, target);
         } catch (IOException e) {
             throw new ReelException("png: cannot write " + target + ": " + e.getMessage(), e);
         } finally {
@@ -48,7 +49,7 @@ public final class PngWriter {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
             ImageIO.write(image(frames, t), "png", tmp.toFile());
-            MediaFiles.moveIntoPlace(tmp, target);
+            AtomicFiles.moveIntoPlace(tmp, target);
         } catch (IOException e) {
             throw new ReelException("png: cannot write " + target + ": " + e.getMessage(), e);
         } finally {

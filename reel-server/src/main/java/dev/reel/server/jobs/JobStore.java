@@ -2,13 +2,12 @@ package dev.reel.server.jobs;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reel.core.AtomicFiles;
 import dev.reel.core.ReelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -64,18 +63,9 @@ public final class JobStore {
             Files.createDirectories(d);
             Path tmp = d.resolve(RECORD + ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), r);
-            moveIntoPlace(tmp, d.resolve(RECORD));
+            AtomicFiles.moveIntoPlace(tmp, d.resolve(RECORD));
         } catch (IOException e) {
             throw new UncheckedIOException("job store: cannot write " + d.resolve(RECORD), e);
-        }
-    }
-
-    /** Moves a finished temporary file onto {@code target}, atomically where the file system allows. */
-    static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.reel.pipeline.media;
+package dev.reel.core;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -6,12 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-/** File helpers shared by the writers. */
-final class MediaFiles {
-    private MediaFiles() {}
+/** Publishing finished files: readers see the old file or the whole new one, never a half-written one. */
+public final class AtomicFiles {
+    private AtomicFiles() {}
 
     /** Moves a finished temporary file or folder onto {@code target}, atomically where the file system allows. */
-    static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
