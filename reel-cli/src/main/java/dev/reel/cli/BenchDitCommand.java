@@ -11,11 +11,11 @@ import dev.reel.cuda.CudaTimer;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanTransformerConfig;
+import dev.reel.pipeline.stages.LatentPreparation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,8 +63,7 @@ public final class BenchDitCommand implements Callable<Integer> {
     String attention;
 
     @Override public Integer call() {
-        Path file = Files.isDirectory(config) ? (Files.isRegularFile(config.resolve("config.json")) ? config.resolve("config.json")
-                : config.resolve("transformer").resolve("config.json")) : config;
+        Path file = configFile(config, "transformer");
         WanTransformerConfig cfg = WanTransformerConfig.fromConfig(ConfigJson.read(file));
         if (layers != null) {
             cfg = new WanTransformerConfig(cfg.patchSize(), cfg.numAttentionHeads(), cfg.attentionHeadDim(), cfg.inChannels(), cfg.outChannels(),
@@ -137,30 +136,23 @@ public final class BenchDitCommand implements Callable<Integer> {
         return c.numLayers() * (8 * l * d * d + 4.0 * l * l * d + 4 * l * d * d + 4 * lc * d * d + 4.0 * l * lc * d + 4 * l * d * ff);
     }
 
+    /** Seeded standard-normal values of {@code shape} (the pipeline's latent noise), stored as {@code dt}. */
     static Tensor random(Backend be, DType dt, long seed, int... shape) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] v = new float[Math.toIntExact(Tensor.numel(shape))];
-        for (int i = 0; i < v.length; i++) {
-            // Box–Muller: standard normal like torch.randn
-            double u = r.nextDouble(Double.MIN_VALUE, 1), w = r.nextDouble();
-            v[i] = (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w));
-        }
-        return be.fromFloats(v, dt, shape);
+        return be.fromFloats(LatentPreparation.gaussian(seed, Math.toIntExact(Tensor.numel(shape))), dt, shape);
     }
 
-    /** A command line for one bench command, printing errors as messages (stack traces with -Dreel.debug=true). */
-    static CommandLine commandLine(Object command) {
-        CommandLine cl = new CommandLine(command);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("reel bench: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            if (Boolean.getBoolean("reel.debug")) ex.printStackTrace(cmd.getErr());
-            return 1;
-        });
-        return cl;
+    /**
+     * The config file named by {@code --config}: the file itself, {@code config.json} in the folder, or the
+     * {@code component} sub-folder's {@code config.json} when the folder is a whole pipeline.
+     */
+    static Path configFile(Path config, String component) {
+        if (Files.isRegularFile(config)) return config;
+        Path own = config.resolve("config.json");
+        return Files.isRegularFile(own) ? own : config.resolve(component).resolve("config.json");
     }
 
     /** Runs {@code bench dit} directly (also reachable as {@code reel bench dit} once {@code bench} exists). */
     public static void main(String[] args) {
-        System.exit(commandLine(new BenchDitCommand()).execute(args));
+        System.exit(ReelCli.withMessages(new CommandLine(new BenchDitCommand()), "reel bench").execute(args));
     }
 }

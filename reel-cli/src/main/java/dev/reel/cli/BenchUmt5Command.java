@@ -7,12 +7,12 @@ import dev.reel.core.Device;
 import dev.reel.cuda.CudaBackend;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,8 +38,7 @@ public final class BenchUmt5Command implements Callable<Integer> {
     int reps;
 
     @Override public Integer call() {
-        Path file = Files.isRegularFile(config) ? config : Files.isRegularFile(config.resolve("config.json")) ? config.resolve("config.json")
-                : config.resolve("text_encoder").resolve("config.json");
+        Path file = BenchDitCommand.configFile(config, "text_encoder");
         Umt5Config cfg = Umt5Config.read(file);
         Backend be = Backends.of(Device.parse(device));
         DType dt = DType.parse(dtype);
@@ -65,6 +64,6 @@ public final class BenchUmt5Command implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(BenchDitCommand.commandLine(new BenchUmt5Command()).execute(args));
+        System.exit(ReelCli.withMessages(new CommandLine(new BenchUmt5Command()), "reel bench").execute(args));
     }
 }

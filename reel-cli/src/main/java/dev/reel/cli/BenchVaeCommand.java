@@ -6,13 +6,14 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Tensor;
 import dev.reel.cuda.CudaBackend;
+import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanVaeConfig;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,8 +45,7 @@ public final class BenchVaeCommand implements Callable<Integer> {
     int reps;
 
     @Override public Integer call() {
-        Path folder = Files.isRegularFile(config) ? config.getParent() : Files.isRegularFile(config.resolve("config.json")) ? config : config.resolve("vae");
-        WanVaeConfig cfg = WanVaeConfig.fromConfig(folder);
+        WanVaeConfig cfg = WanVaeConfig.fromConfig(ConfigJson.read(BenchDitCommand.configFile(config, "vae")));
         Backend be = Backends.of(Device.parse(device));
         DType dt = DType.parse(dtype);
         int lt = (frames - 1) / 4 + 1, lh = height / 8, lw = width / 8;
@@ -63,6 +63,6 @@ public final class BenchVaeCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(BenchDitCommand.commandLine(new BenchVaeCommand()).execute(args));
+        System.exit(ReelCli.withMessages(new CommandLine(new BenchVaeCommand()), "reel bench").execute(args));
     }
 }

@@ -18,15 +18,13 @@ public final class ReelCli implements Runnable {
 
     /** The configured picocli command line (errors print a message, never a stack trace). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new ReelCli());
-        CommandLine bench = cl.getSubcommands().get("bench");
-        if (bench != null && !bench.getSubcommands().containsKey("dit")) {
-            bench.addSubcommand("dit", new BenchDitCommand());
-            bench.addSubcommand("vae", new BenchVaeCommand());
-            bench.addSubcommand("umt5", new BenchUmt5Command());
-        }
+        return withMessages(new CommandLine(new ReelCli()), "reel");
+    }
+
+    /** Makes {@code cl} print a failure as "prefix: message" (the stack trace too with -Dreel.debug=true) and exit 1. */
+    static CommandLine withMessages(CommandLine cl, String prefix) {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            cmd.getErr().println("reel: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            cmd.getErr().println(prefix + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             if (Boolean.getBoolean("reel.debug")) ex.printStackTrace(cmd.getErr());
             return 1;
         });

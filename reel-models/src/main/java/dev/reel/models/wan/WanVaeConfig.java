@@ -2,7 +2,6 @@ package dev.reel.models.wan;
 
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -89,11 +88,6 @@ public record WanVaeConfig(
                 c.getInt("scale_factor_spatial", 8));
         c.logUnknownKeys();
         return cfg;
-    }
-
-    /** Reads {@code folder/config.json}. */
-    public static WanVaeConfig fromConfig(Path folder) {
-        return fromConfig(ConfigJson.read(folder.resolve("config.json")));
     }
 
     /** Temporal upsampling per decoder level: the encoder's downsampling, reversed. */
