@@ -1,7 +1,8 @@
 package dev.reel.cli;
 
-import dev.reel.core.cpu.CpuBenchmarks;
+import dev.reel.core.ReelException;
 import dev.reel.core.cpu.CpuBenchmarks.Rate;
+import dev.reel.core.cpu.CpuBenchmarks;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,8 +31,8 @@ final class BenchCommand implements Callable<Integer> {
     int[] heads;
 
     @Override public Integer call() {
-        if (!"cpu".equals(target)) throw new IllegalArgumentException("bench target '" + target + "' is not known; allowed: cpu");
-        if (runs < 1) throw new IllegalArgumentException("--runs must be >= 1, got " + runs);
+        if (!"cpu".equals(target)) throw new ReelException("bench target '" + target + "' is not known; allowed: cpu");
+        if (runs < 1) throw new ReelException("--runs must be >= 1, got " + runs);
         System.out.printf("CPU: %d threads, %d fp32 lanes per vector; best of %d runs (other processes may share the cores;%n"
                 + "  'per CPU-s' = FLOP per CPU-second of the working threads × threads, undiluted by time-sharing)%n",
                 CpuBenchmarks.threads(), CpuBenchmarks.lanes(), runs);

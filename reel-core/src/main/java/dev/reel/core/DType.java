@@ -33,7 +33,7 @@ public enum DType {
             case "f32", "fp32", "float32", "float" -> F32;
             case "bf16", "bfloat16" -> BF16;
             case "f16", "fp16", "float16", "half" -> F16;
-            default -> throw new IllegalArgumentException("unknown dtype '" + name + "'; allowed: fp32, bf16, fp16");
+            default -> throw new ReelException("unknown dtype '" + name + "'; allowed: fp32, bf16, fp16");
         };
     }
 }

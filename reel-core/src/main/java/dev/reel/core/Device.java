@@ -29,7 +29,7 @@ public record Device(Type type, int index) {
                 // fall through to the error below
             }
         }
-        throw new IllegalArgumentException("device '" + s + "' is not valid; allowed: cpu, cuda, cuda:N");
+        throw new ReelException("device '" + s + "' is not valid; allowed: cpu, cuda, cuda:N");
     }
 
     @Override public String toString() { return type == Type.CPU ? "cpu" : "cuda:" + index; }

@@ -1,6 +1,7 @@
 package dev.reel.server;
 
 import dev.reel.core.Device;
+import dev.reel.core.ReelException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,17 +31,17 @@ public record ServerConfig(String host, int port, Path dataDir, String apiKey, L
     public static final int DEFAULT_PORT = 8000;
 
     public ServerConfig {
-        if (host == null || host.isBlank()) throw new IllegalArgumentException("host must be given");
-        if (port < 0 || port > 65535) throw new IllegalArgumentException("port = " + port + ": must be in 0..65535");
-        if (dataDir == null) throw new IllegalArgumentException("data dir must be given");
+        if (host == null || host.isBlank()) throw new ReelException("host must be given");
+        if (port < 0 || port > 65535) throw new ReelException("port = " + port + ": must be in 0..65535");
+        if (dataDir == null) throw new ReelException("data dir must be given");
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
         devices = List.copyOf(devices);
-        if (devices.isEmpty()) throw new IllegalArgumentException("at least one device must be given");
-        if (queueCapacity < 1) throw new IllegalArgumentException("queue size = " + queueCapacity + ": must be at least 1");
-        if (maxPixelFrames < 1) throw new IllegalArgumentException("max pixel-frames = " + maxPixelFrames + ": must be at least 1");
-        if (maxSteps < 1) throw new IllegalArgumentException("max steps = " + maxSteps + ": must be at least 1");
-        if (maxBodyBytes < 1024) throw new IllegalArgumentException("max body = " + maxBodyBytes + ": must be at least 1024 bytes");
-        if (shutdownGrace == null || shutdownGrace.isNegative()) throw new IllegalArgumentException("shutdown grace must be ≥ 0");
+        if (devices.isEmpty()) throw new ReelException("at least one device must be given");
+        if (queueCapacity < 1) throw new ReelException("queue size = " + queueCapacity + ": must be at least 1");
+        if (maxPixelFrames < 1) throw new ReelException("max pixel-frames = " + maxPixelFrames + ": must be at least 1");
+        if (maxSteps < 1) throw new ReelException("max steps = " + maxSteps + ": must be at least 1");
+        if (maxBodyBytes < 1024) throw new ReelException("max body = " + maxBodyBytes + ": must be at least 1024 bytes");
+        if (shutdownGrace == null || shutdownGrace.isNegative()) throw new ReelException("shutdown grace must be ≥ 0");
     }
 
     /** Loopback, port 8000, the CPU, no API key, and the default limits. */

@@ -4,6 +4,7 @@ import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
+import dev.reel.core.ReelException;
 
 /**
  * How components are loaded: the device and the dtype their weights are stored and computed in, chosen at load.
@@ -15,9 +16,9 @@ import dev.reel.core.Device;
  */
 public record LoadOptions(Device device, DType dtype, DType textEncoderDtype, DType vaeDtype) {
     public LoadOptions {
-        if (!dtype.isFloating()) throw new IllegalArgumentException("weights dtype must be floating point, got " + dtype);
-        if (!textEncoderDtype.isFloating()) throw new IllegalArgumentException("text encoder dtype must be floating point, got " + textEncoderDtype);
-        if (!vaeDtype.isFloating()) throw new IllegalArgumentException("VAE dtype must be floating point, got " + vaeDtype);
+        if (!dtype.isFloating()) throw new ReelException("weights dtype must be floating point, got " + dtype);
+        if (!textEncoderDtype.isFloating()) throw new ReelException("text encoder dtype must be floating point, got " + textEncoderDtype);
+        if (!vaeDtype.isFloating()) throw new ReelException("VAE dtype must be floating point, got " + vaeDtype);
     }
 
     /** fp32 on the CPU. */
