@@ -46,9 +46,13 @@ public final class Tensor {
 
     // ---- metadata ----
 
+    /** The storage this view reads. */
     public Storage storage() { return storage; }
+    /** The element type (the storage's). */
     public DType dtype() { return storage.dtype(); }
+    /** The device the storage lives on. */
     public Device device() { return storage.device(); }
+    /** The backend of {@link #device()}, which runs every op on this tensor. */
     public Backend backend() { return Backends.of(storage.device()); }
     /** A copy of the shape. */
     public int[] shape() { return shape.clone(); }
@@ -56,10 +60,13 @@ public final class Tensor {
     public long[] strides() { return strides.clone(); }
     /** Offset into the storage, in elements. */
     public long offset() { return offset; }
+    /** Number of dimensions. */
     public int rank() { return shape.length; }
     /** Size of dimension {@code d}; negative counts from the end. */
     public int size(int d) { return shape[axis(d)]; }
+    /** Stride of dimension {@code d} in elements (negative {@code d} counts from the end). */
     public long stride(int d) { return strides[axis(d)]; }
+    /** Number of elements. */
     public long numel() { return numel(shape); }
 
     /** True if the view is row-major dense (size-1 dims may have any stride). */
@@ -252,13 +259,21 @@ public final class Tensor {
 
     /** A dense row-major copy, or this if already dense. */
     public Tensor contiguous() { return isContiguous() ? this : backend().contiguous(this); }
+    /** This tensor as {@code dtype}: itself when it already is, else a converted copy. */
     public Tensor to(DType dtype) { return dtype == dtype() ? this : backend().cast(this, dtype); }
+    /** Elementwise {@code this + o} (broadcasting). */
     public Tensor add(Tensor o) { return backend().add(this, o); }
+    /** Elementwise {@code this - o} (broadcasting). */
     public Tensor sub(Tensor o) { return backend().sub(this, o); }
+    /** Elementwise {@code this * o} (broadcasting). */
     public Tensor mul(Tensor o) { return backend().mul(this, o); }
+    /** Elementwise {@code this / o} (broadcasting). */
     public Tensor div(Tensor o) { return backend().div(this, o); }
+    /** Every element times {@code s}. */
     public Tensor mul(float s) { return backend().scale(this, s); }
+    /** Every element plus {@code s}. */
     public Tensor add(float s) { return backend().addScalar(this, s); }
+    /** Matrix product over the last two dims (batch dims broadcast). */
     public Tensor matmul(Tensor o) { return backend().matmul(this, o); }
     /** All values, as floats on the host, in row-major order. */
     public float[] toFloatArray() { return backend().toFloatArray(this); }

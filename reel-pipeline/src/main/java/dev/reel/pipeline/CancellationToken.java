@@ -13,6 +13,7 @@ public final class CancellationToken {
     /** Requests cancellation; idempotent and safe from any thread. */
     public void cancel() { cancelled = true; }
 
+    /** Whether {@link #cancel()} was called. */
     public boolean isCancelled() { return cancelled; }
 
     /** Throws {@link GenerationCancelledException} if cancellation was requested. */

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class ConfigJson {
     /** Where the config came from. */
     public String source() { return source; }
 
+    /** Whether {@code key} is present and not null. */
     public boolean has(String key) { return root.hasNonNull(key); }
 
     private JsonNode required(String key) {
@@ -59,22 +61,27 @@ public final class ConfigJson {
         return n;
     }
 
+    /** A required integer; a missing key or another type throws {@link ConfigException} naming it. */
     public int getInt(String key) {
         JsonNode n = required(key);
         if (!n.canConvertToInt() || !n.isIntegralNumber()) throw wrongType(key, n, "an integer");
         return n.intValue();
     }
 
+    /** An optional integer, {@code def} when absent. */
     public int getInt(String key, int def) { return has(key) ? getInt(key) : markDefault(key, def); }
 
+    /** A required number. */
     public double getDouble(String key) {
         JsonNode n = required(key);
         if (!n.isNumber()) throw wrongType(key, n, "a number");
         return n.doubleValue();
     }
 
+    /** An optional number, {@code def} when absent. */
     public double getDouble(String key, double def) { return has(key) ? getDouble(key) : markDefault(key, def); }
 
+    /** An optional boolean, {@code def} when absent. */
     public boolean getBoolean(String key, boolean def) {
         if (!has(key)) return markDefault(key, def);
         JsonNode n = required(key);
@@ -82,45 +89,46 @@ public final class ConfigJson {
         return n.booleanValue();
     }
 
+    /** A required string. */
     public String getString(String key) {
         JsonNode n = required(key);
         if (!n.isTextual()) throw wrongType(key, n, "a string");
         return n.textValue();
     }
 
+    /** An optional string, {@code def} when absent. */
     public String getString(String key, String def) { return has(key) ? getString(key) : markDefault(key, def); }
 
+    /** A required array of integers. */
     public int[] getIntArray(String key) {
-        JsonNode n = required(key);
-        if (!n.isArray()) throw wrongType(key, n, "an array of integers");
+        JsonNode n = requiredArray(key, JsonNode::isIntegralNumber, "an array of integers");
         int[] out = new int[n.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!n.get(i).isIntegralNumber()) throw wrongType(key, n, "an array of integers");
-            out[i] = n.get(i).intValue();
-        }
+        for (int i = 0; i < out.length; i++) out[i] = n.get(i).intValue();
         return out;
     }
 
+    /** A required array of numbers. */
     public double[] getDoubleArray(String key) {
-        JsonNode n = required(key);
-        if (!n.isArray()) throw wrongType(key, n, "an array of numbers");
+        JsonNode n = requiredArray(key, JsonNode::isNumber, "an array of numbers");
         double[] out = new double[n.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!n.get(i).isNumber()) throw wrongType(key, n, "an array of numbers");
-            out[i] = n.get(i).doubleValue();
-        }
+        for (int i = 0; i < out.length; i++) out[i] = n.get(i).doubleValue();
         return out;
     }
 
+    /** A required array of booleans. */
     public boolean[] getBooleanArray(String key) {
-        JsonNode n = required(key);
-        if (!n.isArray()) throw wrongType(key, n, "an array of booleans");
+        JsonNode n = requiredArray(key, JsonNode::isBoolean, "an array of booleans");
         boolean[] out = new boolean[n.size()];
-        for (int i = 0; i < out.length; i++) {
-            if (!n.get(i).isBoolean()) throw wrongType(key, n, "an array of booleans");
-            out[i] = n.get(i).booleanValue();
-        }
+        for (int i = 0; i < out.length; i++) out[i] = n.get(i).booleanValue();
         return out;
+    }
+
+    /** The array at {@code key}, checked to hold only elements {@code element} accepts. */
+    private JsonNode requiredArray(String key, Predicate<JsonNode> element, String expected) {
+        JsonNode n = required(key);
+        if (!n.isArray()) throw wrongType(key, n, expected);
+        for (JsonNode e : n) if (!element.test(e)) throw wrongType(key, n, expected);
+        return n;
     }
 
     /** The raw node (null if absent), marked as used. */
