@@ -2,20 +2,17 @@ package dev.reel.cli;
 
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
+import dev.reel.core.FileOps;
 import dev.reel.core.Tensor;
 import dev.reel.models.loader.ComponentInfo;
 import dev.reel.models.loader.ModelIndex;
 import dev.reel.pipeline.VideoGenerator;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,7 +41,7 @@ final class InfoCommand implements Callable<Integer> {
                     out.println("model: demo (tiny Wan2.1; weights are seeded random numbers made at load)");
                     components(out, dir);
                 } finally {
-                    deleteTree(dir);
+                    FileOps.deleteTreeQuietly(dir);
                 }
             } else {
                 Path dir = Path.of(model);
@@ -75,13 +72,5 @@ final class InfoCommand implements Callable<Integer> {
 
     private static String dtypeCount(Map.Entry<DType, Long> e) {
         return DeviceOptions.name(e.getKey()) + " " + String.format("%,d", e.getValue());
-    }
-
-    private static void deleteTree(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        } catch (IOException ignored) {
-            // a temporary folder left behind is harmless
-        }
     }
 }

@@ -5,7 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import dev.reel.core.AtomicFiles;
+import dev.reel.core.FileOps;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -99,7 +99,7 @@ final class Nvrtc {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), "cubin", ".tmp");
             Files.write(tmp, bin);
-            AtomicFiles.moveIntoPlace(tmp, file);
+            FileOps.moveIntoPlace(tmp, file);
         } catch (IOException ignored) {
             // a read-only cache only costs a recompilation next time
         }

@@ -1,14 +1,15 @@
 package dev.reel.pipeline;
 
 import dev.reel.core.Backend;
+import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
+import dev.reel.core.Tensor;
 import dev.reel.models.loader.LoadOptions;
+import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.SchedulerFolder;
 import dev.reel.models.loader.TokenizerFolder;
-import dev.reel.core.Tensor;
-import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
@@ -30,13 +31,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
+import java.util.function.Function;
 
 /**
  * Reel's Java API for text-to-video: load a Wan2.1 Diffusers pipeline folder once, then {@link #generate} as
@@ -129,7 +128,7 @@ public final class VideoGenerator implements AutoCloseable {
                     .maxSequenceLength(64);
             return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights (the video is noise, not the prompt)", defaults, dir);
         } catch (RuntimeException e) {
-            deleteTree(dir);
+            FileOps.deleteTreeQuietly(dir);
             throw e;
         }
     }
@@ -224,14 +223,6 @@ public final class VideoGenerator implements AutoCloseable {
     /** Frees the components' resources (and the demo's unpacked configs). */
     @Override public void close() {
         components.close();
-        if (ownedDir != null) deleteTree(ownedDir);
-    }
-
-    private static void deleteTree(Path p) {
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        } catch (IOException ignored) {
-            // a temporary folder left behind is harmless
-        }
+        if (ownedDir != null) FileOps.deleteTreeQuietly(ownedDir);
     }
 }

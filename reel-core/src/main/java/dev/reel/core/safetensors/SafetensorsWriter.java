@@ -3,7 +3,7 @@ package dev.reel.core.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reel.core.AtomicFiles;
+import dev.reel.core.FileOps;
 import dev.reel.core.DType;
 import dev.reel.core.Half;
 import dev.reel.core.Tensor;
@@ -57,7 +57,7 @@ public final class SafetensorsWriter {
                 writeFully(ch, ByteBuffer.wrap(header));
                 for (Map.Entry<String, Tensor> e : order) writeData(ch, e.getValue());
             }
-            AtomicFiles.moveIntoPlace(tmp, file);
+            FileOps.moveIntoPlace(tmp, file);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(tmp);

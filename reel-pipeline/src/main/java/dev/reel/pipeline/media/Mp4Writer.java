@@ -1,6 +1,6 @@
 package dev.reel.pipeline.media;
 
-import dev.reel.core.AtomicFiles;
+import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import dev.reel.pipeline.Frames;
 import java.io.IOException;
@@ -53,7 +53,7 @@ public record Mp4Writer(int fps, String preset, int crf) {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
             encode(frames, tmp);
-            AtomicFiles.moveIntoPlace(tmp, target);
+            FileOps.moveIntoPlace(tmp, target);
         } catch (IOException e) {
             throw new ReelException("mp4: cannot write " + target + ": " + e.getMessage(), e);
         } finally {

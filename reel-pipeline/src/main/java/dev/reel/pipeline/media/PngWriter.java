@@ -1,13 +1,12 @@
 package dev.reel.pipeline.media;
 
-import dev.reel.core.AtomicFiles;
+import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import dev.reel.pipeline.Frames;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 
@@ -22,7 +21,7 @@ public final class PngWriter {
         Path target = dir.toAbsolutePath();
         Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
-            deleteTree(tmp);
+            FileOps.deleteTree(tmp);
             Files.createDirectories(tmp);
             for (int t = 0; t < frames.count(); t++) {
                 ImageIO.write(image(frames, t), "png", tmp.resolve(frameName(t)).toFile());
@@ -33,13 +32,13 @@ public final class PngWriter {
                         throw new ReelException("png: " + target + " exists and holds other files; not replacing it");
                     }
                 }
-                deleteTree(target);
+                FileOps.deleteTree(target);
             }
-            AtomicFiles.moveIntoPlace(tmp, target);
+            FileOps.moveIntoPlace(tmp, target);
         } catch (IOException e) {
             throw new ReelException("png: cannot write " + target + ": " + e.getMessage(), e);
         } finally {
-            try { deleteTree(tmp); } catch (IOException ignored) { /* best effort */ }
+            FileOps.deleteTreeQuietly(tmp);
         }
     }
 
@@ -49,7 +48,7 @@ public final class PngWriter {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".partial");
         try {
             ImageIO.write(image(frames, t), "png", tmp.toFile());
-            AtomicFiles.moveIntoPlace(tmp, target);
+            FileOps.moveIntoPlace(tmp, target);
         } catch (IOException e) {
             throw new ReelException("png: cannot write " + target + ": " + e.getMessage(), e);
         } finally {
@@ -70,12 +69,5 @@ public final class PngWriter {
         }
         img.setRGB(0, 0, w, h, px, 0, w);
         return img;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
-        }
     }
 }

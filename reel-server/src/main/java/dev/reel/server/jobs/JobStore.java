@@ -2,14 +2,13 @@ package dev.reel.server.jobs;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reel.core.AtomicFiles;
+import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -63,7 +62,7 @@ public final class JobStore {
             Files.createDirectories(d);
             Path tmp = d.resolve(RECORD + ".tmp");
             json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), r);
-            AtomicFiles.moveIntoPlace(tmp, d.resolve(RECORD));
+            FileOps.moveIntoPlace(tmp, d.resolve(RECORD));
         } catch (IOException e) {
             throw new UncheckedIOException("job store: cannot write " + d.resolve(RECORD), e);
         }
@@ -74,7 +73,7 @@ public final class JobStore {
         Path d = dir(id);
         try {
             Files.deleteIfExists(d.resolve(RECORD));
-            deleteTree(d);
+            FileOps.deleteTree(d);
         } catch (IOException e) {
             throw new UncheckedIOException("job store: cannot delete " + d, e);
         }
@@ -96,7 +95,7 @@ public final class JobStore {
                 Path rec = d.resolve(RECORD);
                 if (!Files.exists(rec)) {
                     log.info("job store: removing {}, it has no {}", d, RECORD);
-                    deleteTree(d);
+                    FileOps.deleteTree(d);
                     continue;
                 }
                 try {
@@ -113,12 +112,5 @@ public final class JobStore {
             throw new UncheckedIOException("job store: cannot list " + root, e);
         }
         return out;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
     }
 }

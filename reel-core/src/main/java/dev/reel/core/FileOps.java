@@ -1,0 +1,43 @@
+package dev.reel.core;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The file-system steps Reel's writers share: a finished temporary is moved into place (readers see the old file
+ * or the whole new one, never a half-written one), and temporary folders are removed.
+ */
+public final class FileOps {
+    private FileOps() {}
+
+    /** Moves a finished temporary file or folder onto {@code target}, atomically where the file system allows. */
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes {@code p} and everything under it; nothing happens when it does not exist. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        }
+    }
+
+    /** {@link #deleteTree} for temporaries, where a folder left behind is harmless: errors are ignored. */
+    public static void deleteTreeQuietly(Path p) {
+        try {
+            deleteTree(p);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
