@@ -24,12 +24,8 @@ final class CpuNorm {
         WorkerPool.parallelFor(rows, Math.max(1, 8192 / Math.max(1, d)), (r0, r1) -> {
             for (int r = r0; r < r1; r++) {
                 int p = xd.off() + r * d;
-                double s = 0;
-                for (int j = 0; j < d; j++) s += a[p + j];
-                double mean = s / d;
-                double v = 0;
-                for (int j = 0; j < d; j++) { double e = a[p + j] - mean; v += e * e; }
-                double inv = 1 / Math.sqrt(v / d + eps);
+                double mean = mean(a, p, d);
+                double inv = invStd(a, p, d, mean, eps);
                 int o = r * d;
                 for (int j = 0; j < d; j++) {
                     double y = (a[p + j] - mean) * inv;
@@ -80,12 +76,8 @@ final class CpuNorm {
         WorkerPool.parallelFor(b * groups, Math.max(1, 8192 / Math.max(1, groupSize)), (g0, g1) -> {
             for (int g = g0; g < g1; g++) {
                 int p = xd.off() + g * groupSize;
-                double s = 0;
-                for (int j = 0; j < groupSize; j++) s += a[p + j];
-                double mean = s / groupSize;
-                double v = 0;
-                for (int j = 0; j < groupSize; j++) { double e = a[p + j] - mean; v += e * e; }
-                double inv = 1 / Math.sqrt(v / groupSize + eps);
+                double mean = mean(a, p, groupSize);
+                double inv = invStd(a, p, groupSize, mean, eps);
                 for (int cc = 0; cc < cpg; cc++) {
                     int ch = (g % groups) * cpg + cc;
                     double wv = wd == null ? 1 : wd.a()[wd.off() + ch], bv = bd == null ? 0 : bd.a()[bd.off() + ch];
@@ -95,6 +87,20 @@ final class CpuNorm {
             }
         });
         return Dense.tensor(out, x.shape());
+    }
+
+    /** Mean of {@code a[p, p+n)}, summed in double. */
+    private static double mean(float[] a, int p, int n) {
+        double s = 0;
+        for (int j = 0; j < n; j++) s += a[p + j];
+        return s / n;
+    }
+
+    /** {@code 1 / sqrt(var + eps)} of {@code a[p, p+n)} about {@code mean} (two-pass, in double). */
+    private static double invStd(float[] a, int p, int n, double mean, float eps) {
+        double v = 0;
+        for (int j = 0; j < n; j++) { double e = a[p + j] - mean; v += e * e; }
+        return 1 / Math.sqrt(v / n + eps);
     }
 
     static Tensor softmax(Tensor x) {
