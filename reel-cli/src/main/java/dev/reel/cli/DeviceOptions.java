@@ -23,7 +23,7 @@ final class DeviceOptions {
     /** The device asked for, or the best available. */
     Device device() {
         if (device != null) return Device.parse(device);
-        return Backends.available(Device.Type.CUDA) ? Device.cuda(0) : Device.CPU;
+        return Backends.preferred(msg -> System.err.println("reel: " + msg));
     }
 
     /** Generator options for these flags. */

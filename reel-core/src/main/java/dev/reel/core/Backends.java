@@ -4,6 +4,8 @@ import dev.reel.core.cpu.CpuBackend;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Finds the {@link Backend} of a device. The CPU backend is built in; accelerator backends (reel-cuda) are
@@ -11,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Backends {
     private static final Map<Device, Backend> CACHE = new ConcurrentHashMap<>();
+    private static final AtomicBoolean FALLBACK_SAID = new AtomicBoolean();
 
     private Backends() {}
 
@@ -30,6 +33,18 @@ public final class Backends {
             if (p.type() == device.type()) return p.create(device);
         }
         throw new ReelException("no backend for device " + device + " (is reel-cuda on the class path?)");
+    }
+
+    /**
+     * The device to use when the user named none: the first CUDA device when one is usable, else the CPU. The
+     * fallback is told to {@code notice} once per process, so a user without a GPU learns why Reel runs on the CPU.
+     */
+    public static Device preferred(Consumer<String> notice) {
+        if (available(Device.Type.CUDA)) return Device.cuda(0);
+        if (FALLBACK_SAID.compareAndSet(false, true)) {
+            notice.accept("no usable CUDA device (driver or CUDA libraries not found, or no GPU); running on the CPU");
+        }
+        return Device.CPU;
     }
 
     /** True if an accelerator backend of this type is on the class path and reports a usable device. */
