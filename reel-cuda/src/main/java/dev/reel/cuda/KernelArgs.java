@@ -25,30 +25,22 @@ final class KernelArgs implements AutoCloseable {
     private final List<MemorySegment> values = new ArrayList<>();
 
     KernelArgs ptr(long address) {
-        MemorySegment s = arena.allocate(JAVA_LONG);
-        s.set(JAVA_LONG, 0, address);
-        values.add(s);
+        values.add(arena.allocateFrom(JAVA_LONG, address));
         return this;
     }
 
     KernelArgs i32(int v) {
-        MemorySegment s = arena.allocate(JAVA_INT);
-        s.set(JAVA_INT, 0, v);
-        values.add(s);
+        values.add(arena.allocateFrom(JAVA_INT, v));
         return this;
     }
 
     KernelArgs i64(long v) {
-        MemorySegment s = arena.allocate(JAVA_LONG);
-        s.set(JAVA_LONG, 0, v);
-        values.add(s);
+        values.add(arena.allocateFrom(JAVA_LONG, v));
         return this;
     }
 
     KernelArgs f32(float v) {
-        MemorySegment s = arena.allocate(JAVA_FLOAT);
-        s.set(JAVA_FLOAT, 0, v);
-        values.add(s);
+        values.add(arena.allocateFrom(JAVA_FLOAT, v));
         return this;
     }
 
