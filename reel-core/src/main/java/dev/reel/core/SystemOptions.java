@@ -1,0 +1,33 @@
+package dev.reel.core;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * System parameters (Smart-Diffusion's middle configuration level): set once at start-up by the CLI or the server
+ * from flags and the environment, then passed down. Nothing below the edge reads the environment itself.
+ *
+ * @param attention    the attention implementation to prefer
+ * @param convolution  the GPU convolution path: {@code "auto"} (cuDNN where it can, im2col otherwise) or
+ *                     {@code "im2col"} (diagnostics)
+ * @param cacheDir     where compiled kernels and other caches live
+ * @param libraryPath  extra folders to search for native libraries (CUDA, cuDNN, NCCL), before the system's
+ */
+public record SystemOptions(AttentionBackend attention, String convolution, Path cacheDir, List<Path> libraryPath) {
+    public SystemOptions {
+        Objects.requireNonNull(attention, "attention");
+        Objects.requireNonNull(convolution, "convolution");
+        Objects.requireNonNull(cacheDir, "cacheDir");
+        libraryPath = List.copyOf(libraryPath);
+    }
+
+    /** The defaults: automatic choices, caches under {@code ~/.cache/reel}, no extra library folders. */
+    public static SystemOptions defaults() {
+        return new SystemOptions(AttentionBackend.AUTO, "auto",
+                Path.of(System.getProperty("user.home"), ".cache", "reel"), List.of());
+    }
+
+    /** A copy with another attention choice. */
+    public SystemOptions withAttention(AttentionBackend a) { return new SystemOptions(a, convolution, cacheDir, libraryPath); }
+}
