@@ -46,7 +46,7 @@ class GenerateCommandTest {
         assertEquals(48, p.width());
         assertEquals(64, p.height());
         assertTrue(r.out().contains("denoising step 3/3"), "plain progress lines when not on a terminal");
-        for (String stage : new String[] {"InputValidation", "TextEncoding", "Timesteps", "LatentPreparation", "Denoising", "Decoding", "Output", "total"}) {
+        for (String stage : new String[] {"InputValidation", "TextEncoding", "TimestepPreparation", "LatentPreparation", "Denoising", "Decoding", "Output", "total"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(stage + " ")), "summary has " + stage);
         }
     }

@@ -25,7 +25,7 @@ import dev.reel.pipeline.stages.PipelineState;
 import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
 import dev.reel.pipeline.stages.TextEncoding;
-import dev.reel.pipeline.stages.Timesteps;
+import dev.reel.pipeline.stages.TimestepPreparation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -47,7 +47,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → Timesteps → LatentPreparation →
+ * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → TimestepPreparation → LatentPreparation →
  * Denoising → Decoding → Output, each timed.
  */
 public final class VideoGenerator implements AutoCloseable {
@@ -78,7 +78,7 @@ public final class VideoGenerator implements AutoCloseable {
         this.stages = List.of(
                 new InputValidation(options),
                 new TextEncoding(components.get("tokenizer", TokenizerFolder.class), textEncoder(components, backend), transformer.dtype(), backend),
-                new Timesteps(components.get("scheduler", SchedulerFolder.class)),
+                new TimestepPreparation(components.get("scheduler", SchedulerFolder.class)),
                 new LatentPreparation(vc.zDim(), vc.scaleFactorTemporal(), vc.scaleFactorSpatial(), backend),
                 new Denoising(transformer),
                 new Decoding(vae),

@@ -49,7 +49,7 @@ class VideoGeneratorTest {
             @Override public void onStage(String stage) { stages.add(stage); }
         };
         GenerationResult r = gen.generate(small().output(out).build(), listener, new CancellationToken());
-        assertEquals(List.of("InputValidation", "TextEncoding", "Timesteps", "LatentPreparation", "Denoising", "Decoding", "Output"), stages);
+        assertEquals(List.of("InputValidation", "TextEncoding", "TimestepPreparation", "LatentPreparation", "Denoising", "Decoding", "Output"), stages);
         assertEquals(stages, r.timings().stream().map(StageTiming::stage).toList());
         assertEquals(List.of(1, 2), steps);
         assertEquals(out.toAbsolutePath(), r.output());

@@ -35,7 +35,7 @@ final class SchedulerFixtureCase {
     }
 
     /** Checks the schedule; returns the worst relative error of timesteps and sigmas. */
-    double checkSchedule(Scheduler s) {
+    double checkSchedule(NoiseScheduler s) {
         s.setTimesteps(steps());
         float[] refT = set.tensor(name, "timesteps").toFloatArray();
         float[] refS = set.tensor(name, "sigmas").toFloatArray();
@@ -50,7 +50,7 @@ final class SchedulerFixtureCase {
     }
 
     /** Runs every step and compares each sample; returns the worst relative error. */
-    double checkSamples(Scheduler s) {
+    double checkSamples(NoiseScheduler s) {
         s.setTimesteps(steps());
         Tensor outputs = set.tensor(name, "model_outputs");
         Tensor refs = set.tensor(name, "samples");

@@ -9,7 +9,7 @@ import dev.reel.core.fixtures.FixtureSet;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.TokenizerFolder;
 import dev.reel.models.nn.ConfigJson;
-import dev.reel.models.schedulers.Scheduler;
+import dev.reel.models.schedulers.NoiseScheduler;
 import dev.reel.models.schedulers.Schedulers;
 import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
@@ -159,7 +159,7 @@ public final class ParityRunner implements AutoCloseable {
         String cls = c.name.contains("unipc") ? "UniPCMultistepScheduler"
                 : c.name.contains("euler") ? "FlowMatchEulerDiscreteScheduler"
                 : cfg.has("solver_order") ? "UniPCMultistepScheduler" : "FlowMatchEulerDiscreteScheduler";
-        Scheduler s = Schedulers.fromConfig(cls, cfg, null);
+        NoiseScheduler s = Schedulers.fromConfig(cls, cfg, null);
         int steps = c.config.get("num_inference_steps").intValue();
         s.setTimesteps(steps);
         c.compare("timesteps", toFloats(s.timesteps()), c.ref("timesteps"), c.rtol());

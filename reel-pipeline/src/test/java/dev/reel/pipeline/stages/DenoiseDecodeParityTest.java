@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The stages after text encoding against the {@code pipeline} fixture case, fed the reference prompt
- * embeddings: Timesteps → LatentPreparation (given latents) → Denoising (with guidance) → Decoding must
+ * embeddings: TimestepPreparation → LatentPreparation (given latents) → Denoising (with guidance) → Decoding must
  * reproduce every {@code step_latents[i]} and the {@code frames}.
  */
 class DenoiseDecodeParityTest {
@@ -41,7 +41,7 @@ class DenoiseDecodeParityTest {
             PipelineState s = new PipelineState(r, (i, n, t) -> steps[0] = i, new CancellationToken(), true);
             s.promptEmbeds = set.tensor(c, "prompt_embeds");
             s.negativePromptEmbeds = set.tensor(c, "negative_prompt_embeds");
-            new Timesteps(comps.get("scheduler", SchedulerFolder.class)).run(s);
+            new TimestepPreparation(comps.get("scheduler", SchedulerFolder.class)).run(s);
             new LatentPreparation(vae.config().zDim(), vae.config().scaleFactorTemporal(), vae.config().scaleFactorSpatial(), Backends.cpu()).run(s);
             new Denoising(comps.get("transformer", WanTransformer3DModel.class)).run(s);
             new Decoding(vae).run(s);
