@@ -9,7 +9,7 @@ import dev.reel.core.Device;
 import dev.reel.core.ReelException;
 import dev.reel.server.engine.VideoEngine;
 import dev.reel.server.engine.VideoModel;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.server.engine.VideoSpec;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reel.server.ServerConfig;
 import dev.reel.server.engine.VideoModel;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.server.engine.VideoSpec;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;

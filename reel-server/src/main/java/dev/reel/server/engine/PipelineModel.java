@@ -6,7 +6,6 @@ import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.stages.InputValidation;
-import dev.reel.server.jobs.VideoSpec;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;

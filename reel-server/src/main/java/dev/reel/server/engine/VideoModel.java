@@ -1,7 +1,6 @@
 package dev.reel.server.engine;
 
 import dev.reel.core.Device;
-import dev.reel.server.jobs.VideoSpec;
 
 /** The served model: its id, its defaults and rules for requests, and how to load it onto a device. */
 public interface VideoModel {

@@ -4,6 +4,7 @@ import dev.reel.core.Device;
 import dev.reel.server.engine.VideoEngine;
 import dev.reel.server.engine.VideoEngine.RenderCancelledException;
 import dev.reel.server.engine.VideoModel;
+import dev.reel.server.engine.VideoSpec;
 import dev.reel.server.metrics.ServerMetrics;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.reel.server.jobs;
+package dev.reel.server.engine;
 
 /**
  * The generation parameters of one job, validated and with every default resolved (the seed too, so a job is
