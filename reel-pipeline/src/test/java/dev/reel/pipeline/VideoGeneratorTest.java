@@ -27,7 +27,7 @@ class VideoGeneratorTest {
 
     @TempDir Path dir;
 
-    @BeforeAll static void load() { gen = VideoGenerator.demo(GeneratorOptions.defaults().withLimits(256, 256, 33, 50)); }
+    @BeforeAll static void load() { gen = VideoGenerator.demo(GeneratorOptions.defaults().withLimits(new GenerationLimits(256, 256, 33, 50, Long.MAX_VALUE))); }
 
     @AfterAll static void close() { gen.close(); }
 

@@ -27,6 +27,7 @@ class HealthTest {
         @Override public int defaultSteps() { return real.defaultSteps(); }
         @Override public double defaultGuidance() { return real.defaultGuidance(); }
         @Override public int defaultFps() { return real.defaultFps(); }
+        @Override public dev.reel.pipeline.VideoGeometry geometry() { return real.geometry(); }
         @Override public void validate(VideoSpec spec) { real.validate(spec); }
 
         @Override public VideoEngine load(Device device) {

@@ -17,6 +17,7 @@ import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.CancellationToken;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.OutputFormat;
+import dev.reel.pipeline.VideoGeometry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,7 +43,7 @@ class DenoiseDecodeParityTest {
             s.promptEmbeds = set.tensor(c, "prompt_embeds");
             s.negativePromptEmbeds = set.tensor(c, "negative_prompt_embeds");
             new TimestepPreparation(comps.get("scheduler", SchedulerFolder.class)).run(s);
-            new LatentPreparation(vae.config().zDim(), vae.config().scaleFactorTemporal(), vae.config().scaleFactorSpatial(), Backends.cpu()).run(s);
+            new LatentPreparation(VideoGeometry.of(vae.config(), comps.get("transformer", WanTransformer3DModel.class).config()), Backends.cpu()).run(s);
             new Denoising(comps.get("transformer", WanTransformer3DModel.class)).run(s);
             new Decoding(vae).run(s);
 

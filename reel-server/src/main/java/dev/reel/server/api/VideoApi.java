@@ -62,7 +62,7 @@ public final class VideoApi {
         this.model = model;
         this.config = config;
         this.metrics = metrics;
-        this.parser = new VideoRequestParser(model, config);
+        this.parser = new VideoRequestParser(model);
         this.page = WebPage.html();
         this.apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
     }
