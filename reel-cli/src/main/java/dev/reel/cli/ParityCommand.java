@@ -2,8 +2,8 @@ package dev.reel.cli;
 
 import dev.reel.core.fixtures.FixtureSet;
 import dev.reel.pipeline.GeneratorOptions;
-import dev.reel.pipeline.parity.ParityCheck;
-import dev.reel.pipeline.parity.ParityRunner;
+import dev.reel.testkit.ParityCheck;
+import dev.reel.testkit.ParityRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

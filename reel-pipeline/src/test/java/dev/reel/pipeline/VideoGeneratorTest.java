@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.Scope;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.media.VideoProbe;
 import dev.reel.pipeline.stages.PipelineState;
 import java.nio.file.Files;
@@ -98,7 +99,7 @@ class VideoGeneratorTest {
 
     @Test
     void randomWeightsCanStandInRandomTextEmbeddingsForTheEncoder() {
-        Path pipeline = dev.reel.core.fixtures.FixtureSet.locate().pipelineDir();
+        Path pipeline = TestFixtures.locate().pipelineDir();
         try (VideoGenerator g = VideoGenerator.randomWeights(pipeline, GeneratorOptions.defaults(), 3L, java.util.Map.of(), true)) {
             assertFalse(g.components().has("text_encoder"));
             assertTrue(g.description().contains("random text embeddings"), g.description());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformerConfig;
 import dev.reel.models.wan.WanVaeConfig;
@@ -58,7 +58,7 @@ class VideoGeometryTest {
 
     /** From model_index.json and the two configs alone: a folder without any weights. */
     @Test void readsFromConfigsAlone(@TempDir Path dir) throws Exception {
-        Path src = FixtureSet.locate().pipelineDir();
+        Path src = TestFixtures.locate().pipelineDir();
         Files.copy(src.resolve("model_index.json"), dir.resolve("model_index.json"));
         for (String c : new String[] {"vae", "transformer"}) {
             Files.createDirectories(dir.resolve(c));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.engine.PipelineModel;
 import dev.reel.server.engine.VideoModel;
@@ -56,7 +56,7 @@ final class TestServer implements AutoCloseable {
     /** The tiny Wan2.1 pipeline of the fixtures, served as {@value #MODEL}. */
     static VideoModel fixtureModel() {
         GeneratorOptions d = GeneratorOptions.defaults();
-        return PipelineModel.pretrained(FixtureSet.locate().pipelineDir(), MODEL,
+        return PipelineModel.pretrained(TestFixtures.locate().pipelineDir(), MODEL,
                 d.withLimits(d.limits().withMaxSteps(MAX_STEPS).withMaxPixelFrames(832L * 480 * 81)));
     }
 

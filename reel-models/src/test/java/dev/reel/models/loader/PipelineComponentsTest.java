@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.wan.AutoencoderKLWan;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PipelineComponentsTest {
-    static final Path PIPELINE = FixtureSet.locate().pipelineDir();
+    static final Path PIPELINE = TestFixtures.locate().pipelineDir();
 
     @TempDir Path dir;
 

@@ -7,6 +7,7 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigJson;
 
 /**
@@ -15,7 +16,7 @@ import dev.reel.models.nn.ConfigJson;
  * {@code samples[i]}. Each step runs in its own memory scope, as a pipeline does.
  */
 final class SchedulerFixtureCase {
-    final FixtureSet set = FixtureSet.locate();
+    final FixtureSet set = TestFixtures.locate();
     final String name;
     final double rtol;
 

@@ -9,6 +9,7 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.SchedulerFolder;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class DenoiseDecodeParityTest {
     @Test
     void stepLatentsAndFramesMatchTheReference() {
-        FixtureSet set = FixtureSet.locate();
+        FixtureSet set = TestFixtures.locate();
         String c = "pipeline";
         JsonNode m = set.caseConfig(c);
         double rtol = set.rtol(c);

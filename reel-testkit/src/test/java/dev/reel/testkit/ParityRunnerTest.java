@@ -1,10 +1,11 @@
-package dev.reel.pipeline.parity;
+package dev.reel.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.GeneratorOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ParityRunnerTest {
 
     @Test
     void pipelineCaseMatchesEmbeddingsStepLatentsAndFrames() {
-        FixtureSet set = FixtureSet.locate();
+        FixtureSet set = TestFixtures.locate();
         try (ParityRunner r = new ParityRunner(set, GeneratorOptions.defaults(), null)) {
             List<ParityCheck> checks = r.run("pipeline");
             checks.forEach(ParityRunnerTest::print);
@@ -33,7 +34,7 @@ class ParityRunnerTest {
 
     @Test
     void everyCaseOfTheSetPasses() {
-        try (ParityRunner r = new ParityRunner(FixtureSet.locate(), GeneratorOptions.defaults(), null)) {
+        try (ParityRunner r = new ParityRunner(TestFixtures.locate(), GeneratorOptions.defaults(), null)) {
             List<ParityCheck> checks = r.runAll(ParityRunnerTest::print);
             assertFalse(checks.isEmpty());
             for (ParityCheck c : checks) assertTrue(c.pass(), c.caseName() + "/" + c.output() + " failed: " + c.relErr() + (c.error() == null ? "" : " " + c.error()));
@@ -42,7 +43,7 @@ class ParityRunnerTest {
 
     @Test
     void aTighterOverrideFailsAndSaysSo() {
-        try (ParityRunner r = new ParityRunner(FixtureSet.locate(), GeneratorOptions.defaults(), 1e-12)) {
+        try (ParityRunner r = new ParityRunner(TestFixtures.locate(), GeneratorOptions.defaults(), 1e-12)) {
             List<ParityCheck> checks = r.run("transformer");
             assertEquals(1, checks.size());
             assertFalse(checks.get(0).pass(), "1e-12 is tighter than fp32 reaches");

@@ -1,4 +1,4 @@
-package dev.reel.pipeline.parity;
+package dev.reel.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reel.core.Backend;

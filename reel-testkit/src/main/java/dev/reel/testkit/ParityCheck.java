@@ -1,4 +1,4 @@
-package dev.reel.pipeline.parity;
+package dev.reel.testkit;
 
 /**
  * One compared output of a fixture case.
