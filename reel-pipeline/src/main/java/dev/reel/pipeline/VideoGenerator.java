@@ -134,7 +134,7 @@ public final class VideoGenerator implements AutoCloseable {
     }
 
     private static LoadOptions loadOptions(GeneratorOptions o) {
-        return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype());
+        return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype(), o.system());
     }
 
     /**

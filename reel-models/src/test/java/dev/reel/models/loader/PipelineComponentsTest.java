@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
+import dev.reel.core.SystemOptions;
 import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.t5.UMT5EncoderModel;
@@ -37,7 +38,7 @@ class PipelineComponentsTest {
 
     @Test
     void loadsEveryComponentAsItsClassInTheChosenDtype() {
-        try (PipelineComponents c = PipelineComponents.load(PIPELINE, new LoadOptions(Device.CPU, DType.F32, DType.BF16, DType.F16))) {
+        try (PipelineComponents c = PipelineComponents.load(PIPELINE, new LoadOptions(Device.CPU, DType.F32, DType.BF16, DType.F16, SystemOptions.defaults()))) {
             assertEquals(DType.F32, c.get("transformer", WanTransformer3DModel.class).dtype());
             assertEquals(DType.F16, c.get("vae", AutoencoderKLWan.class).dtype());
             assertEquals(DType.BF16, c.get("text_encoder", UMT5EncoderModel.class).shared.weight.get().dtype());
