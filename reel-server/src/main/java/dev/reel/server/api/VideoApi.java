@@ -63,7 +63,7 @@ public final class VideoApi {
         this.config = config;
         this.metrics = metrics;
         this.parser = new VideoRequestParser(model);
-        this.page = WebPage.html();
+        this.page = WebPage.html(model.geometry());
         this.apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
     }
 
