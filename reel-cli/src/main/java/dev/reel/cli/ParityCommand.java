@@ -76,7 +76,7 @@ final class ParityCommand implements Callable<Integer> {
             steps++;
             if (worst == null || p.relErr() > worst.relErr()) worst = p;
         }
-        if (steps < 2) return null;
+        if (steps < 2 || worst.relErr() == 0) return null;
         return String.format("%-18s worst of %d steps: %s, rel.error %.3e, max|Δ| %.3e at %s", worst.caseName(), steps, worst.output(), worst.relErr(), worst.maxAbs(), worst.worst());
     }
 }

@@ -7,7 +7,7 @@ package dev.reel.testkit;
  * @param output    the output's name ({@code step_latents[2]}, {@code frames}, …)
  * @param relErr    ‖out − ref‖ / ‖ref‖ (NaN when the case could not run)
  * @param maxAbs    the largest |out − ref| (NaN when the case could not run)
- * @param worst     where the largest difference is ({@code frame 3 [3, 17, 5, 0]}), or "" when the case did not run
+ * @param worst     where the largest difference is ({@code frame 3 [3, 17, 5, 0]}); "" when there is none or the case did not run
  * @param tolerance the largest relative error that passes (0 for exact outputs)
  * @param error     why the case could not run, or null
  */
