@@ -8,7 +8,7 @@ package dev.reel.server.engine;
  * @param negativePrompt    what to steer away from ("" = none)
  * @param width             frame width in pixels
  * @param height            frame height in pixels
- * @param numFrames         frames of video (4k+1)
+ * @param numFrames         frames of video (as the model's VideoGeometry allows: 4k+1 for Wan2.1)
  * @param fps               frame rate of the written MP4
  * @param numInferenceSteps denoising steps
  * @param guidanceScale     classifier-free guidance weight
