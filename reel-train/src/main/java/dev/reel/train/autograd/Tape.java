@@ -107,7 +107,11 @@ public final class Tape implements AutoCloseable {
 
     /** Records {@code output = op(inputs)} when any input requires grad; returns {@code output}. */
     Tensor record(String op, Tensor output, Tensor[] inputs, Derivative derivative, Tensor... saved) {
-        boolean any = false;
+        return record(op, false, output, inputs, derivative, saved);
+    }
+
+    private Tensor record(String op, boolean always, Tensor output, Tensor[] inputs, Derivative derivative, Tensor... saved) {
+        boolean any = always;
         for (Tensor t : inputs) any |= requiresGrad(t);
         Storage out = output.storage();
         for (Tensor t : inputs) if (t != null && t.storage() == out) return output;   // an identity: same storage
@@ -121,6 +125,35 @@ public final class Tape implements AutoCloseable {
         tracked.add(out);
         nodes.add(new Node(op, output, inputs, derivative, keep));
         return output;
+    }
+
+    /**
+     * Activation checkpointing: runs {@code fn} without recording, keeping only its inputs, and records one step
+     * whose backward runs {@code fn} again under a nested tape and back-propagates through it. Memory for the
+     * intermediates of {@code fn} is needed only while its own backward runs.
+     *
+     * @param inputs    the tensors gradients flow back to
+     * @param constants other tensors {@code fn} reads (kept alive until the backward), e.g. rotary tables
+     */
+    public Tensor checkpoint(java.util.function.Function<Tensor[], Tensor> fn, Tensor[] inputs, Tensor... constants) {
+        if (!recording) return fn.apply(inputs);
+        Tensor y = untaped(() -> fn.apply(inputs));
+        List<Tensor> innerLeaves = new ArrayList<>();
+        for (Tensor t : inputs) if (requiresGrad(t)) innerLeaves.add(t);
+        Set<Storage> outerLeaves = leaves;
+        Tensor[] saved = new Tensor[inputs.length + constants.length];
+        System.arraycopy(inputs, 0, saved, 0, inputs.length);
+        System.arraycopy(constants, 0, saved, inputs.length, constants.length);
+        // recorded even when no input needs a gradient: the parameters inside fn do
+        return record("checkpoint", true, y, inputs, (g, needed) -> {
+            try (Tape inner = new Tape(gradients, innerLeaves)) {
+                inner.leaves.addAll(outerLeaves);   // parameters' gradients accumulate, and are kept, as in this tape
+                inner.tracked.addAll(outerLeaves);
+                Tensor again = fn.apply(inputs);
+                if (inner.requiresGrad(again)) inner.backward(again, g);
+            }
+            return new Tensor[inputs.length];   // the nested backward already added the inputs' gradients
+        }, saved);
     }
 
     // ---------------------------------------------------------------- backward
