@@ -8,8 +8,8 @@ public record LrSchedule(Kind kind, float peak, int warmupSteps, int totalSteps)
     public enum Kind { CONSTANT, COSINE }
 
     public LrSchedule {
-        if (warmupSteps < 0) throw new ReelException("warm-up steps must be >= 0, got " + warmupSteps);
-        if (totalSteps <= 0) throw new ReelException("total steps must be > 0, got " + totalSteps);
+        if (warmupSteps < 0) throw new ReelException("--warmup-steps must be >= 0, got " + warmupSteps);
+        if (totalSteps <= 0) throw new ReelException("--steps must be > 0, got " + totalSteps);
     }
 
     /** The rate at {@code step}: {@code peak·(step+1)/warmup} during warm-up (as diffusers' schedulers), then the shape. */
