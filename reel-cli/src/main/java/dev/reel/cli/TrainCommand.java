@@ -6,6 +6,10 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
 import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.pipeline.GenerationRequest;
+import dev.reel.pipeline.GeneratorOptions;
+import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.VideoGenerator;
 import dev.reel.train.optim.AdamW;
 import dev.reel.train.optim.LrSchedule;
 import dev.reel.train.trainer.LossLog;
@@ -91,6 +95,24 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save a resumable checkpoint every N steps (0: only at the end). Default: ${DEFAULT-VALUE}.")
     int checkpointEvery;
 
+    @Option(names = "--validate-every", defaultValue = "0", description = "Every N steps, save a checkpoint and sample OUTPUT/validation-NNNNNN.mp4 from it (0: never). Default: ${DEFAULT-VALUE}.")
+    int validateEvery;
+
+    @Option(names = "--prompt", description = "The validation videos' prompt (needed with --validate-every).")
+    String prompt;
+
+    @Option(names = "--validation-frames", defaultValue = "17", description = "Validation video frames (4k+1). Default: ${DEFAULT-VALUE}.")
+    int validationFrames;
+
+    @Option(names = "--validation-height", defaultValue = "256", description = "Validation video height. Default: ${DEFAULT-VALUE}.")
+    int validationHeight;
+
+    @Option(names = "--validation-width", defaultValue = "256", description = "Validation video width. Default: ${DEFAULT-VALUE}.")
+    int validationWidth;
+
+    @Option(names = "--validation-steps", defaultValue = "20", description = "Validation denoising steps. Default: ${DEFAULT-VALUE}.")
+    int validationSteps;
+
     @Option(names = "--resume", description = "A checkpoint folder of an earlier run to continue from.")
     Path resume;
 
@@ -107,6 +129,11 @@ public final class TrainCommand implements Callable<Integer> {
             throw new ReelException("--model " + model + " has neither transformer/config.json nor config.json");
         }
         Path pipeline = transformer.equals(model) ? null : model;
+        if (validateEvery < 0) throw new ReelException("--validate-every must be >= 0, got " + validateEvery);
+        if (validateEvery > 0 && (prompt == null || prompt.isBlank())) throw new ReelException("--validate-every needs --prompt");
+        if (validateEvery > 0 && (pipeline == null || !Files.exists(pipeline.resolve("model_index.json")))) {
+            throw new ReelException("--validate-every samples videos, so --model must be a whole pipeline folder (with model_index.json), not " + model);
+        }
         Device dev = device == null ? Backends.preferred(msg -> out.println("reel: " + msg)) : Device.parse(device);
         DType dt = dtype != null ? DType.parse(dtype) : dev.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         TrainOptions options = new TrainOptions(steps, new LrSchedule(LrSchedule.parseKind(lrSchedule), lr, warmupSteps, steps), weightDecay,
@@ -130,15 +157,30 @@ public final class TrainCommand implements Callable<Integer> {
                     rate >= 1 ? String.format(Locale.ROOT, "%.2f it/s", rate) : String.format(Locale.ROOT, "%.2f s/it", 1 / rate),
                     ProgressPrinter.clock((steps - s - 1) / rate));
             out.flush();
+            boolean validate = validateEvery > 0 && (s + 1) % validateEvery == 0;
             boolean due = checkpointEvery > 0 && (s + 1) % checkpointEvery == 0;
-            if (due || s + 1 == steps) {
+            if (due || validate || s + 1 == steps) {
                 last = TrainingCheckpoint.save(output.resolve(String.format(Locale.ROOT, "checkpoint-%06d", s + 1)), trainer, s + 1, pipeline,
                         transformer.resolve("config.json"));
                 out.println("saved " + last);
             }
+            if (validate) validate(out, last, output.resolve(String.format(Locale.ROOT, "validation-%06d.mp4", s + 1)), dev, dt);
         }
         log.plot(output.resolve("loss.png"));
         out.println("wrote " + output.resolve("loss.csv") + " and " + output.resolve("loss.png") + (last == null ? "" : "; last checkpoint " + last));
         return 0;
+    }
+
+    /** Samples the validation video from the checkpoint folder just written (seed 0, so videos compare across steps). */
+    private void validate(PrintWriter out, Path checkpoint, Path mp4, Device dev, DType dt) {
+        GeneratorOptions options = GeneratorOptions.defaults().withDevice(dev).withDtype(dt);
+        try (VideoGenerator gen = VideoGenerator.fromPretrained(checkpoint, options)) {
+            GenerationRequest request = gen.requestBuilder(prompt).output(mp4).seed(0L).numFrames(validationFrames)
+                    .size(validationHeight, validationWidth).numInferenceSteps(validationSteps).build();
+            gen.generate(request);
+        } catch (InvalidRequestException e) {
+            throw new ReelException("invalid validation video settings (--validation-*): " + e.getMessage());
+        }
+        out.println("validation video " + mp4);
     }
 }
