@@ -17,17 +17,14 @@ import java.lang.foreign.MemorySegment;
  * {@link CudaLinalg}, {@link CudaAttention}, {@link CudaTransfers}). Reel's NVRTC kernels run pointwise ops, norms,
  * reductions, layout ops and flash attention; cuBLASLt the matrix products and im2col convolutions; cuDNN the fused
  * attention and 16-bit convolutions. All work is queued on the device's one stream, so tensors of several fronts
- * of one device may be mixed. bf16 is the intended compute dtype on the GPU ({@link #DEFAULT_DTYPE}); statistics of
- * norms and the fused modulation are computed in fp32.
+ * of one device may be mixed. bf16 is the intended compute dtype on the GPU (fp32 stays exact); statistics of norms
+ * and the fused modulation are computed in fp32.
  *
  * <p>Made by {@link CudaBackendProvider} through {@code Backends.of(device, options)}: the options fix the
  * attention kernel ({@link SystemOptions#attention()}, resolved once by {@link AttentionSelector}) and the
  * convolution path ({@link SystemOptions#convolution()}) of this front for its lifetime.
  */
 public final class CudaBackend implements Backend {
-    /** The dtype models should hold weights and activations in on the GPU (fp32 remains selectable). */
-    public static final DType DEFAULT_DTYPE = DType.BF16;
-
     private final CudaDevice dev;
     private final SystemOptions options;
     private final CudaElementwise ew;
