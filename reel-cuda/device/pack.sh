@@ -18,7 +18,12 @@ without=(--without 'websocket|javalin|jetty|kotlin|prometheus|micrometer|HdrHist
 junit=$(mktemp -d)
 trap 'rm -rf "$junit"' EXIT
 ./mvnw -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory="$junit" >/dev/null
-"$tool" "${without[@]}" reel-cli/target/lib "$junit"
+# the tool writes .device/ at the root of the git repository it runs in; a scratch one also serves git worktrees
+scratch=$(mktemp -d)
+trap 'rm -rf "$junit" "$scratch"' EXIT
+git -C "$scratch" init -q && touch "$scratch/.keep" && git -C "$scratch" add .keep  # its size check counts tracked files
+(cd "$scratch" && "$tool" "${without[@]}" "$root/reel-cli/target/lib" "$junit")
+rm -rf .device && mv "$scratch/.device" .device
 rm -rf .device/test-classes && mkdir -p .device/test-classes
 cp -r reel-cuda/target/test-classes .device/test-classes/reel-cuda
 cp -r reel-cli/target/test-classes .device/test-classes/reel-cli

@@ -25,7 +25,7 @@ for s in $steps; do
       python3 -c "import torch;print('torch',torch.__version__,'cuda',torch.version.cuda,'cudnn',torch.backends.cudnn.version())" ;;
     tests)
       timeout 500 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
-        --scan-classpath "$pack/test-classes/reel-cuda" --select-class dev.reel.cli.CudaFixtureParityTest \
+        --select-package dev.reel.cuda --select-class dev.reel.cli.CudaFixtureParityTest \
         --details=summary --disable-banner || fail=1 ;;
     parity)
       timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype fp32 || fail=1
