@@ -79,7 +79,12 @@ final class CudaDevice {
     /** The device of {@code device}'s ordinal, opened on first use with {@code options}' device-wide settings. */
     static CudaDevice open(Device device, SystemOptions options) {
         if (device.type() != Device.Type.CUDA) throw new IllegalArgumentException("not a CUDA device: " + device);
-        return OPEN.computeIfAbsent(device.index(), i -> new CudaDevice(device, options));
+        CudaDevice d = OPEN.computeIfAbsent(device.index(), i -> new CudaDevice(device, options));
+        if (!d.libraryPath.equals(options.libraryPath()) || !d.kernels.cacheDir().equals(options.cacheDir().resolve("cubin"))) {
+            LOG.warn("{} is already open with library path {} and kernel cache {}; a backend asking for {} and {} shares them",
+                    device, d.libraryPath, d.kernels.cacheDir(), options.libraryPath(), options.cacheDir().resolve("cubin"));
+        }
+        return d;
     }
 
     Device device() { return device; }

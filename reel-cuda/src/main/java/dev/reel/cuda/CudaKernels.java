@@ -39,6 +39,9 @@ final class CudaKernels {
         this.cacheDir = cacheDir;
     }
 
+    /** The folder of cached cubins. */
+    Path cacheDir() { return cacheDir; }
+
     /** The text of a kernel resource. */
     static String source(String name) {
         try (InputStream in = CudaKernels.class.getResourceAsStream("/kernels/" + name)) {
