@@ -27,7 +27,7 @@ class CudaBackwardParityTest {
 
     @BeforeAll
     static void open() {
-        String why = CudaBackendProvider.unavailableReason();
+        String why = CudaBackendProvider.unavailableReason(dev.reel.core.SystemOptions.defaults());
         Assumptions.assumeTrue(why == null, () -> "no CUDA device: " + why);
         gpu = Backends.of(Device.cuda(0));
     }
