@@ -4,6 +4,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
 import dev.reel.core.Storage;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Host memory as Java arrays: {@code float[]} for F32 (the CPU compute type), {@code short[]} for BF16/F16,
@@ -14,12 +15,22 @@ public final class CpuStorage extends Storage {
     /** Largest element count of one CPU tensor (Java array limit). */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16;
 
+    /** Bytes of CPU storages made and not yet freed (weights included): what a GPU pool would still hold. */
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+
     private Object array;
 
     private CpuStorage(DType dtype, long elements, Object array) {
         super(dtype, elements);
         this.array = array;
+        LIVE_BYTES.addAndGet(byteSize());
     }
+
+    /**
+     * Bytes held by CPU storages that were made and not yet {@link #free() freed}, whether or not the garbage
+     * collector could take them: storage that leaks on a GPU (no collector there) counts here too.
+     */
+    public static long liveBytes() { return LIVE_BYTES.get(); }
 
     /** Allocates zeroed memory. */
     public static CpuStorage allocate(DType dtype, long elements) {
@@ -61,5 +72,8 @@ public final class CpuStorage extends Storage {
         return array;
     }
 
-    @Override protected void release() { array = null; }
+    @Override protected void release() {
+        array = null;
+        LIVE_BYTES.addAndGet(-byteSize());
+    }
 }

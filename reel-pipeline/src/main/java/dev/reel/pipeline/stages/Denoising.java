@@ -28,24 +28,28 @@ public final class Denoising implements Stage {
         boolean cfg = state.doClassifierFreeGuidance();
         long start = System.nanoTime();
         Tensor latents = state.latents;
-        for (int i = 0; i < total; i++) {
-            state.cancellation().throwIfCancelled(i, total);
-            Tensor next;
-            try (Scope step = Scope.open()) {
-                float[] t = {(float) timesteps[i]};
-                Tensor velocity = transformer.forward(latents, t, state.promptEmbeds).to(DType.F32);  // [1, C, T', h, w]
-                if (cfg) {
-                    Tensor uncond = transformer.forward(latents, t, state.negativePromptEmbeds).to(DType.F32);
-                    velocity = uncond.add(velocity.sub(uncond).mul(g));
+        try {
+            for (int i = 0; i < total; i++) {
+                state.cancellation().throwIfCancelled(i, total);
+                Tensor next;
+                try (Scope step = Scope.open()) {
+                    float[] t = {(float) timesteps[i]};
+                    Tensor velocity = transformer.forward(latents, t, state.promptEmbeds).to(DType.F32);  // [1, C, T', h, w]
+                    if (cfg) {
+                        Tensor uncond = transformer.forward(latents, t, state.negativePromptEmbeds).to(DType.F32);
+                        velocity = uncond.add(velocity.sub(uncond).mul(g));
+                    }
+                    next = step.keep(scheduler.step(velocity, i, latents));
                 }
-                next = step.keep(scheduler.step(velocity, i, latents));
+                latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
+                latents = next;
+                state.completedSteps = i + 1;
+                if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
+                latents.backend().synchronize();
+                state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
             }
-            latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
-            latents = next;
-            state.completedSteps = i + 1;
-            if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
-            latents.backend().synchronize();
-            state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
+        } finally {
+            scheduler.reset();   // its history and last sample live outside every scope: free them however the loop ended
         }
         state.latents = latents;
     }
