@@ -75,6 +75,7 @@ class PromptCleanerTest {
         assertEquals("AA €uro –", PromptCleaner.clean("&#65&#x41 &#128;uro &#150;"));
         assertEquals("&ThisIsNotAnEntity; & amp; &;", PromptCleaner.clean("&ThisIsNotAnEntity; & amp; &;"));
         assertEquals("&amp;", PromptCleaner.clean("&amp;amp;amp;"), "exactly two passes");
+        assertEquals("\uFFFDsur \uFFFD", PromptCleaner.clean("&#xD800;sur &#57343;"), "a lone surrogate is U+FFFD");
     }
 
     /** Over every code point, a run of one collapses to a space exactly where Python's \s matches. */
