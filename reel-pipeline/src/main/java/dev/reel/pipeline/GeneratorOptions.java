@@ -10,8 +10,8 @@ import dev.reel.core.Device;
  *
  * @param device          where the models run
  * @param dtype           compute/storage dtype of the transformer (F32 on the CPU)
- * @param textEncoderDtype storage dtype of the text encoder's weights (null = {@code dtype}); BF16 takes UMT5-XXL
- *                        from ~23 to ~13 GB (its {@code wo} kept fp32), computed per layer in {@code dtype}
+ * @param textEncoderDtype storage dtype of the text encoder's weights (null = {@code dtype}); BF16 halves the
+ *                        memory of UMT5-XXL, computed per layer in {@code dtype}
  * @param vaeDtype        dtype of the VAE (null = F32, as Diffusers' Wan2.1 examples load it and FastVideo's
  *                        {@code vae_precision} defaults; BF16 decodes faster on a GPU at some cost in accuracy)
  * @param maxHeight       largest height a request may ask for

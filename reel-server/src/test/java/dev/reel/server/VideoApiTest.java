@@ -136,7 +136,7 @@ class VideoApiTest {
 
     @Test void eventStreamDeliversEveryStepThenTheFinalState() throws Exception {
         JsonNode v = s.submit(TINY.replace("\"num_inference_steps\": 2", "\"num_inference_steps\": 6"));
-        List<String[]> events = readEvents(v.path("id").asText());
+        List<String[]> events = readEvents(v.path("id").asText(), 60);
         List<Integer> steps = new ArrayList<>();
         for (String[] e : events) {
             if (e[0].equals("progress")) {
@@ -153,7 +153,7 @@ class VideoApiTest {
         assertEquals("completed", last[0]);
         assertEquals(100, TestServer.JSON.readTree(last[1]).path("progress").asInt());
         // a stream opened after the end replays the whole history
-        List<String[]> again = readEvents(v.path("id").asText());
+        List<String[]> again = readEvents(v.path("id").asText(), 10);
         assertEquals(events.size(), again.size());
     }
 
@@ -171,7 +171,7 @@ class VideoApiTest {
         assertFalse(Files.exists(dataDir.resolve("jobs").resolve(qid)));
 
         // the running one: stopped between steps once deleted
-        HttpResponse<InputStream> open = openEvents(rid);
+        HttpResponse<InputStream> open = openEvents(rid, 120);
         CompletableFuture<List<String[]>> stream = CompletableFuture.supplyAsync(() -> readEvents(open));
         waitForStep(rid);
         HttpResponse<String> dr = s.delete("/v1/videos/" + rid);
@@ -269,9 +269,9 @@ class VideoApiTest {
     private static boolean stepStarted(JsonNode v) { return v.path("progress").asInt() > 0; }
 
     /** Opens the job's SSE stream (once this returns, the server has subscribed it). */
-    static HttpResponse<InputStream> openEvents(String id) {
+    static HttpResponse<InputStream> openEvents(String id, int timeoutSeconds) {
         try {
-            HttpResponse<InputStream> r = s.http.send(s.request("/v1/videos/" + id + "/events").GET().build(),
+            HttpResponse<InputStream> r = s.http.send(s.request("/v1/videos/" + id + "/events").timeout(Duration.ofSeconds(timeoutSeconds)).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, r.statusCode());
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
@@ -282,7 +282,7 @@ class VideoApiTest {
     }
 
     /** Reads the job's SSE stream to its end: a list of {event, data}. */
-    static List<String[]> readEvents(String id) { return readEvents(openEvents(id)); }
+    static List<String[]> readEvents(String id, int timeoutSeconds) { return readEvents(openEvents(id, timeoutSeconds)); }
 
     static List<String[]> readEvents(HttpResponse<InputStream> r) {
         List<String[]> events = new ArrayList<>();
