@@ -21,6 +21,14 @@ public final class Denoising implements Stage {
     @Override public String name() { return "Denoising"; }
 
     @Override public void run(PipelineState state) {
+        try {
+            denoise(state);
+        } finally {
+            state.scheduler.reset();   // its history and last sample live outside every scope: freed however the loop ended
+        }
+    }
+
+    private void denoise(PipelineState state) {
         Scheduler scheduler = state.scheduler;
         double[] timesteps = scheduler.timesteps();
         int total = timesteps.length;
@@ -28,28 +36,24 @@ public final class Denoising implements Stage {
         boolean cfg = state.doClassifierFreeGuidance();
         long start = System.nanoTime();
         Tensor latents = state.latents;
-        try {
-            for (int i = 0; i < total; i++) {
-                state.cancellation().throwIfCancelled(i, total);
-                Tensor next;
-                try (Scope step = Scope.open()) {
-                    float[] t = {(float) timesteps[i]};
-                    Tensor velocity = transformer.forward(latents, t, state.promptEmbeds).to(DType.F32);  // [1, C, T', h, w]
-                    if (cfg) {
-                        Tensor uncond = transformer.forward(latents, t, state.negativePromptEmbeds).to(DType.F32);
-                        velocity = uncond.add(velocity.sub(uncond).mul(g));
-                    }
-                    next = step.keep(scheduler.step(velocity, i, latents));
+        for (int i = 0; i < total; i++) {
+            state.cancellation().throwIfCancelled(i, total);
+            Tensor next;
+            try (Scope step = Scope.open()) {
+                float[] t = {(float) timesteps[i]};
+                Tensor velocity = transformer.forward(latents, t, state.promptEmbeds).to(DType.F32);  // [1, C, T', h, w]
+                if (cfg) {
+                    Tensor uncond = transformer.forward(latents, t, state.negativePromptEmbeds).to(DType.F32);
+                    velocity = uncond.add(velocity.sub(uncond).mul(g));
                 }
-                latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
-                latents = next;
-                state.completedSteps = i + 1;
-                if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
-                latents.backend().synchronize();
-                state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
+                next = step.keep(scheduler.step(velocity, i, latents));
             }
-        } finally {
-            scheduler.reset();   // its history and last sample live outside every scope: free them however the loop ended
+            latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
+            latents = next;
+            state.completedSteps = i + 1;
+            if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
+            latents.backend().synchronize();
+            state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
         }
         state.latents = latents;
     }
