@@ -6,7 +6,7 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Scope;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.cuda.CudaBackend;
 import dev.reel.pipeline.CancellationToken;
 import dev.reel.pipeline.GenerationRequest;
@@ -36,7 +36,7 @@ class GpuGenerationMemoryTest {
         Device device = Device.cuda(0);
         CudaBackend gpu = (CudaBackend) Backends.of(device);
         GeneratorOptions options = GeneratorOptions.defaults().withDevice(device).withDtype(DType.BF16);
-        try (VideoGenerator gen = VideoGenerator.fromPretrained(FixtureSet.locate().pipelineDir(), options)) {
+        try (VideoGenerator gen = VideoGenerator.fromPretrained(TestFixtures.locate().pipelineDir(), options)) {
             GenerationRequest request = gen.requestBuilder("A red fox runs through a snowy forest at dawn.")
                     .negativePrompt("blurred").size(64, 48).numFrames(9).numInferenceSteps(4).guidanceScale(5.0).seed(11L).build();
             List<PipelineState> states = new ArrayList<>();

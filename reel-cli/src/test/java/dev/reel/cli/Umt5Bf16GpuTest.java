@@ -11,6 +11,7 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
 import java.util.Arrays;
@@ -41,7 +42,7 @@ class Umt5Bf16GpuTest {
 
     @Test
     void fixtureEncoder() {
-        FixtureSet set = FixtureSet.locate();
+        FixtureSet set = TestFixtures.locate();
         Tensor ids = set.tensor("text_encoder", "input_ids");
         int[] tokens = ints(ids.toFloatArray()), mask = ints(set.tensor("text_encoder", "attention_mask").toFloatArray());
         float[] ref = set.tensor("text_encoder", "last_hidden_state").toFloatArray();
@@ -60,7 +61,7 @@ class Umt5Bf16GpuTest {
 
     @Test
     void xxlWidthsWithRandomWeights() {
-        Umt5Config xxl = Umt5Config.read(FixtureSet.locate().root().getParent().resolve("configs/wan2.1-t2v-1.3b/text_encoder"));
+        Umt5Config xxl = Umt5Config.read(TestFixtures.locate().root().getParent().resolve("configs/wan2.1-t2v-1.3b/text_encoder"));
         Umt5Config c = new Umt5Config(4096, xxl.dModel(), xxl.dKv(), xxl.dFf(), 2, xxl.numHeads(), xxl.relativeAttentionNumBuckets(),
                 xxl.relativeAttentionMaxDistance(), xxl.layerNormEpsilon(), xxl.activation());
         int len = 512, real = 40;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.reel.core.Scope;
 import dev.reel.core.cpu.CpuStorage;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.stages.PipelineState;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ class GenerationMemoryTest {
 
     @Test
     void bytesInUseAreFlatOverTwentyGenerations() {
-        try (VideoGenerator gen = VideoGenerator.fromPretrained(FixtureSet.locate().pipelineDir(), GeneratorOptions.defaults())) {
+        try (VideoGenerator gen = VideoGenerator.fromPretrained(TestFixtures.locate().pipelineDir(), GeneratorOptions.defaults())) {
             GenerationRequest request = gen.requestBuilder("A red fox runs through a snowy forest at dawn.")
                     .negativePrompt("blurred").size(32, 32).numFrames(1).numInferenceSteps(3).guidanceScale(5.0).seed(11L).build();
             List<PipelineState> states = new ArrayList<>();   // keeps every scheduler reachable

@@ -3,7 +3,7 @@ package dev.reel.pipeline.stages;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.t5.T5Tokenizer;
 import java.util.Arrays;
 import java.util.Set;
@@ -52,7 +52,7 @@ class PromptCleanerTest {
 
     @Test
     void cleansLikeDiffusersAndTokenizesToTheGoldenIds() {
-        try (T5Tokenizer tok = T5Tokenizer.fromPipeline(FixtureSet.locate().pipelineDir(), MAX_LENGTH)) {
+        try (T5Tokenizer tok = T5Tokenizer.fromPipeline(TestFixtures.locate().pipelineDir(), MAX_LENGTH)) {
             for (Golden g : GOLDEN) {
                 String cleaned = PromptCleaner.clean(g.raw());
                 assertEquals(g.cleaned(), cleaned, "cleaned form of " + g.raw());
