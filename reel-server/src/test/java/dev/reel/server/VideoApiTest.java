@@ -60,7 +60,7 @@ class VideoApiTest {
         assertEquals("0.313", v.path("seconds").asText()); // 5 frames at 16 fps
         assertEquals("A red fox runs through a snowy forest at dawn.", v.path("prompt").asText());
 
-        JsonNode done = s.awaitDone(id, Duration.ofMinutes(2));
+        JsonNode done = s.awaitDone(id);
         assertEquals("completed", done.path("status").asText(), done.toString());
         assertEquals(100, done.path("progress").asInt());
         assertTrue(done.path("completed_at").asLong() >= v.path("created_at").asLong());
@@ -140,7 +140,7 @@ class VideoApiTest {
         assertEquals("1", v.path("seconds").asText());
         assertEquals(5, v.path("nvext").path("num_frames").asInt()); // 4 fps × 1 s = 4 → next 4k+1 = 5
         assertEquals("48x48", v.path("size").asText());
-        assertEquals("completed", s.awaitDone(v.path("id").asText(), Duration.ofMinutes(2)).path("status").asText());
+        assertEquals("completed", s.awaitDone(v.path("id").asText()).path("status").asText());
     }
 
     @Test void eventStreamDeliversEveryStepThenTheFinalState() throws Exception {
@@ -185,7 +185,7 @@ class VideoApiTest {
         waitForStep(rid);
         HttpResponse<String> dr = s.delete("/v1/videos/" + rid);
         assertEquals(200, dr.statusCode(), dr.body());
-        List<String[]> events = stream.get(60, TimeUnit.SECONDS);
+        List<String[]> events = stream.get(TestServer.PATIENCE.toSeconds(), TimeUnit.SECONDS);
         String[] last = events.getLast();
         assertEquals("failed", last[0]);
         JsonNode fin = TestServer.JSON.readTree(last[1]);
@@ -198,13 +198,13 @@ class VideoApiTest {
         assertFalse(Files.exists(dataDir.resolve("jobs").resolve(rid)));
 
         // the worker is free again
-        assertEquals("completed", s.awaitDone(s.submit(TINY).path("id").asText(), Duration.ofMinutes(2)).path("status").asText());
+        assertEquals("completed", s.awaitDone(s.submit(TINY).path("id").asText()).path("status").asText());
     }
 
     @Test void listIsNewestFirstWithCursor() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) ids.add(s.submit(TINY).path("id").asText());
-        for (String id : ids) s.awaitDone(id, Duration.ofMinutes(2));
+        for (String id : ids) s.awaitDone(id);
         JsonNode page = json(s.get("/v1/videos?limit=2"));
         assertEquals("list", page.path("object").asText());
         assertEquals(ids.get(2), page.path("data").path(0).path("id").asText());
@@ -230,7 +230,7 @@ class VideoApiTest {
         assertEquals(200, health.statusCode(), health.body());
         assertEquals("ok", json(health).path("status").asText());
 
-        s.awaitDone(s.submit(TINY).path("id").asText(), Duration.ofMinutes(2));
+        s.awaitDone(s.submit(TINY).path("id").asText());
         HttpResponse<String> m = s.get("/metrics");
         assertEquals(200, m.statusCode());
         String text = m.body();
@@ -266,7 +266,7 @@ class VideoApiTest {
 
     /** Waits until the job has run at least one step. */
     private static void waitForStep(String id) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TestServer.PATIENCE.toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode v = json(s.get("/v1/videos/" + id));
             if (v.path("status").asText().equals("in_progress") && v.path("progress").asInt() >= 0 && stepStarted(v)) return;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /** Fills a {@link Module}'s parameters: from a checkpoint (checked key by key) or with seeded random values. */
 public final class Weights {
@@ -19,6 +20,15 @@ public final class Weights {
      * unexpected and wrongly-shaped keys — are collected and thrown together before anything is loaded.
      */
     public static void load(Module model, WeightSource source, DType dtype, Backend backend) {
+        load(model, source, key -> dtype, backend);
+    }
+
+    /**
+     * Loads every parameter of {@code model} from {@code source}, each as the dtype {@code dtypeOf} gives its key
+     * (for the modules a reference keeps in fp32 whatever the model's dtype). Checked as {@link #load(Module,
+     * WeightSource, DType, Backend)}; each weight is read once.
+     */
+    public static void load(Module model, WeightSource source, Function<String, DType> dtypeOf, Backend backend) {
         Map<String, Parameter> params = model.namedParameters();
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
@@ -35,7 +45,7 @@ public final class Weights {
         if (!missing.isEmpty() || !unexpected.isEmpty() || !wrongShape.isEmpty()) {
             throw new WeightMismatchException(source.describe(), missing, unexpected, wrongShape);
         }
-        for (var e : params.entrySet()) e.getValue().set(source.load(e.getKey(), dtype, backend));
+        for (var e : params.entrySet()) e.getValue().set(source.load(e.getKey(), dtypeOf.apply(e.getKey()), backend));
     }
 
     /**
@@ -43,6 +53,11 @@ public final class Weights {
      * default init scale), vectors (norm scales, also shaped [C,1,1,1]) near 1, biases small. Deterministic per seed and key.
      */
     public static void random(Module model, long seed, DType dtype, Backend backend) {
+        random(model, seed, key -> dtype, backend);
+    }
+
+    /** Seeded random weights as {@link #random(Module, long, DType, Backend)}, each in the dtype {@code dtypeOf} gives its key. */
+    public static void random(Module model, long seed, Function<String, DType> dtypeOf, Backend backend) {
         model.visitParameters((key, p) -> {
             int[] shape = p.shape();
             long n = Tensor.numel(shape);
@@ -59,7 +74,7 @@ public final class Weights {
             } else {
                 for (int i = 0; i < v.length; i++) v[i] = (float) (1.0 + rnd.nextDouble(-0.1, 0.1));
             }
-            p.set(backend.fromFloats(v, dtype, shape));
+            p.set(backend.fromFloats(v, dtypeOf.apply(key), shape));
         });
     }
 }

@@ -93,21 +93,13 @@ public final class WanTransformer3DModel extends Module {
     /** A model of {@code config} with seeded random weights (for benchmarks at real sizes). */
     public static WanTransformer3DModel random(WanTransformerConfig config, long seed, DType dtype, Backend backend) {
         WanTransformer3DModel model = new WanTransformer3DModel(config);
-        Weights.random(model, seed, dtype, backend);
-        model.visitParameters((key, p) -> {
-            if (keepInFp32(key)) p.set(p.get().to(DType.F32));
-        });
+        Weights.random(model, seed, key -> keepInFp32(key) ? DType.F32 : dtype, backend);
         return model;
     }
 
     /** Loads every weight from {@code source} (all keys checked together), keeping the fp32 modules fp32. */
     public void loadWeights(WeightSource source, DType dtype, Backend backend) {
-        Weights.load(this, source, dtype, backend);
-        if (dtype != DType.F32) {
-            visitParameters((key, p) -> {
-                if (keepInFp32(key)) p.set(source.load(key, DType.F32, backend));
-            });
-        }
+        Weights.load(this, source, key -> keepInFp32(key) ? DType.F32 : dtype, backend);
     }
 
     private static boolean keepInFp32(String key) {

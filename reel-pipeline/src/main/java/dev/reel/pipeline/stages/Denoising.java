@@ -21,6 +21,14 @@ public final class Denoising implements Stage {
     @Override public String name() { return "Denoising"; }
 
     @Override public void run(PipelineState state) {
+        try {
+            denoise(state);
+        } finally {
+            state.scheduler.reset();   // its history and last sample live outside every scope: freed however the loop ended
+        }
+    }
+
+    private void denoise(PipelineState state) {
         NoiseScheduler scheduler = state.scheduler;
         double[] timesteps = scheduler.timesteps();
         int total = timesteps.length;
