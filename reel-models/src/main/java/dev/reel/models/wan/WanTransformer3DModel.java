@@ -8,6 +8,7 @@ import dev.reel.core.Tensor;
 import dev.reel.models.loader.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
+import dev.reel.models.nn.DitHooks;
 import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
@@ -129,6 +130,14 @@ public final class WanTransformer3DModel extends Module {
      * @return {@code [B, outChannels, T, H, W]} in the model's dtype; every intermediate is freed
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, DitHooks.NONE);
+    }
+
+    /**
+     * One denoising prediction with {@code hooks} consulted around the block stack and each attention (step
+     * caches); {@link DitHooks#NONE} gives exactly {@link #forward(Tensor, float[], Tensor)}.
+     */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, DitHooks hooks) {
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
@@ -143,14 +152,9 @@ public final class WanTransformer3DModel extends Module {
                     .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
-            for (int i = 0; i < blocks.size(); i++) {
-                Tensor next;
-                try (Scope blockScope = Scope.open()) {
-                    next = blockScope.keep(blocks.get(i).forward(x, cond.text(), cond.timestepProj(), freqs));
-                }
-                x.free();   // the previous block's output is dead; free it now rather than at the end
-                x = next;
-            }
+            Tensor x0 = x;
+            x = hooks.blocks(x0, cond.temb(), cond.timestepProj(),
+                    in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks));
 
             // output norm modulated by (shift, scale) = scale_shift_table + temb
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
@@ -164,6 +168,20 @@ public final class WanTransformer3DModel extends Module {
                     .reshape(batch, config.outChannels(), frames, height, width);
             return scope.keep(out);
         }
+    }
+
+    /** Every block in order on {@code x} (which is left alive); each block's input but {@code x} is freed once used. */
+    private Tensor runBlocks(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs freqs, DitHooks hooks) {
+        Tensor h = x;
+        for (int i = 0; i < blocks.size(); i++) {
+            Tensor next;
+            try (Scope blockScope = Scope.open()) {
+                next = blockScope.keep(blocks.get(i).forward(h, text, timestepProj, freqs, hooks, i));
+            }
+            if (h != x) h.free();   // the previous block's output is dead; free it now rather than at the end
+            h = next;
+        }
+        return h;
     }
 
     private int[] checkInputs(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
