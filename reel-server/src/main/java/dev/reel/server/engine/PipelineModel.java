@@ -78,6 +78,7 @@ public final class PipelineModel implements VideoModel {
                 .fps(spec.fps())
                 .numInferenceSteps(spec.numInferenceSteps())
                 .guidanceScale(spec.guidanceScale())
-                .seed(spec.seed());
+                .seed(spec.seed())
+                .cache(spec.cache());
     }
 }
