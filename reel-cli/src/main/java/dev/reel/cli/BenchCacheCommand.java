@@ -46,7 +46,7 @@ final class BenchCacheCommand implements Callable<Integer> {
     Path outputDir;
     @Mixin DeviceOptions device;
 
-    private record Row(String cache, CacheStats stats, double denoiseS, VideoMetrics.Comparison quality) {}
+    private record Row(String cache, CacheStats stats, double denoiseS, VideoMetrics.Comparison quality, boolean identical) {}
 
     @Override public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -75,6 +75,7 @@ final class BenchCacheCommand implements Callable<Integer> {
             if (warmupSteps > 0) gen.generate(first.toBuilder().numInferenceSteps(warmupSteps).output(null).build());
             List<Row> rows = new ArrayList<>();
             Frames reference = null;
+            float[] referenceRgb = null;
             if (runs < 1) throw new CommandLine.ParameterException(spec.commandLine(), "invalid --runs: " + runs + " (must be ≥ 1)");
             for (GenerationRequest r : requests) {
                 GenerationResult g = null;
@@ -84,9 +85,13 @@ final class BenchCacheCommand implements Callable<Integer> {
                     best = Math.min(best, denoising(g));
                 }
                 Frames frames = eightBit(g.frames());
-                if (reference == null) reference = frames;
-                rows.add(new Row(r.cache().toString(), g.cache(), best, VideoMetrics.compare(reference, frames)));
-                out.printf("  %-40s denoising %.3f s, passes %d run / %d skipped%n", r.cache(), best, g.cache().passesRun(), g.cache().passesSkipped());
+                if (reference == null) { reference = frames; referenceRgb = g.frames().rgb(); }
+                Row row = new Row(r.cache().toString(), g.cache(), best, VideoMetrics.compare(reference, frames),
+                        java.util.Arrays.equals(referenceRgb, g.frames().rgb()));
+                rows.add(row);
+                out.printf("  %-40s denoising %.3f s, passes %d run / %d skipped, attention reused %d, PSNR %s dB, SSIM %.4f, %s%n", r.cache(), best,
+                        g.cache().passesRun(), g.cache().passesSkipped(), g.cache().attentionReused(), db(row.quality().psnrRgbMean()),
+                        row.quality().ssimRgbMean(), row.identical() ? "bit-identical to uncached" : "differs from uncached");
                 out.flush();
             }
             table(out, rows, first.numInferenceSteps());

@@ -9,13 +9,23 @@ import dev.reel.core.Tensor;
 final class CacheMath {
     private CacheMath() {}
 
+    /** Row length of the two-stage mean: a GPU reduces each row in one block, so long tensors are cut into rows. */
+    private static final int ROW = 4096;
+
     /** {@code mean(|t|)} over every element. */
     static double meanAbs(Tensor t) {
         try (Scope s = Scope.open()) {
             Backend b = t.backend();
             Tensor a = b.unary(Backend.Unary.ABS, t.to(DType.F32).contiguous());
-            return b.mean(a.reshape((int) a.numel()), 0, false).item();
+            return mean(b, a);
         }
+    }
+
+    /** The mean of every element of contiguous {@code a}: of equal rows' means when it splits into rows. */
+    private static double mean(Backend b, Tensor a) {
+        long n = a.numel();
+        if (n > ROW && n % ROW == 0) return b.mean(b.mean(a.reshape((int) (n / ROW), ROW), 1, false), 0, false).item();
+        return b.mean(a.reshape((int) n), 0, false).item();
     }
 
     /** {@code mean(|a − b|)} over every element. */
@@ -35,7 +45,7 @@ final class CacheMath {
         try (Scope s = Scope.open()) {
             Backend b = cur.backend();
             Tensor r = b.norm(cur.to(DType.F32), -1, false).div(b.norm(prev.to(DType.F32), -1, false));
-            return b.mean(r.reshape((int) r.numel()), 0, false).item();
+            return mean(b, r.contiguous());
         }
     }
 
