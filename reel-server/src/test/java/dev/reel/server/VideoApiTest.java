@@ -269,7 +269,11 @@ class VideoApiTest {
                 new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"fastcache:0.1\""), "nvext.cache",
                         "unknown cache strategy 'fastcache'; allowed: none, teacache, pab, magcache, easycache"),
                 new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"teacache:0.1,calibration=/etc/passwd\""), "nvext.cache",
-                        "calibration files cannot be named over the API"));
+                        "calibration files cannot be named over the API"),
+                new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"teacache:0.1\""), "nvext.cache",
+                        "has no published teacache calibration"),
+                new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"pab:2,cross=-1\""), "nvext.cache",
+                        "pab cross = -1: must be in [0, 1000]"));
         for (Case c : cases) {
             HttpResponse<String> r = s.post("/v1/videos", c.body);
             assertEquals(400, r.statusCode(), c.body + " → " + r.body());
