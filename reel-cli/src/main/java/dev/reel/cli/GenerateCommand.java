@@ -118,9 +118,9 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private static void summary(PrintWriter out, GenerationResult r, GenerationRequest q) {
-        out.println("stage               seconds");
-        for (StageTiming t : r.timings()) out.printf("%-18s %8.3f%n", t.stage(), t.millis() / 1000);
-        out.printf("%-18s %8.3f%n", "total", r.total().toNanos() / 1e9);
+        out.println("stage                 seconds");
+        for (StageTiming t : r.timings()) out.printf("%-20s %8.3f%n", t.stage(), t.millis() / 1000);
+        out.printf("%-20s %8.3f%n", "total", r.total().toNanos() / 1e9);
         out.printf("transformer passes: %d run, %d skipped (cache %s)%s%n", r.cache().passesRun(), r.cache().passesSkipped(), r.cache().cache(),
                 r.cache().attentionReused() > 0 ? ", " + r.cache().attentionReused() + " of " + (r.cache().attentionReused() + r.cache().attentionComputed()) + " attention calls reused" : "");
         String what = q.effectiveOutputFormat() == OutputFormat.PNG ? "PNG frames" : "H.264 MP4";

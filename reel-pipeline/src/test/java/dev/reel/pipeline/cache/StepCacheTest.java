@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GenerationResult;
 import dev.reel.pipeline.GeneratorOptions;
@@ -30,7 +30,7 @@ class StepCacheTest {
     @TempDir Path dir;
 
     @BeforeAll static void load() {
-        gen = VideoGenerator.fromPretrained(FixtureSet.locate().pipelineDir(), GeneratorOptions.defaults());
+        gen = VideoGenerator.fromPretrained(TestFixtures.locate().pipelineDir(), GeneratorOptions.defaults());
         // The CPU kernels' vector reductions (reduceLanes) add in a different order once the JIT compiles them, so a
         // run's last bits depend on how warm the JVM is: warm it, then compare runs made back to back.
         for (int i = 0; i < 3; i++) uncached = gen.generate(request("none"));

@@ -9,10 +9,10 @@ import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGenerator;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
 import dev.reel.pipeline.stages.InputValidation;
-import dev.reel.server.jobs.VideoSpec;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
@@ -37,13 +37,16 @@ public final class PipelineModel implements VideoModel {
 
     private final String id;
     private final GeneratorOptions options;
+    private final VideoGeometry geometry;
     private final Function<GeneratorOptions, VideoGenerator> loader;
     /** The transformer's architecture, for checking a request's cache policy at submission; null if unreadable. */
     private final WanTransformerConfig transformer;
 
-    private PipelineModel(String id, GeneratorOptions options, Function<GeneratorOptions, VideoGenerator> loader, WanTransformerConfig transformer) {
+    private PipelineModel(String id, GeneratorOptions options, VideoGeometry geometry, Function<GeneratorOptions, VideoGenerator> loader,
+                          WanTransformerConfig transformer) {
         this.id = id;
         this.options = options;
+        this.geometry = geometry;
         this.loader = loader;
         this.transformer = transformer;
     }
@@ -57,18 +60,22 @@ public final class PipelineModel implements VideoModel {
         }
     }
 
-    /** The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). */
+    /**
+     * The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). Its configs are
+     * read now, so requests are checked against the model's geometry while the weights load; a folder that is
+     * not a pipeline fails here, before the server starts.
+     */
     public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
-        return new PipelineModel(name, options, o -> VideoGenerator.fromPretrained(abs, o), transformerConfig(abs));
+        return new PipelineModel(name, options, VideoGeometry.read(abs), o -> VideoGenerator.fromPretrained(abs, o), transformerConfig(abs));
     }
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
     public static PipelineModel demo(String id, GeneratorOptions options) {
         Path configs = VideoGenerator.unpackDemoConfigs();
         try {
-            return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator::demo, transformerConfig(configs));
+            return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoGeometry(), VideoGenerator::demo, transformerConfig(configs));
         } finally {
             FileOps.deleteTreeQuietly(configs);
         }
@@ -78,16 +85,17 @@ public final class PipelineModel implements VideoModel {
     @Override public int defaultSteps() { return GenerationRequest.DEFAULT_STEPS; }
     @Override public double defaultGuidance() { return GenerationRequest.DEFAULT_GUIDANCE; }
     @Override public int defaultFps() { return GenerationRequest.DEFAULT_FPS; }
+    @Override public VideoGeometry geometry() { return geometry; }
 
     @Override public void validate(VideoSpec spec) {
         try {
             GenerationRequest r = request(spec).build();
-            InputValidation.check(r, options);
+            InputValidation.check(r, geometry, options.limits());
             if (transformer != null) CacheStrategies.create(r.cache(), transformer);   // e.g. a model without published coefficients
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
             String shown = param.equals("size") ? "size = \"" + spec.size() + "\" (" + e.field() + " " + e.value() + ")" : param + " = " + e.value();
-            throw new SpecRejectedException(param, shown + ": " + e.rule());
+            throw new SpecRejectedException(param, shown + ": " + e.rule(), e.limit());
         }
     }
 
