@@ -122,6 +122,15 @@ public final class WanTransformer3DModel extends Module {
     public DType dtype() { return projOut.weight.get().dtype(); }
 
     /**
+     * Runs one transformer block on the residual stream, for training: a runner keeps what its tape needs (or
+     * checkpoints the block). Inference runs the blocks through {@link DitHooks} instead.
+     */
+    @FunctionalInterface
+    public interface BlockRunner {
+        Tensor run(WanTransformerBlock block, Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope);
+    }
+
+    /**
      * One denoising prediction (the flow velocity for Wan).
      *
      * @param hiddenStates        latents {@code [B, inChannels, T, H, W]}, T/H/W divisible by the patch size
@@ -138,6 +147,25 @@ public final class WanTransformer3DModel extends Module {
      * caches); {@link DitHooks#NONE} gives exactly {@link #forward(Tensor, float[], Tensor)}.
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, DitHooks hooks) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) ->
+                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)));
+    }
+
+    /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner} (training). */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) -> {
+            for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
+            return x;
+        });
+    }
+
+    /** How a forward pass runs its block stack on the patch-embedded tokens. */
+    @FunctionalInterface
+    private interface BlockStack {
+        Tensor run(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs);
+    }
+
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack) {
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
@@ -152,9 +180,7 @@ public final class WanTransformer3DModel extends Module {
                     .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
-            Tensor x0 = x;
-            x = hooks.blocks(x0, cond.temb(), cond.timestepProj(),
-                    in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks));
+            x = stack.run(x, cond, freqs);
 
             // output norm modulated by (shift, scale) = scale_shift_table + temb
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
