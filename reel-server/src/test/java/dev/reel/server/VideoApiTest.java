@@ -241,6 +241,27 @@ class VideoApiTest {
         }
     }
 
+    /** Acceptance 4: a job with {@code nvext.cache} completes and its record says how many passes the cache skipped. */
+    @Test void cachedJobReportsTheSkippedPasses() throws Exception {
+        String body = TINY.replace("\"num_inference_steps\": 2", "\"num_inference_steps\": 10")
+                .replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"EasyCache:1, ret_steps=1\"")
+                .replace("{\"model\"", "{\"response_format\": \"url\", \"model\"");
+        HttpResponse<String> r = s.post("/v1/videos", body);
+        assertEquals(200, r.statusCode(), r.body());
+        String id = json(r).path("id").asText();
+        JsonNode v = json(s.get("/v1/videos/" + id));
+        assertEquals("completed", v.path("status").asText(), v.toString());
+        assertEquals("easycache:1,ret_steps=1", v.path("nvext").path("cache").asText());
+        JsonNode passes = v.path("transformer_passes");
+        assertEquals(10, passes.path("run").asInt() + passes.path("skipped").asInt(), v.toString());   // 10 steps, no CFG
+        assertTrue(passes.path("skipped").asInt() > 0, v.toString());
+        JsonNode onDisk = TestServer.JSON.readTree(dataDir.resolve("jobs").resolve(id).resolve("job.json").toFile());
+        assertEquals(passes.path("skipped").asInt(), onDisk.path("passes").path("skipped").asInt(), onDisk.toString());
+        assertEquals("easycache:1,ret_steps=1", onDisk.path("spec").path("cache").asText());
+        JsonNode plain = json(s.post("/v1/videos", TINY));
+        assertEquals("none", plain.path("nvext").path("cache").asText());
+    }
+
     @Test void rulesAreNamedInErrors() {
         record Case(String body, String param, String fragment) {}
         List<Case> cases = List.of(
@@ -253,7 +274,15 @@ class VideoApiTest {
                 new Case(TINY.replace("\"guidance_scale\": 1.0", "\"guidance_scale\": \"high\""), "nvext.guidance_scale", "number"),
                 new Case("{\"size\": \"48x64\"}", "prompt", "prompt is required"),
                 new Case(TINY.replace("{\"model\"", "{\"seconds\": \"forever\", \"model\""), "seconds", "positive number of seconds"),
-                new Case(TINY.replace("{\"model\"", "{\"response_format\": \"gif\", \"model\""), "response_format", "b64_json"));
+                new Case(TINY.replace("{\"model\"", "{\"response_format\": \"gif\", \"model\""), "response_format", "b64_json"),
+                new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"fastcache:0.1\""), "nvext.cache",
+                        "unknown cache strategy 'fastcache'; allowed: none, teacache, pab, magcache, easycache"),
+                new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"teacache:0.1,calibration=/etc/passwd\""), "nvext.cache",
+                        "calibration files cannot be named over the API"),
+                new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"teacache:0.1\""), "nvext.cache",
+                        "has no published teacache calibration"),
+                new Case(TINY.replace("\"seed\": 7", "\"seed\": 7, \"cache\": \"pab:2,cross=-1\""), "nvext.cache",
+                        "pab cross = -1: must be in [0, 1000]"));
         for (Case c : cases) {
             HttpResponse<String> r = s.post("/v1/videos", c.body);
             assertEquals(400, r.statusCode(), c.body + " → " + r.body());

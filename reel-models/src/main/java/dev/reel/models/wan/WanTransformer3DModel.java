@@ -8,6 +8,7 @@ import dev.reel.core.Tensor;
 import dev.reel.models.nn.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
+import dev.reel.models.nn.DitHooks;
 import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
@@ -113,23 +114,13 @@ public final class WanTransformer3DModel extends Module {
     public DType dtype() { return projOut.weight.get().dtype(); }
 
     /**
-     * Runs one transformer block on the residual stream. Inference runs each block in its own scope and frees the
-     * previous stream at once; training passes one that keeps what its tape needs (or checkpoints the block).
+     * Runs one transformer block on the residual stream, for training: a runner keeps what its tape needs (or
+     * checkpoints the block). Inference runs the blocks through {@link DitHooks} instead.
      */
     @FunctionalInterface
     public interface BlockRunner {
         Tensor run(WanTransformerBlock block, Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope);
     }
-
-    /** Inference's runner: only the block's output outlives it, and its input (dead once read) is freed now. */
-    public static final BlockRunner INFERENCE = (block, x, text, timestepProj, rope) -> {
-        Tensor next;
-        try (Scope blockScope = Scope.open()) {
-            next = blockScope.keep(block.forward(x, text, timestepProj, rope));
-        }
-        x.free();   // the previous block's output is dead; free it now rather than at the end
-        return next;
-    };
 
     /**
      * One denoising prediction (the flow velocity for Wan).
@@ -140,11 +131,33 @@ public final class WanTransformer3DModel extends Module {
      * @return {@code [B, outChannels, T, H, W]} in the model's dtype; every intermediate is freed
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
-        return forward(hiddenStates, timestep, encoderHiddenStates, INFERENCE);
+        return forward(hiddenStates, timestep, encoderHiddenStates, DitHooks.NONE);
     }
 
-    /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner}. */
+    /**
+     * One denoising prediction with {@code hooks} consulted around the block stack and each attention (step
+     * caches); {@link DitHooks#NONE} gives exactly {@link #forward(Tensor, float[], Tensor)}.
+     */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, DitHooks hooks) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) ->
+                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)));
+    }
+
+    /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner} (training). */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) -> {
+            for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
+            return x;
+        });
+    }
+
+    /** How a forward pass runs its block stack on the patch-embedded tokens. */
+    @FunctionalInterface
+    private interface BlockStack {
+        Tensor run(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs);
+    }
+
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack) {
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
@@ -159,7 +172,7 @@ public final class WanTransformer3DModel extends Module {
                     .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
-            for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
+            x = stack.run(x, cond, freqs);
 
             // output norm modulated by (shift, scale) = scale_shift_table + temb
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
@@ -173,6 +186,20 @@ public final class WanTransformer3DModel extends Module {
                     .reshape(batch, config.outChannels(), frames, height, width);
             return scope.keep(out);
         }
+    }
+
+    /** Every block in order on {@code x} (which is left alive); each block's input but {@code x} is freed once used. */
+    private Tensor runBlocks(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs freqs, DitHooks hooks) {
+        Tensor h = x;
+        for (int i = 0; i < blocks.size(); i++) {
+            Tensor next;
+            try (Scope blockScope = Scope.open()) {
+                next = blockScope.keep(blocks.get(i).forward(h, text, timestepProj, freqs, hooks, i));
+            }
+            if (h != x) h.free();   // the previous block's output is dead; free it now rather than at the end
+            h = next;
+        }
+        return h;
     }
 
     private int[] checkInputs(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {

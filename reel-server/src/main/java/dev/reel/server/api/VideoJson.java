@@ -45,6 +45,13 @@ final class VideoJson {
         nv.put("num_inference_steps", s.numInferenceSteps());
         nv.put("guidance_scale", s.guidanceScale());
         nv.put("seed", s.seed());
+        nv.put("cache", s.cache());
+        if (r.passes() != null) {
+            ObjectNode p = o.putObject("transformer_passes");
+            p.put("run", r.passes().run());
+            p.put("skipped", r.passes().skipped());
+            p.put("attention_reused", r.passes().attentionReused());
+        }
         return o;
     }
 

@@ -93,7 +93,7 @@ public final class JobService {
     public Job submit(VideoSpec spec, String seconds, int priority) {
         if (stopping) throw new Job.ServerStoppingException();
         JobRecord r = new JobRecord(newId(), nextSeq.getAndIncrement(), modelId, JobStatus.QUEUED, 0, now(), null, null,
-                seconds, priority, spec, null, null);
+                seconds, priority, spec, null, null, null);
         Job job = new Job(r);
         synchronized (job) { // a worker can take the job only once it is fully recorded
             store.save(r);
@@ -186,7 +186,8 @@ public final class JobService {
                     metrics.finished("cancelled");
                     return;
                 }
-                JobRecord done = job.record().completed(now(), out.inference().toNanos() / 1e9);
+                JobRecord done = job.record().completed(now(), out.inference().toNanos() / 1e9,
+                        out.cache() == null ? null : JobRecord.TransformerPasses.of(out.cache()));
                 store.save(done);
                 job.update(done, null);
             }
