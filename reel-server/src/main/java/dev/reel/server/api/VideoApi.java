@@ -111,7 +111,7 @@ public final class VideoApi {
         } else if (jobs.loadError() != null) {
             status = 503;
             o.put("status", "error");
-            o.put("error", jobs.loadError());
+            o.put("error", dev.reel.server.jobs.ClientMessages.redact(jobs.loadError()));
         } else if (!jobs.ready()) {
             status = 503;
             o.put("status", "loading");

@@ -159,7 +159,10 @@ public final class JobService {
         return true;
     }
 
-    /** Runs one job on a worker's engine. */
+    /**
+     * Runs one job on a worker's engine. Never throws: whatever goes wrong (the render, or writing the job's
+     * record) fails this job and leaves the worker free for the next one.
+     */
     private void run(Job job, VideoEngine engine) {
         String id = job.id();
         JobRecord started;
@@ -170,7 +173,10 @@ public final class JobService {
                 return;
             }
             started = job.record().started(now());
-            store.save(started);
+            if (!persist(started)) {
+                finishUnrecorded(job);
+                return;
+            }
             job.update(started, null);
         }
         running.put(id, job);
@@ -180,13 +186,16 @@ public final class JobService {
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             synchronized (job) {
                 if (job.stopReason() == Job.StopReason.DELETED) {
-                    store.delete(id); // it finished while being deleted: drop what it wrote
+                    deleteQuietly(id); // it finished while being deleted: drop what it wrote
                     job.update(job.record().failed(now(), new JobError("cancelled", "deleted while running")), null);
                     metrics.finished("cancelled");
                     return;
                 }
                 JobRecord done = job.record().completed(now(), out.inference().toNanos() / 1e9);
-                store.save(done);
+                if (!persist(done)) {
+                    finishUnrecorded(job);
+                    return;
+                }
                 job.update(done, null);
             }
             metrics.generation(took);
@@ -205,22 +214,52 @@ public final class JobService {
             Job.StopReason why = job.stopReason();
             String how = e instanceof RenderCancelledException ? e.getMessage() : "stopped";
             if (why == Job.StopReason.DELETED) {
-                store.delete(id);
+                deleteQuietly(id);
                 job.update(job.record().failed(now(), new JobError("cancelled", "deleted while running: " + how)), null);
                 metrics.finished("cancelled");
             } else if (why == Job.StopReason.SHUTDOWN) {
                 JobRecord r = job.record().failed(now(), new JobError("interrupted", "the server shut down while this job was running (" + how + "); submit it again"));
-                store.save(r);
+                persist(r);
                 job.update(r, null);
                 metrics.finished("interrupted");
             } else {
                 log.error("job {} failed", id, e);
-                JobRecord r = job.record().failed(now(), new JobError("generation_failed", "generation failed: " + e.getMessage()));
-                store.save(r);
+                // the client sees the reason without server paths; the log above has the whole message
+                JobRecord r = job.record().failed(now(), new JobError("generation_failed", "generation failed: " + ClientMessages.redact(e.getMessage())));
+                persist(r);
                 job.update(r, null);
                 metrics.finished("failed");
             }
         }
+    }
+
+    /** Writes {@code r}; false (logged) if the store cannot, e.g. the data dir became read-only. */
+    private boolean persist(JobRecord r) {
+        try {
+            store.save(r);
+            return true;
+        } catch (RuntimeException e) {
+            log.error("job {}: cannot write its record: {}", r.id(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void deleteQuietly(String id) {
+        try {
+            store.delete(id);
+        } catch (RuntimeException e) {
+            log.error("job {}: cannot delete its files: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * The job's record could not be written: it fails in memory (clients polling it see why) and on disk it stays
+     * as it was, so a restart recovers it by the usual rules.
+     */
+    private void finishUnrecorded(Job job) {
+        job.update(job.record().failed(now(), new JobError("store_failed",
+                "the server could not write this job's record to its data dir; see the server log")), null);
+        metrics.finished("failed");
     }
 
     private VideoEngine.RenderMonitor monitor(Job job) {
