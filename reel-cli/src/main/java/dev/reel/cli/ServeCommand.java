@@ -2,7 +2,9 @@ package dev.reel.cli;
 
 import dev.reel.core.Device;
 import dev.reel.pipeline.GeneratorOptions;
+import dev.reel.server.HttpAccess;
 import dev.reel.server.ReelServer;
+import dev.reel.server.Retention;
 import dev.reel.server.ServerConfig;
 import dev.reel.server.engine.PipelineModel;
 import dev.reel.server.engine.VideoModel;
@@ -68,12 +70,28 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", defaultValue = "30", description = "Seconds a stop lets running jobs finish (default: ${DEFAULT-VALUE}).")
     long shutdownGrace;
 
+    @Option(names = "--allowed-hosts", split = ",", paramLabel = "NAME",
+            description = "Host names accepted in the Host header besides IP addresses, localhost and --host (* for any); guards against DNS rebinding.")
+    List<String> allowedHosts = List.of();
+
+    @Option(names = "--cors-origin", split = ",", paramLabel = "ORIGIN",
+            description = "Origins (scheme://host[:port], or *) whose web pages may call the API; others are refused with 403.")
+    List<String> corsOrigins = List.of();
+
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "Base URL put into response_format=url answers (default: the address a request arrived on).")
+    java.net.URI publicUrl;
+
+    @Option(names = "--retention", defaultValue = "7d", paramLabel = "AGE",
+            description = "How long finished jobs and their videos are kept, e.g. 12h, 7d, 30m; 0 keeps them forever (default: ${DEFAULT-VALUE}).")
+    String retention;
+
     @Override public Integer call() throws InterruptedException {
         List<Device> devs = new ArrayList<>();
         if (devices == null || devices.isEmpty()) devs.add(device.device());
         else for (String d : devices) devs.add(Device.parse(d));
         ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxPixelFrames, maxSteps, maxBody,
-                Duration.ofSeconds(shutdownGrace));
+                Duration.ofSeconds(shutdownGrace), new HttpAccess(allowedHosts, corsOrigins, publicUrl), Retention.parse("--retention", retention));
         GeneratorOptions d = device.generatorOptions();
         // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
         GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);

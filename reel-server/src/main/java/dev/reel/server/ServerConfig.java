@@ -19,16 +19,20 @@ import java.util.List;
  * @param maxSteps       most denoising steps a request may ask for
  * @param maxBodyBytes   largest request body; beyond it 413
  * @param shutdownGrace  how long a graceful stop lets running jobs finish before interrupting them
+ * @param access         which hosts and origins may talk to the server, and the URL it gives out
+ * @param retention      how long finished jobs (and their files) are kept; {@link Duration#ZERO}: forever
  */
 public record ServerConfig(String host, int port, Path dataDir, String apiKey, List<Device> devices,
                            int queueCapacity, long maxPixelFrames, int maxSteps, int maxBodyBytes,
-                           Duration shutdownGrace) {
+                           Duration shutdownGrace, HttpAccess access, Duration retention) {
     /** 832×480×81: the Wan2.1 default video. */
     public static final long DEFAULT_MAX_PIXEL_FRAMES = 832L * 480 * 81;
     public static final int DEFAULT_MAX_STEPS = 100;
     public static final int DEFAULT_QUEUE = 64;
     public static final int DEFAULT_MAX_BODY = 1 << 20;
     public static final int DEFAULT_PORT = 8000;
+    /** Finished jobs are kept a week, then deleted with their files. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
     public ServerConfig {
         if (host == null || host.isBlank()) throw new ReelException("host must be given");
@@ -42,18 +46,23 @@ public record ServerConfig(String host, int port, Path dataDir, String apiKey, L
         if (maxSteps < 1) throw new ReelException("max steps = " + maxSteps + ": must be at least 1");
         if (maxBodyBytes < 1024) throw new ReelException("max body = " + maxBodyBytes + ": must be at least 1024 bytes");
         if (shutdownGrace == null || shutdownGrace.isNegative()) throw new ReelException("shutdown grace must be ≥ 0");
+        if (access == null) access = HttpAccess.defaults();
+        if (retention == null || retention.isNegative()) throw new ReelException("retention must be ≥ 0 (0: keep jobs forever)");
     }
 
     /** Loopback, port 8000, the CPU, no API key, and the default limits. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, List.of(Device.CPU), DEFAULT_QUEUE,
-                DEFAULT_MAX_PIXEL_FRAMES, DEFAULT_MAX_STEPS, DEFAULT_MAX_BODY, Duration.ofSeconds(30));
+                DEFAULT_MAX_PIXEL_FRAMES, DEFAULT_MAX_STEPS, DEFAULT_MAX_BODY, Duration.ofSeconds(30),
+                HttpAccess.defaults(), DEFAULT_RETENTION);
     }
 
-    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, devices, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace); }
-    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, g); }
+    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention); }
+    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, devices, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention); }
+    public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace, access, retention); }
+    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace, access, retention); }
+    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, g, access, retention); }
+    public ServerConfig withAccess(HttpAccess a) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, a, retention); }
+    public ServerConfig withRetention(Duration r) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, r); }
 }

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,6 +55,7 @@ public final class VideoApi {
     private final VideoRequestParser parser;
     private final byte[] page;
     private final byte[] apiKey;
+    private final RequestGuard guard;
     private final long startedAt = Instant.now().getEpochSecond();
 
     public VideoApi(JobService jobs, JobStore store, VideoModel model, ServerConfig config, ServerMetrics metrics) {
@@ -65,29 +67,39 @@ public final class VideoApi {
         this.parser = new VideoRequestParser(model, config);
         this.page = WebPage.html();
         this.apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
+        this.guard = new RequestGuard(config.access(), config.host());
     }
 
-    /** Adds every route, the API-key check and the error mapping to {@code routes}. */
+    /** Adds every route, the host/origin and API-key checks and the error mapping to {@code routes}. */
     public void register(RoutesConfig routes) {
+        routes.before(guard::check);
         routes.before(this::authorize);
-        routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
-        routes.get("/health", this::health);
-        routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
-        routes.get("/v1/models", ctx -> json(ctx, 200, models()));
-        routes.get("/v1/models/{model}", this::getModel);
-        routes.post("/v1/videos", this::create);
-        routes.get("/v1/videos", this::list);
-        routes.get("/v1/videos/{id}", ctx -> json(ctx, 200, VideoJson.video(job(ctx).record())));
-        routes.delete("/v1/videos/{id}", this::delete);
-        routes.get("/v1/videos/{id}/content", this::content);
-        routes.get("/v1/videos/{id}/events", this::events);
+        Routes r = new Routes(routes);
+        r.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+        r.get("/health", this::health);
+        r.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
+        r.get("/v1/models", ctx -> json(ctx, 200, models()));
+        r.get("/v1/models/{model}", this::getModel);
+        r.post("/v1/videos", this::create);
+        r.get("/v1/videos", this::list);
+        r.get("/v1/videos/{id}", ctx -> json(ctx, 200, VideoJson.video(job(ctx).record())));
+        r.delete("/v1/videos/{id}", this::delete);
+        r.get("/v1/videos/{id}/content", this::content);
+        r.get("/v1/videos/{id}/events", this::events);
         routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, ApiError.internal("internal error: " + e.getClass().getSimpleName()));
         });
         routes.error(404, ctx -> {
-            if (ctx.attribute(ERROR_WRITTEN) == null) error(ctx, ApiError.notFound("route_not_found", null, "no route " + ctx.method() + " " + VideoRequestParser.clip(ctx.path())));
+            if (ctx.attribute(ERROR_WRITTEN) != null) return;
+            String allow = r.allowed(ctx.path());
+            if (allow != null) {
+                ctx.header("Allow", allow);
+                error(ctx, ApiError.methodNotAllowed(ctx.method().name(), ctx.path(), allow));
+            } else {
+                error(ctx, ApiError.notFound("route_not_found", null, "no route " + ctx.method() + " " + VideoRequestParser.clip(ctx.path())));
+            }
         });
     }
 
@@ -146,6 +158,7 @@ public final class VideoApi {
     }
 
     private void create(Context ctx) {
+        RequestGuard.checkContentType(ctx.contentType());
         VideoRequest req = parser.parse(ctx.contentType(), body(ctx));
         Job job;
         try {
@@ -180,7 +193,7 @@ public final class VideoApi {
             return;
         }
         if (format == VideoRequest.ResponseFormat.URL) {
-            String url = ctx.scheme() + "://" + ctx.host() + "/v1/videos/" + r.id() + "/content";
+            String url = publicBase(ctx) + "/v1/videos/" + r.id() + "/content";
             json(ctx, 200, VideoJson.dynamo(r, "url", url));
             return;
         }
@@ -193,6 +206,21 @@ public final class VideoApi {
             throw new UncheckedIOException(e);
         }
         json(ctx, 200, VideoJson.dynamo(r, "b64_json", Base64.getEncoder().encodeToString(mp4)));
+    }
+
+    /**
+     * The base of URLs handed out: {@code --public-url}, else the address this request arrived on — never the
+     * {@code Host} header, which the client (or a rebinding page) chooses.
+     */
+    private String publicBase(Context ctx) {
+        URI pub = config.access().publicUrl();
+        if (pub != null) {
+            String s = pub.toString();
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        }
+        String addr = ctx.req().getLocalAddr();
+        if (addr.contains(":")) addr = "[" + addr + "]";
+        return "http://" + addr + ":" + ctx.req().getLocalPort();
     }
 
     private void list(Context ctx) {

@@ -25,7 +25,7 @@ final class VideoJson {
         o.put("progress", r.progress());
         o.put("created_at", r.createdAt());
         if (r.completedAt() != null) o.put("completed_at", r.completedAt()); else o.putNull("completed_at");
-        o.putNull("expires_at");
+        if (r.expiresAt() != null) o.put("expires_at", r.expiresAt()); else o.putNull("expires_at");
         o.put("size", s.size());
         o.put("seconds", r.seconds());
         o.put("prompt", s.prompt());

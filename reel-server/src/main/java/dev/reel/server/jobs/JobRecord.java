@@ -2,6 +2,7 @@ package dev.reel.server.jobs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
 
 /**
  * The immutable state of a job at one moment: what the API shows, what {@code job.json} holds, and what each
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param spec            what to generate
  * @param error           why it failed, or null
  * @param inferenceTimeS  seconds the generation took, or null until completed
+ * @param expiresAt       when a finished job is deleted with its files, or null (unfinished, or kept forever)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobRecord(
@@ -35,21 +37,28 @@ public record JobRecord(
         int priority,
         VideoSpec spec,
         JobError error,
-        @JsonProperty("inference_time_s") Double inferenceTimeS) {
+        @JsonProperty("inference_time_s") Double inferenceTimeS,
+        @JsonProperty("expires_at") Long expiresAt) {
 
     JobRecord started(long now) {
-        return new JobRecord(id, seq, model, JobStatus.IN_PROGRESS, 0, createdAt, now, null, seconds, priority, spec, null, null);
+        return new JobRecord(id, seq, model, JobStatus.IN_PROGRESS, 0, createdAt, now, null, seconds, priority, spec, null, null, null);
     }
 
     JobRecord withProgress(int p) {
-        return new JobRecord(id, seq, model, status, p, createdAt, startedAt, completedAt, seconds, priority, spec, error, inferenceTimeS);
+        return new JobRecord(id, seq, model, status, p, createdAt, startedAt, completedAt, seconds, priority, spec, error, inferenceTimeS, expiresAt);
     }
 
     JobRecord completed(long now, double inferenceSeconds) {
-        return new JobRecord(id, seq, model, JobStatus.COMPLETED, 100, createdAt, startedAt, now, seconds, priority, spec, null, inferenceSeconds);
+        return new JobRecord(id, seq, model, JobStatus.COMPLETED, 100, createdAt, startedAt, now, seconds, priority, spec, null, inferenceSeconds, null);
     }
 
     JobRecord failed(long now, JobError why) {
-        return new JobRecord(id, seq, model, JobStatus.FAILED, progress, createdAt, startedAt, now, seconds, priority, spec, why, null);
+        return new JobRecord(id, seq, model, JobStatus.FAILED, progress, createdAt, startedAt, now, seconds, priority, spec, why, null, null);
+    }
+
+    /** This finished record, set to expire {@code retention} after it finished ({@link Duration#ZERO}: never). */
+    JobRecord expiringAfter(Duration retention) {
+        Long at = retention.isZero() || completedAt == null ? null : completedAt + Math.max(1, retention.toSeconds());
+        return new JobRecord(id, seq, model, status, progress, createdAt, startedAt, completedAt, seconds, priority, spec, error, inferenceTimeS, at);
     }
 }

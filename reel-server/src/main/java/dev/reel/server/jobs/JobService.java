@@ -39,14 +39,17 @@ public final class JobService {
     private final Map<String, Job> running = new ConcurrentHashMap<>();
     private final AtomicLong nextSeq = new AtomicLong();
     private volatile boolean stopping;
+    private final Duration retention;
+    private final Thread sweeper;
 
     /**
      * Opens the store, recovers its jobs and starts the workers (which load the model in the background).
      *
      * @param queueCapacity most jobs waiting for a worker before submissions get {@link QueueFullException}
      */
-    public JobService(JobStore store, VideoModel model, List<Device> devices, int queueCapacity, ServerMetrics metrics) {
+    public JobService(JobStore store, VideoModel model, List<Device> devices, int queueCapacity, Duration retention, ServerMetrics metrics) {
         this.store = store;
+        this.retention = retention;
         this.pool = new TaskPool(queueCapacity);
         this.metrics = metrics;
         this.modelId = model.id();
@@ -55,6 +58,42 @@ public final class JobService {
         metrics.queueDepth(pool::size);
         for (JobStatus s : JobStatus.values()) metrics.jobs(s.apiName(), () -> count(s));
         scheduler.start();
+        if (!retention.isZero()) {
+            sweeper = Thread.ofVirtual().name("reel-retention").start(this::sweepForever);
+        } else {
+            sweeper = null;
+        }
+    }
+
+    /** {@code r} (a finished record) with its expiry set from the retention. */
+    private JobRecord ended(JobRecord r) { return r.expiringAfter(retention); }
+
+    /** Deletes expired jobs every tenth of the retention (at least every second, at most every minute). */
+    private void sweepForever() {
+        long periodMs = Math.clamp(retention.toMillis() / 10, 1000, 60_000);
+        try {
+            while (!stopping) {
+                sweepExpired(now());
+                Thread.sleep(periodMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes every finished job whose expiry is at or before {@code now}, with its files. */
+    void sweepExpired(long now) {
+        for (Job job : jobs.values()) {
+            JobRecord r = job.record();
+            Long at = r.expiresAt() != null ? r.expiresAt() : r.status().terminal() ? ended(r).expiresAt() : null;
+            if (at == null || at > now) continue;
+            synchronized (job) {
+                if (jobs.remove(r.id(), job)) {
+                    deleteQuietly(r.id());
+                    log.info("job {} expired (finished {} s ago), deleted", r.id(), now - r.completedAt());
+                }
+            }
+        }
     }
 
     private void recover() {
@@ -64,11 +103,11 @@ public final class JobService {
         for (JobRecord r : found) {
             nextSeq.set(Math.max(nextSeq.get(), r.seq() + 1));
             if (r.status() == JobStatus.IN_PROGRESS) {
-                r = r.failed(now, new JobError("interrupted", "the server stopped while this job was running; submit it again"));
+                r = ended(r.failed(now, new JobError("interrupted", "the server stopped while this job was running; submit it again")));
                 store.save(r);
                 interrupted++;
             } else if (r.status() == JobStatus.COMPLETED && !Files.exists(store.video(r.id()))) {
-                r = r.failed(now, new JobError("output_missing", "the video file of this job is missing from the data dir"));
+                r = ended(r.failed(now, new JobError("output_missing", "the video file of this job is missing from the data dir")));
                 store.save(r);
             }
             Job job = new Job(r);
@@ -92,7 +131,7 @@ public final class JobService {
     public Job submit(VideoSpec spec, String seconds, int priority) {
         if (stopping) throw new Job.ServerStoppingException();
         JobRecord r = new JobRecord(newId(), nextSeq.getAndIncrement(), modelId, JobStatus.QUEUED, 0, now(), null, null,
-                seconds, priority, spec, null, null);
+                seconds, priority, spec, null, null, null);
         Job job = new Job(r);
         synchronized (job) { // a worker can take the job only once it is fully recorded
             store.save(r);
@@ -151,7 +190,7 @@ public final class JobService {
             job.requestStop(Job.StopReason.DELETED);
             store.delete(id);
             if (wasQueued) {
-                job.update(job.record().failed(now(), new JobError("cancelled", "deleted while queued")), null);
+                job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while queued"))), null);
                 metrics.finished("cancelled");
             }
             // a running job is announced by its worker when it stops; a finished one just goes away
@@ -168,7 +207,7 @@ public final class JobService {
         JobRecord started;
         synchronized (job) {
             if (job.stopReason() != null) { // deleted between leaving the queue and starting
-                job.update(job.record().failed(now(), new JobError("cancelled", "deleted while queued")), null);
+                job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while queued"))), null);
                 metrics.finished("cancelled");
                 return;
             }
@@ -187,11 +226,11 @@ public final class JobService {
             synchronized (job) {
                 if (job.stopReason() == Job.StopReason.DELETED) {
                     deleteQuietly(id); // it finished while being deleted: drop what it wrote
-                    job.update(job.record().failed(now(), new JobError("cancelled", "deleted while running")), null);
+                    job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while running"))), null);
                     metrics.finished("cancelled");
                     return;
                 }
-                JobRecord done = job.record().completed(now(), out.inference().toNanos() / 1e9);
+                JobRecord done = ended(job.record().completed(now(), out.inference().toNanos() / 1e9));
                 if (!persist(done)) {
                     finishUnrecorded(job);
                     return;
@@ -215,17 +254,17 @@ public final class JobService {
             String how = e instanceof RenderCancelledException ? e.getMessage() : "stopped";
             if (why == Job.StopReason.DELETED) {
                 deleteQuietly(id);
-                job.update(job.record().failed(now(), new JobError("cancelled", "deleted while running: " + how)), null);
+                job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while running: " + how))), null);
                 metrics.finished("cancelled");
             } else if (why == Job.StopReason.SHUTDOWN) {
-                JobRecord r = job.record().failed(now(), new JobError("interrupted", "the server shut down while this job was running (" + how + "); submit it again"));
+                JobRecord r = ended(job.record().failed(now(), new JobError("interrupted", "the server shut down while this job was running (" + how + "); submit it again")));
                 persist(r);
                 job.update(r, null);
                 metrics.finished("interrupted");
             } else {
                 log.error("job {} failed", id, e);
                 // the client sees the reason without server paths; the log above has the whole message
-                JobRecord r = job.record().failed(now(), new JobError("generation_failed", "generation failed: " + ClientMessages.redact(e.getMessage())));
+                JobRecord r = ended(job.record().failed(now(), new JobError("generation_failed", "generation failed: " + ClientMessages.redact(e.getMessage()))));
                 persist(r);
                 job.update(r, null);
                 metrics.finished("failed");
@@ -257,8 +296,8 @@ public final class JobService {
      * as it was, so a restart recovers it by the usual rules.
      */
     private void finishUnrecorded(Job job) {
-        job.update(job.record().failed(now(), new JobError("store_failed",
-                "the server could not write this job's record to its data dir; see the server log")), null);
+        job.update(ended(job.record().failed(now(), new JobError("store_failed",
+                "the server could not write this job's record to its data dir; see the server log"))), null);
         metrics.finished("failed");
     }
 
@@ -307,6 +346,7 @@ public final class JobService {
      */
     public void shutdown(Duration grace) {
         stopping = true;
+        if (sweeper != null) sweeper.interrupt();
         pool.close();
         try {
             if (!scheduler.awaitStopped(grace)) {
