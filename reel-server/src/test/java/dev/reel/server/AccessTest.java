@@ -138,4 +138,27 @@ class AccessTest {
         assertEquals(4, n, "queued, in_progress, the last progress, completed:\n" + events);
         assertTrue(events.contains("\"step\":6") || events.contains("\"step\": 6"), events);
     }
+
+    @Test void aDynamoCallWhoseClientHangsUpCancelsItsJob() throws Exception {
+        String body = TestServer.LONG.replace("\"model\"", "\"response_format\": \"b64_json\", \"model\"");
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        String id;
+        try (Socket sock = new Socket("127.0.0.1", s.server.port())) {
+            sock.getOutputStream().write(("POST /v1/videos HTTP/1.1\r\nHost: " + self() + "\r\nContent-Type: application/json\r\nContent-Length: "
+                    + b.length + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            sock.getOutputStream().write(b);
+            sock.getOutputStream().flush();
+            id = null;
+            for (int i = 0; i < 1200 && id == null; i++) {
+                for (JsonNode v : TestServer.json(s.get("/v1/videos")).path("data")) {
+                    if (v.path("status").asText().equals("in_progress")) id = v.path("id").asText();
+                }
+                if (id == null) Thread.sleep(25);
+            }
+            assertTrue(id != null, "the waiting call's job never started");
+        } // the client hangs up here
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (s.get("/v1/videos/" + id).statusCode() != 404 && System.nanoTime() < deadline) Thread.sleep(50);
+        assertEquals(404, s.get("/v1/videos/" + id).statusCode(), "the job of the abandoned call was cancelled and deleted");
+    }
 }

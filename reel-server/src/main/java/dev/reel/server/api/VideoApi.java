@@ -29,6 +29,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ public final class VideoApi {
     private static final String ERROR_WRITTEN = "reel.error";
     /** Seconds between SSE comments that keep idle connections open through proxies. */
     private static final long KEEP_ALIVE_S = 15;
+    /** How often a waiting Dynamo call looks whether its client is still there. */
+    private static final long CLIENT_CHECK_MS = 250;
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
 
     private final JobService jobs;
@@ -173,14 +176,27 @@ public final class VideoApi {
             return;
         }
         JobRecord done;
+        ClientWatch client = ClientWatch.of(ctx);
         try {
-            done = job.done().get();
+            while (true) {
+                try {
+                    done = job.done().get(CLIENT_CHECK_MS, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    if (client.gone()) { // nobody waits for this video any more: drop it, as vLLM aborts such requests
+                        log.info("job {}: the waiting client disconnected; cancelling the job", job.id());
+                        jobs.delete(job.id());
+                        return;
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.unavailable("shutting_down", "the server is shutting down");
         } catch (ExecutionException e) {
             throw ApiError.unavailable("shutting_down", "the server stopped before the video was done; it stays queued as " + job.id());
         }
+        if (client.mustClose()) ctx.header("Connection", "close");
         dynamoAnswer(ctx, done, req.responseFormat());
     }
 
