@@ -86,12 +86,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long finished jobs and their videos are kept, e.g. 12h, 7d, 30m; 0 keeps them forever (default: ${DEFAULT-VALUE}).")
     String retention;
 
+    @Option(names = "--header-timeout", defaultValue = "20", paramLabel = "SECONDS",
+            description = "Longest time a client may take to send a request's headers, however slowly (default: ${DEFAULT-VALUE}).")
+    long headerTimeout;
+
     @Override public Integer call() throws InterruptedException {
         List<Device> devs = new ArrayList<>();
         if (devices == null || devices.isEmpty()) devs.add(device.device());
         else for (String d : devices) devs.add(Device.parse(d));
         ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxPixelFrames, maxSteps, maxBody,
-                Duration.ofSeconds(shutdownGrace), new HttpAccess(allowedHosts, corsOrigins, publicUrl), Retention.parse("--retention", retention));
+                Duration.ofSeconds(shutdownGrace), new HttpAccess(allowedHosts, corsOrigins, publicUrl, Duration.ofSeconds(headerTimeout)), Retention.parse("--retention", retention));
         GeneratorOptions d = device.generatorOptions();
         // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
         GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);

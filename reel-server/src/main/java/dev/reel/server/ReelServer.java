@@ -10,6 +10,7 @@ import io.javalin.compression.CompressionStrategy;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +25,8 @@ public final class ReelServer implements AutoCloseable {
     private final ServerConfig config;
     private final JobService jobs;
     private final Javalin app;
+    private final HeaderDeadline headerDeadline;
+    private Server jetty;
     private boolean closed;
 
     private ReelServer(ServerConfig config, VideoModel model) {
@@ -32,6 +35,7 @@ public final class ReelServer implements AutoCloseable {
         JobStore store = new JobStore(config.dataDir());
         this.jobs = new JobService(store, model, config.devices(), config.queueCapacity(), config.retention(), metrics);
         VideoApi api = new VideoApi(jobs, store, model, config, metrics);
+        this.headerDeadline = new HeaderDeadline(config.access().headerTimeout());
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -43,7 +47,12 @@ public final class ReelServer implements AutoCloseable {
             // let odd paths (encoded slashes, dot segments) reach the router, which answers them with a JSON 404,
             // instead of Jetty's HTML 400; ids are validated before any file is touched
             c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
-            c.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrorHandler()));
+            c.jetty.modifyServer(s -> {
+                s.setErrorHandler(new JsonErrorHandler());
+                jetty = s;
+            });
+            c.routes.before(headerDeadline::handling);
+            c.routes.after(headerDeadline::answered);
             api.register(c.routes);
         });
     }
@@ -53,6 +62,7 @@ public final class ReelServer implements AutoCloseable {
         ReelServer s = new ReelServer(config, model);
         try {
             s.app.start();
+            s.headerDeadline.install(s.jetty);
         } catch (RuntimeException e) {
             s.jobs.shutdown(Duration.ZERO);
             throw e;
@@ -84,6 +94,7 @@ public final class ReelServer implements AutoCloseable {
         closed = true;
         log.info("reel serve: stopping");
         jobs.shutdown(config.shutdownGrace());
+        headerDeadline.stop();
         app.stop();
         log.info("reel serve: stopped");
     }

@@ -29,7 +29,7 @@ class AccessTest {
     static TestServer s;
 
     @BeforeAll static void start() throws Exception {
-        s = TestServer.start(dataDir, c -> c.withAccess(new HttpAccess(List.of("videos.internal"), List.of("https://app.example.com"), null)));
+        s = TestServer.start(dataDir, c -> c.withAccess(new HttpAccess(List.of("videos.internal"), List.of("https://app.example.com"), null, Duration.ofSeconds(2))));
     }
 
     @AfterAll static void stop() { if (s != null) s.close(); }
@@ -160,5 +160,30 @@ class AccessTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (s.get("/v1/videos/" + id).statusCode() != 404 && System.nanoTime() < deadline) Thread.sleep(50);
         assertEquals(404, s.get("/v1/videos/" + id).statusCode(), "the job of the abandoned call was cancelled and deleted");
+    }
+
+    @Test void aClientThatTricklesItsHeadersIsCutOff() throws Exception {
+        try (Socket sock = new Socket("127.0.0.1", s.server.port())) {
+            sock.setSoTimeout(30_000);
+            OutputStream out = sock.getOutputStream();
+            byte[] slow = ("GET /health HTTP/1.1\r\nHost: " + self() + "\r\nX-Slow: " + "a".repeat(400)).getBytes(StandardCharsets.UTF_8);
+            long t0 = System.nanoTime();
+            boolean cut = false;
+            for (byte b : slow) { // one byte every 50 ms: Jetty's idle timeout alone would never fire
+                try {
+                    out.write(b);
+                    out.flush();
+                } catch (IOException e) {
+                    cut = true;
+                    break;
+                }
+                Thread.sleep(50);
+                if (sock.getInputStream().available() < 0) break;
+            }
+            if (!cut) cut = sock.getInputStream().read() == -1;
+            assertTrue(cut, "the server kept a connection whose headers never ended");
+            assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(18).toNanos(), "cut off by the 2 s bound, well before the bytes ran out");
+        }
+        assertEquals(200, s.get("/health").statusCode());
     }
 }
