@@ -90,12 +90,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "Longest time a client may take to send a request's headers, however slowly (default: ${DEFAULT-VALUE}).")
     long headerTimeout;
 
+    @Option(names = "--queue", paramLabel = "redis://HOST:PORT",
+            description = "Be a frontend: put jobs on this Redis queue for 'reel worker's to run (--data-dir must then be shared with them).")
+    java.net.URI queue;
+
     @Override public Integer call() throws InterruptedException {
         List<Device> devs = new ArrayList<>();
         if (devices == null || devices.isEmpty()) devs.add(device.device());
         else for (String d : devices) devs.add(Device.parse(d));
         ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxPixelFrames, maxSteps, maxBody,
-                Duration.ofSeconds(shutdownGrace), new HttpAccess(allowedHosts, corsOrigins, publicUrl, Duration.ofSeconds(headerTimeout)), Retention.parse("--retention", retention));
+                Duration.ofSeconds(shutdownGrace), new HttpAccess(allowedHosts, corsOrigins, publicUrl, Duration.ofSeconds(headerTimeout)), Retention.parse("--retention", retention), queue);
         GeneratorOptions d = device.generatorOptions();
         // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
         GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);

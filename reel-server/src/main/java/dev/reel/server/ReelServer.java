@@ -3,6 +3,8 @@ package dev.reel.server;
 import dev.reel.server.api.VideoApi;
 import dev.reel.server.engine.VideoModel;
 import dev.reel.server.jobs.JobService;
+import dev.reel.server.jobs.Jobs;
+import dev.reel.server.jobs.RedisJobs;
 import dev.reel.server.jobs.JobStore;
 import dev.reel.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
@@ -23,7 +25,7 @@ public final class ReelServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReelServer.class);
 
     private final ServerConfig config;
-    private final JobService jobs;
+    private final Jobs jobs;
     private final Javalin app;
     private final HeaderDeadline headerDeadline;
     private Server jetty;
@@ -33,7 +35,9 @@ public final class ReelServer implements AutoCloseable {
         this.config = config;
         ServerMetrics metrics = new ServerMetrics();
         JobStore store = new JobStore(config.dataDir());
-        this.jobs = new JobService(store, model, config.devices(), config.queueCapacity(), config.retention(), metrics);
+        this.jobs = config.queue() != null
+                ? new RedisJobs(config.queue(), store, model.id(), config.queueCapacity(), metrics)
+                : new JobService(store, model, config.devices(), config.queueCapacity(), config.retention(), metrics);
         VideoApi api = new VideoApi(jobs, store, model, config, metrics);
         this.headerDeadline = new HeaderDeadline(config.access().headerTimeout());
         this.app = Javalin.create(c -> {
@@ -80,7 +84,7 @@ public final class ReelServer implements AutoCloseable {
     private static String hostForUri(String host) { return host.contains(":") ? "[" + host + "]" : host; }
 
     /** The job runtime. */
-    public JobService jobs() { return jobs; }
+    public Jobs jobs() { return jobs; }
 
     /** Waits until the model is loaded on every device; false if loading failed or took longer. */
     public boolean awaitReady(Duration timeout) throws InterruptedException { return jobs.awaitReady(timeout); }

@@ -2,6 +2,7 @@ package dev.reel.server;
 
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,10 +22,12 @@ import java.util.List;
  * @param shutdownGrace  how long a graceful stop lets running jobs finish before interrupting them
  * @param access         which hosts and origins may talk to the server, and the URL it gives out
  * @param retention      how long finished jobs (and their files) are kept; {@link Duration#ZERO}: forever
+ * @param queue          {@code redis://host:port}: be a frontend whose jobs run on {@code reel worker}s through
+ *                       Redis (then {@code dataDir} must be shared with them); null: run jobs in this process
  */
 public record ServerConfig(String host, int port, Path dataDir, String apiKey, List<Device> devices,
                            int queueCapacity, long maxPixelFrames, int maxSteps, int maxBodyBytes,
-                           Duration shutdownGrace, HttpAccess access, Duration retention) {
+                           Duration shutdownGrace, HttpAccess access, Duration retention, URI queue) {
     /** 832×480×81: the Wan2.1 default video. */
     public static final long DEFAULT_MAX_PIXEL_FRAMES = 832L * 480 * 81;
     public static final int DEFAULT_MAX_STEPS = 100;
@@ -54,15 +57,16 @@ public record ServerConfig(String host, int port, Path dataDir, String apiKey, L
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, List.of(Device.CPU), DEFAULT_QUEUE,
                 DEFAULT_MAX_PIXEL_FRAMES, DEFAULT_MAX_STEPS, DEFAULT_MAX_BODY, Duration.ofSeconds(30),
-                HttpAccess.defaults(), DEFAULT_RETENTION);
+                HttpAccess.defaults(), DEFAULT_RETENTION, null);
     }
 
-    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention); }
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention); }
-    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, devices, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention); }
-    public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace, access, retention); }
-    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace, access, retention); }
-    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, g, access, retention); }
-    public ServerConfig withAccess(HttpAccess a) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, a, retention); }
-    public ServerConfig withRetention(Duration r) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, r); }
+    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention, queue); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention, queue); }
+    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, devices, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention, queue); }
+    public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace, access, retention, queue); }
+    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace, access, retention, queue); }
+    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, g, access, retention, queue); }
+    public ServerConfig withAccess(HttpAccess a) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, a, retention, queue); }
+    public ServerConfig withRetention(Duration r) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, r, queue); }
+    public ServerConfig withQueue(URI q) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace, access, retention, q); }
 }

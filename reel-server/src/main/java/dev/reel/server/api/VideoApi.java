@@ -7,7 +7,7 @@ import dev.reel.server.engine.VideoModel;
 import dev.reel.server.jobs.Job;
 import dev.reel.server.jobs.JobEvent;
 import dev.reel.server.jobs.JobRecord;
-import dev.reel.server.jobs.JobService;
+import dev.reel.server.jobs.Jobs;
 import dev.reel.server.jobs.JobStatus;
 import dev.reel.server.jobs.JobStore;
 import dev.reel.server.metrics.ServerMetrics;
@@ -50,7 +50,7 @@ public final class VideoApi {
     private static final long CLIENT_CHECK_MS = 250;
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
 
-    private final JobService jobs;
+    private final Jobs jobs;
     private final JobStore store;
     private final VideoModel model;
     private final ServerConfig config;
@@ -61,7 +61,7 @@ public final class VideoApi {
     private final RequestGuard guard;
     private final long startedAt = Instant.now().getEpochSecond();
 
-    public VideoApi(JobService jobs, JobStore store, VideoModel model, ServerConfig config, ServerMetrics metrics) {
+    public VideoApi(Jobs jobs, JobStore store, VideoModel model, ServerConfig config, ServerMetrics metrics) {
         this.jobs = jobs;
         this.store = store;
         this.model = model;
@@ -135,6 +135,9 @@ public final class VideoApi {
             o.put("status", "ok");
         }
         o.put("queue_depth", jobs.queueDepth());
+        o.put("pending", jobs.pending());
+        var w = o.putArray("workers");
+        jobs.workers().forEach(w::add);
         json(ctx, status, o);
     }
 
@@ -166,7 +169,7 @@ public final class VideoApi {
         Job job;
         try {
             job = jobs.submit(req.spec(), req.seconds(), req.priority());
-        } catch (JobService.QueueFullException e) {
+        } catch (Jobs.QueueFullException e) {
             throw ApiError.queueFull(e.getMessage(), 5);
         } catch (Job.ServerStoppingException e) {
             throw ApiError.unavailable("shutting_down", "the server is shutting down; retry on another instance");

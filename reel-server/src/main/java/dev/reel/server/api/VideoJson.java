@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reel.server.jobs.JobEvent;
 import dev.reel.server.jobs.JobRecord;
-import dev.reel.server.jobs.JobService;
+import dev.reel.server.jobs.Jobs;
 import dev.reel.server.jobs.JobStatus;
 import dev.reel.server.jobs.VideoSpec;
 
@@ -77,7 +77,7 @@ final class VideoJson {
     }
 
     /** A page of {@code GET /v1/videos}. */
-    static ObjectNode list(JobService.Page page) {
+    static ObjectNode list(Jobs.Page page) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("object", "list");
         var data = o.putArray("data");

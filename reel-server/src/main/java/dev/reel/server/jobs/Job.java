@@ -95,6 +95,9 @@ public final class Job {
         }
     }
 
+    /** Open event streams and waiters on this job. */
+    synchronized int subscriberCount() { return subscribers.size(); }
+
     /** Events a late subscriber is replayed (for tests of the bound). */
     synchronized int replayLength() { return log.size(); }
 

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * by a crash or a forced stop and is marked failed with code {@code interrupted} (re-running it could crash the
  * server again in a loop; the client can resubmit).
  */
-public final class JobService {
+public final class JobService implements Jobs {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
 
     private final JobStore store;
@@ -128,7 +128,7 @@ public final class JobService {
      * @throws QueueFullException when the pool is full (nothing is kept)
      * @throws Job.ServerStoppingException when the server is stopping
      */
-    public Job submit(VideoSpec spec, String seconds, int priority) {
+    @Override public Job submit(VideoSpec spec, String seconds, int priority) {
         if (stopping) throw new Job.ServerStoppingException();
         JobRecord r = new JobRecord(newId(), nextSeq.getAndIncrement(), modelId, JobStatus.QUEUED, 0, now(), null, null,
                 seconds, priority, spec, null, null, null);
@@ -151,7 +151,7 @@ public final class JobService {
     }
 
     /** The job with this id, if it exists; ids of the wrong shape simply match nothing. */
-    public Optional<Job> find(String id) {
+    @Override public Optional<Job> find(String id) {
         return JobStore.isValidId(id) ? Optional.ofNullable(jobs.get(id)) : Optional.empty();
     }
 
@@ -160,7 +160,7 @@ public final class JobService {
      *
      * @return the page and whether older jobs remain
      */
-    public Page list(int limit, Job after) {
+    @Override public Page list(int limit, Job after) {
         long below = after == null ? Long.MAX_VALUE : after.seq();
         List<JobRecord> older = jobs.values().stream()
                 .filter(j -> j.seq() < below)
@@ -172,8 +172,6 @@ public final class JobService {
         return new Page(more ? older.subList(0, limit) : older, more);
     }
 
-    /** A page of {@link #list}. */
-    public record Page(List<JobRecord> jobs, boolean hasMore) {}
 
     /**
      * Deletes a job and its files. A queued job leaves the queue at once; a running one is stopped by its worker
@@ -181,7 +179,7 @@ public final class JobService {
      *
      * @return false if there is no such job
      */
-    public boolean delete(String id) {
+    @Override public boolean delete(String id) {
         Job job = find(id).orElse(null);
         if (job == null) return false;
         boolean wasQueued = pool.remove(job);
@@ -319,32 +317,36 @@ public final class JobService {
         };
     }
 
+    @Override public List<String> workers() { return scheduler.deviceNames(); }
+
+    @Override public long pending() { return running.size(); }
+
     /** Jobs known in {@code status}. */
     public long count(JobStatus status) {
         return jobs.values().stream().filter(j -> j.record().status() == status).count();
     }
 
     /** Jobs waiting for a worker. */
-    public int queueDepth() { return pool.size(); }
+    @Override public int queueDepth() { return pool.size(); }
 
     /** Whether every worker has loaded the model. */
-    public boolean ready() { return scheduler.ready(); }
+    @Override public boolean ready() { return scheduler.ready(); }
 
     /** Why the model failed to load, or null. */
-    public String loadError() { return scheduler.loadError(); }
+    @Override public String loadError() { return scheduler.loadError(); }
 
     /** Waits until the model is loaded everywhere (or failed somewhere); true when ready. */
-    public boolean awaitReady(Duration timeout) throws InterruptedException { return scheduler.awaitLoaded(timeout); }
+    @Override public boolean awaitReady(Duration timeout) throws InterruptedException { return scheduler.awaitLoaded(timeout); }
 
     /** Whether {@link #shutdown} has begun. */
-    public boolean stopping() { return stopping; }
+    @Override public boolean stopping() { return stopping; }
 
     /**
      * Stops gracefully: accepts nothing more, lets running jobs finish for up to {@code grace}, then stops them
      * at their next step (they fail as {@code interrupted}); queued jobs stay queued on disk. Open event streams
      * and waiting requests of unfinished jobs are released.
      */
-    public void shutdown(Duration grace) {
+    @Override public void shutdown(Duration grace) {
         stopping = true;
         if (sweeper != null) sweeper.interrupt();
         pool.close();
@@ -367,9 +369,4 @@ public final class JobService {
     }
 
     private static long now() { return Instant.now().getEpochSecond(); }
-
-    /** The task pool is full. */
-    public static final class QueueFullException extends RuntimeException {
-        QueueFullException(int waiting) { super("the queue is full (" + waiting + " jobs waiting); retry later"); }
-    }
 }

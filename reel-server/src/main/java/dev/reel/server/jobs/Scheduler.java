@@ -78,6 +78,9 @@ final class Scheduler {
         }
     }
 
+    /** The devices the workers run on, by name. */
+    List<String> deviceNames() { return devices.stream().map(Device::toString).toList(); }
+
     /** Whether every worker has its engine and none has stopped for good. */
     boolean ready() { return loaded.getCount() == 0 && loadError == null && workerError == null; }
 
