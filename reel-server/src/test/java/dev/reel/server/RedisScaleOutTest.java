@@ -151,7 +151,7 @@ class RedisScaleOutTest {
     private static ProcessBuilder jvm(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx1g",
-                "-Dreel.fixtures=" + dev.reel.core.fixtures.FixtureSet.locate().root(),
+                "-Dreel.fixtures=" + dev.reel.core.fixtures.TestFixtures.locate().root(),
                 "-cp", System.getProperty("java.class.path"), ScaleOutProcess.class.getName()));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true);

@@ -24,8 +24,7 @@ public final class ScaleOutProcess {
                     Duration.ofMillis(Long.parseLong(args[4])), 3, Duration.ofDays(7));
             w.start();
         } else {
-            ReelServer s = ReelServer.start(ServerConfig.defaults(data).withAddress("127.0.0.1", 0).withQueue(redis)
-                    .withLimits(ServerConfig.DEFAULT_MAX_PIXEL_FRAMES, TestServer.MAX_STEPS), TestServer.fixtureModel());
+            ReelServer s = ReelServer.start(ServerConfig.defaults(data).withAddress("127.0.0.1", 0).withQueue(redis), TestServer.fixtureModel());
             System.out.println("PORT " + s.port());
             System.out.flush();
         }

@@ -2,6 +2,7 @@ package dev.reel.server.jobs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.reel.server.engine.VideoSpec;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,6 @@
 package dev.reel.server.jobs;
 
+import dev.reel.server.engine.VideoSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

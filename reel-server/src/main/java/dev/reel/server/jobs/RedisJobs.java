@@ -1,5 +1,6 @@
 package dev.reel.server.jobs;
 
+import dev.reel.server.engine.VideoSpec;
 import dev.reel.server.metrics.ServerMetrics;
 import java.net.URI;
 import java.time.Duration;
