@@ -161,9 +161,10 @@ class VideoApiTest {
         String[] last = events.getLast();
         assertEquals("completed", last[0]);
         assertEquals(100, TestServer.JSON.readTree(last[1]).path("progress").asInt());
-        // a stream opened after the end replays the whole history
+        // a stream opened after the end replays the status changes and the last step (a finished job's memory
+        // is bounded, however many steps it ran)
         List<String[]> again = readEvents(v.path("id").asText(), 10);
-        assertEquals(events.size(), again.size());
+        assertEquals(List.of("queued", "in_progress", "progress", "completed"), again.stream().map(e -> e[0]).toList());
     }
 
     @Test void cancelQueuedAndRunningJobs() throws Exception {
