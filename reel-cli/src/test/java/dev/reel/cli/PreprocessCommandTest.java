@@ -103,6 +103,29 @@ class PreprocessCommandTest {
         }
     }
 
+    /** The synthetic dataset goes through the same path as a user's: its captions.csv into preprocess. */
+    @Test
+    void shapesDatasetThroughPreprocess() throws Exception {
+        Path shapes = dir.resolve("shapes");
+        var r = GenerateCommandTest.reel("dataset", "shapes", "--output", shapes.toString(), "--count", "3", "--frames", "9",
+                "--height", "32", "--width", "32", "--seed", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("217 colour×shape×motion triples") || r.out().contains("triples for training"), r.out());
+        Path parquet = dir.resolve("shapes.parquet");
+        r = GenerateCommandTest.reel("preprocess", "--videos", shapes.resolve("captions.csv").toString(), "--output", parquet.toString(),
+                "--model", model(), "--frames", "9", "--height", "32", "--width", "32", "--max-sequence-length", "16", "--device", "cpu");
+        assertEquals(0, r.exit(), r.err());
+        List<LatentRow> rows = new CarpetReader<>(parquet.toFile(), LatentRow.class).toList();
+        assertEquals(3, rows.size());
+        List<String> csv = Files.readAllLines(shapes.resolve("captions.csv"));
+        assertTrue(csv.get(1).startsWith(rows.get(0).fileName() + ","), csv.get(1));
+        assertTrue(csv.get(1).contains(rows.get(0).caption()), csv.get(1));
+        assertEquals(List.of(16, 3, 4, 4), rows.get(0).latentShape());
+        var bad = GenerateCommandTest.reel("dataset", "shapes", "--output", shapes.toString(), "--frames", "8");
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("--frames = 8: must be 4k+1"), bad.err());
+    }
+
     private static float[] pngFrames(Path folder, int count, int h, int w) throws Exception {
         float[] out = new float[count * h * w * 3];
         for (int t = 0; t < count; t++) {
