@@ -3,7 +3,6 @@ package dev.reel.cli;
 import dev.reel.models.lora.LoraAdapters;
 import dev.reel.models.lora.LoraException;
 import dev.reel.models.lora.LoraSpec;
-import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GenerationResult;
 import dev.reel.pipeline.GeneratorOptions;
@@ -117,12 +116,9 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private void applyLoras(VideoGenerator gen, PrintWriter out) {
-        if (loras.isEmpty()) return;
-        var transformer = gen.components().get("transformer", WanTransformer3DModel.class);
         for (String text : loras) {
             try {
-                LoraAdapters a = LoraAdapters.load(transformer, LoraSpec.parse(text));
-                if (loraMerge) a.merge();
+                LoraAdapters a = gen.applyLoras(List.of(LoraSpec.parse(text)), loraMerge).get(0);
                 out.printf("LoRA %s: %d linears adapted, %s%n", text, a.adapters().size(), loraMerge ? "merged into the weights" : "applied on the fly");
             } catch (LoraException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "invalid --lora " + text + ": " + e.getMessage());

@@ -1,6 +1,7 @@
 package dev.reel.server.engine;
 
 import dev.reel.core.Device;
+import dev.reel.models.lora.LoraSpec;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
@@ -9,6 +10,7 @@ import dev.reel.pipeline.stages.InputValidation;
 import dev.reel.server.jobs.VideoSpec;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.function.Function;
 
 /** A {@link VideoModel} backed by Reel's pipeline ({@link VideoGenerator}): a Diffusers folder or the demo model. */
@@ -48,6 +50,22 @@ public final class PipelineModel implements VideoModel {
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
     public static PipelineModel demo(String id, GeneratorOptions options) {
         return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator::demo);
+    }
+
+    /** This model with LoRA files applied to the transformer of every loaded copy (merged into its weights if {@code merge}). */
+    public PipelineModel withLoras(List<LoraSpec> loras, boolean merge) {
+        if (loras.isEmpty()) return this;
+        Function<GeneratorOptions, VideoGenerator> base = loader;
+        return new PipelineModel(id, options, o -> {
+            VideoGenerator g = base.apply(o);
+            try {
+                g.applyLoras(loras, merge);
+                return g;
+            } catch (RuntimeException e) {
+                g.close();
+                throw e;
+            }
+        });
     }
 
     @Override public String id() { return id; }
