@@ -10,6 +10,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.train.data.LatentBatch;
 import dev.reel.train.data.LatentDataset;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PreprocessCommandTest {
     @TempDir Path dir;
 
-    private static String model() { return FixtureSet.locate().pipelineDir().toString(); }
+    private static String model() { return TestFixtures.locate().pipelineDir().toString(); }
 
     private static void generate(String prompt, long seed, int frames, Path output) {
         var r = GenerateCommandTest.reel("generate", "--model", model(), "--prompt", prompt, "--height", "32", "--width", "48",
@@ -74,7 +75,7 @@ class PreprocessCommandTest {
 
         List<LatentRow> rows = new CarpetReader<>(parquet.toFile(), LatentRow.class).toList();
         assertEquals(2, rows.size());
-        AutoencoderKLWan vae = AutoencoderKLWan.load(FixtureSet.locate().pipelineDir().resolve("vae"), DType.F32, Backends.cpu());
+        AutoencoderKLWan vae = AutoencoderKLWan.load(TestFixtures.locate().pipelineDir().resolve("vae"), DType.F32, Backends.cpu());
         for (int i = 0; i < 2; i++) {
             LatentRow row = rows.get(i);
             assertEquals("clip" + i + ".mp4", row.fileName());

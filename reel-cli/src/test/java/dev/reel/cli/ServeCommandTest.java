@@ -20,12 +20,13 @@ class ServeCommandTest {
         }
     }
 
-    @Test void aModelThatCannotLoadStopsTheServerWithItsReason() {
+    /** The configs are read before the server starts (weights that fail to load are HealthTest's). */
+    @Test void aFolderThatIsNoPipelineStopsTheServerWithItsReason() {
         Path missing = dir.resolve("no-such-model");
         GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", missing.toString(), "--port", "0",
                 "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
         assertEquals(1, r.exit(), r.out() + r.err());
-        assertTrue(r.err().contains("loading no-such-model on cpu failed"), r.err());
+        assertTrue(r.err().contains("no-such-model: not a folder (expected a Diffusers pipeline folder with model_index.json)"), r.err());
     }
 
     @Test void badLimitsAreRefused() {
@@ -45,7 +46,7 @@ class ServeCommandTest {
         dev.reel.core.safetensors.SafetensorsWriter.write(bad, java.util.Map.of(
                 "transformer.blocks.9.attn1.to_q.lora_A.weight", cpu.zeros(dev.reel.core.DType.F32, 2, 24),
                 "transformer.blocks.9.attn1.to_q.lora_B.weight", cpu.zeros(dev.reel.core.DType.F32, 24, 2)));
-        r = GenerateCommandTest.reel("serve", "--model", dev.reel.core.fixtures.FixtureSet.locate().pipelineDir().toString(), "--lora", bad.toString(),
+        r = GenerateCommandTest.reel("serve", "--model", dev.reel.core.fixtures.TestFixtures.locate().pipelineDir().toString(), "--lora", bad.toString(),
                 "--port", "0", "--data-dir", dir.resolve("data2").toString(), "--device", "cpu");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("'transformer.blocks.9.attn1.to_q.lora_A.weight'"), r.err());

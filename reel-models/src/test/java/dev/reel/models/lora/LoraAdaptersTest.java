@@ -11,6 +11,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.core.safetensors.SafetensorsFile;
 import dev.reel.core.safetensors.SafetensorsWriter;
 import dev.reel.models.nn.Linear;
@@ -31,7 +32,7 @@ class LoraAdaptersTest {
     @TempDir Path tmp;
 
     @BeforeAll
-    static void locate() { fixtures = FixtureSet.locate(); }
+    static void locate() { fixtures = TestFixtures.locate(); }
 
     static WanTransformer3DModel model() {
         return WanTransformer3DModel.load(fixtures.pipelineDir().resolve("transformer"), DType.F32, Backends.cpu());

@@ -8,6 +8,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.core.safetensors.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class LoraPeftParityTest {
     @BeforeAll
     static void open() {
         LoraAdaptersTest.locate();
-        dir = FixtureSet.locate().root().resolveSibling("wan21-tiny-lora");
+        dir = TestFixtures.locate().root().resolveSibling("wan21-tiny-lora");
     }
 
     private static Tensor ref(String key) {
