@@ -1,5 +1,8 @@
 package dev.reel.cli;
 
+import dev.reel.models.lora.LoraAdapters;
+import dev.reel.models.lora.LoraException;
+import dev.reel.models.lora.LoraSpec;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GenerationResult;
 import dev.reel.pipeline.GeneratorOptions;
@@ -10,6 +13,8 @@ import dev.reel.pipeline.StageTiming;
 import dev.reel.pipeline.VideoGenerator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -64,6 +69,12 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--preset", description = "libx264 preset (default ultrafast)") String preset;
     @Option(names = "--crf", description = "libx264 quality, 0 (lossless) … 51 (default 18)") Integer crf;
 
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "apply a LoRA to the transformer (safetensors, Diffusers/PEFT keys), its scale times SCALE (default 1); repeatable")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--lora-merge", description = "merge the --lora adapters into the weights (no per-step cost) instead of applying them on the fly")
+    boolean loraMerge;
+
     @Mixin DeviceOptions device;
 
     @Override public Integer call() {
@@ -73,6 +84,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (VideoGenerator gen = modelOptions.open(options, spec.commandLine())) {
             out.printf("model: %s%n", gen.description());
             if (gen.randomWeights()) out.println("note: the weights are seeded random numbers, so the video shows noise, not the prompt");
+            applyLoras(gen, out);
             out.printf("device: %s, loaded in %.2f s%n", DeviceOptions.describe(options), (System.nanoTime() - t0) / 1e9);
             GenerationRequest request;
             GenerationResult r;
@@ -87,6 +99,17 @@ final class GenerateCommand implements Callable<Integer> {
             summary(out, r, request);
             out.flush();
             return 0;
+        }
+    }
+
+    private void applyLoras(VideoGenerator gen, PrintWriter out) {
+        for (String text : loras) {
+            try {
+                LoraAdapters a = gen.applyLoras(List.of(LoraSpec.parse(text)), loraMerge).get(0);
+                out.printf("LoRA %s: %d linears adapted, %s%n", text, a.adapters().size(), loraMerge ? "merged into the weights" : "applied on the fly");
+            } catch (LoraException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "invalid --lora " + text + ": " + e.getMessage());
+            }
         }
     }
 

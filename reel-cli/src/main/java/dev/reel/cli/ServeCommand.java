@@ -1,6 +1,9 @@
 package dev.reel.cli;
 
 import dev.reel.core.Device;
+import dev.reel.models.lora.LoraException;
+import dev.reel.models.lora.LoraFile;
+import dev.reel.models.lora.LoraSpec;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.HttpAccess;
 import dev.reel.server.ReelServer;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,6 +45,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--devices", split = ",", paramLabel = "DEV",
             description = "Serve on several devices, one worker each, e.g. cuda:0,cuda:1 (default: the --device).")
     List<String> devices;
+
+    @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "apply a LoRA to the transformer (safetensors, Diffusers/PEFT keys), its scale times SCALE (default 1); repeatable")
+    List<String> loras = new ArrayList<>();
+
+    @Option(names = "--lora-merge", description = "merge the --lora adapters into the weights instead of applying them on the fly")
+    boolean loraMerge;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
     String host;
@@ -98,6 +108,21 @@ final class ServeCommand implements Callable<Integer> {
             description = "Be a frontend: put jobs on this Redis queue for 'reel worker's to run (--data-dir must then be shared with them).")
     java.net.URI queue;
 
+    /** The --lora files, each opened once here so a bad one stops the command before the server starts. */
+    private List<LoraSpec> loraSpecs() {
+        List<LoraSpec> out = new ArrayList<>();
+        for (String text : loras) {
+            try {
+                LoraSpec s = LoraSpec.parse(text);
+                LoraFile.open(s.file()).close();
+                out.add(s);
+            } catch (LoraException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "invalid --lora " + text + ": " + e.getMessage());
+            }
+        }
+        return out;
+    }
+
     @Override public Integer call() throws InterruptedException {
         List<Device> devs = new ArrayList<>();
         if (devices == null || devices.isEmpty()) devs.add(device.device());
@@ -107,7 +132,8 @@ final class ServeCommand implements Callable<Integer> {
         GeneratorOptions d = device.generatorOptions();
         // the pipeline owns the generation limits (its frame bound stays); the server keeps the HTTP ones
         GeneratorOptions options = d.withLimits(d.limits().withMaxSide(maxSide).withMaxSteps(maxSteps).withMaxPixelFrames(maxPixelFrames));
-        VideoModel served = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
+        PipelineModel pipeline = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
+        VideoModel served = pipeline.withLoras(loraSpecs(), loraMerge);
 
         ReelServer server = ReelServer.start(config, served);
         CountDownLatch stopped = new CountDownLatch(1);

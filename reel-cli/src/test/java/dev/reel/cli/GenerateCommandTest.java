@@ -61,6 +61,46 @@ class GenerateCommandTest {
         try (Stream<Path> s = Files.list(dir)) { assertEquals(0, s.count()); }
     }
 
+    /** --lora changes the video; merged and on the fly give the same frames; a bad file names the flag and the file. */
+    @Test
+    void loraFlagAppliesAFileOnTheFlyOrMerged() throws Exception {
+        String lora = TestFixtures.locate().root().resolveSibling("wan21-tiny-lora").resolve("reel_lora.safetensors").toString();
+        String[] common = {"generate", "--model", model(), "--prompt", "a fox", "--height", "32", "--width", "32", "--frames", "5",
+                "--steps", "2", "--seed", "1", "--device", "cpu", "--output"};
+        Path plain = dir.resolve("plain"), onTheFly = dir.resolve("fly"), merged = dir.resolve("merged");
+        assertEquals(0, reel(concat(common, plain.toString())).exit());
+        Run r = reel(concat(common, onTheFly.toString(), "--lora", lora + ":2"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("20 linears adapted, applied on the fly"), r.out());
+        assertEquals(0, reel(concat(common, merged.toString(), "--lora", lora + ":2", "--lora-merge")).exit());
+        String last = "frame_00004.png";
+        assertTrue(maxPixelDifference(plain.resolve(last), onTheFly.resolve(last)) > 8, "the LoRA changes the frames");
+        assertTrue(maxPixelDifference(onTheFly.resolve(last), merged.resolve(last)) <= 1, "merged = on the fly, up to 8-bit rounding");
+
+        Run bad = reel(concat(common, dir.resolve("bad").toString(), "--lora", dir.resolve("nope.safetensors") + ":0.5"));
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("invalid --lora") && bad.err().contains("nope.safetensors does not exist"), bad.err());
+    }
+
+    private static int maxPixelDifference(Path a, Path b) throws Exception {
+        var x = javax.imageio.ImageIO.read(a.toFile());
+        var y = javax.imageio.ImageIO.read(b.toFile());
+        int max = 0;
+        for (int i = 0; i < x.getWidth(); i++) {
+            for (int j = 0; j < x.getHeight(); j++) {
+                int p = x.getRGB(i, j), q = y.getRGB(i, j);
+                for (int c = 0; c < 24; c += 8) max = Math.max(max, Math.abs(((p >> c) & 255) - ((q >> c) & 255)));
+            }
+        }
+        return max;
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void theDemoSaysItsWeightsAreRandomAndWritesAVideo() {
         Path mp4 = dir.resolve("demo.mp4");

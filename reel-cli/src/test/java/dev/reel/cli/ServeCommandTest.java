@@ -34,4 +34,21 @@ class ServeCommandTest {
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("queue size = 0: must be at least 1"), r.err());
     }
+
+    @Test void aLoraThatDoesNotFitIsRefusedNamingTheKey() {
+        GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", "demo", "--lora", dir.resolve("none.safetensors") + ":0.5",
+                "--port", "0", "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("invalid --lora") && r.err().contains("none.safetensors does not exist"), r.err());
+
+        Path bad = dir.resolve("bad.safetensors");
+        var cpu = dev.reel.core.Backends.cpu();
+        dev.reel.core.safetensors.SafetensorsWriter.write(bad, java.util.Map.of(
+                "transformer.blocks.9.attn1.to_q.lora_A.weight", cpu.zeros(dev.reel.core.DType.F32, 2, 24),
+                "transformer.blocks.9.attn1.to_q.lora_B.weight", cpu.zeros(dev.reel.core.DType.F32, 24, 2)));
+        r = GenerateCommandTest.reel("serve", "--model", dev.reel.core.fixtures.TestFixtures.locate().pipelineDir().toString(), "--lora", bad.toString(),
+                "--port", "0", "--data-dir", dir.resolve("data2").toString(), "--device", "cpu");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("'transformer.blocks.9.attn1.to_q.lora_A.weight'"), r.err());
+    }
 }

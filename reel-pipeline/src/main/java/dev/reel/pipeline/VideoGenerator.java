@@ -6,6 +6,8 @@ import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.loader.LoadOptions;
+import dev.reel.models.lora.LoraAdapters;
+import dev.reel.models.lora.LoraSpec;
 import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.SchedulerFolder;
@@ -180,6 +182,15 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** True if the weights are random (demo or {@link #randomWeights}). */
     public boolean randomWeights() { return components.randomWeights(); }
+
+    /**
+     * Applies LoRA files to the transformer, in order: on the fly, or merged into its weights when {@code merge}
+     * ({@link LoraAdapters#apply}); a file that does not fit the model is a {@link dev.reel.models.lora.LoraException}
+     * naming the key. Call before generating.
+     */
+    public List<LoraAdapters> applyLoras(List<LoraSpec> specs, boolean merge) {
+        return LoraAdapters.apply(components.get("transformer", WanTransformer3DModel.class), specs, merge);
+    }
 
     /** The loaded components. */
     public PipelineComponents components() { return components; }

@@ -44,6 +44,20 @@ public abstract class Module {
         children.forEach((n, c) -> c.visit(prefix + n + ".", visitor));
     }
 
+    /** Every module below this one (not this one) by its full dotted name, parents before their children. */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String prefix, Map<String, Module> out) {
+        children.forEach((n, c) -> {
+            out.put(prefix + n, c);
+            c.collectModules(prefix + n + ".", out);
+        });
+    }
+
     /** Every parameter by full key. */
     public final Map<String, Parameter> namedParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();

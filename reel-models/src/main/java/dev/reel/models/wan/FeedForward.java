@@ -22,8 +22,7 @@ public final class FeedForward extends Module {
 
     public Tensor forward(Tensor x) {
         try (Scope scope = Scope.open()) {   // the wide hidden state dies as soon as net.2 has read it
-            // net.0.proj and its tanh-GELU as one op: the GPU backend fuses the GELU into the GEMM's epilogue
-            Tensor h = x.backend().linearGeluTanh(x, net0Proj.weight.get(), net0Proj.bias.get());   // [..., inner]
+            Tensor h = net0Proj.forwardGeluTanh(x);   // [..., inner]
             return scope.keep(net2.forward(h));
         }
     }

@@ -5,6 +5,7 @@ import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformerConfig;
+import dev.reel.models.lora.LoraSpec;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
@@ -15,6 +16,7 @@ import dev.reel.pipeline.cache.CacheStrategies;
 import dev.reel.pipeline.stages.InputValidation;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.function.Function;
 
 /** A {@link VideoModel} backed by Reel's pipeline ({@link VideoGenerator}): a Diffusers folder or the demo model. */
@@ -79,6 +81,22 @@ public final class PipelineModel implements VideoModel {
         } finally {
             FileOps.deleteTreeQuietly(configs);
         }
+    }
+
+    /** This model with LoRA files applied to the transformer of every loaded copy (merged into its weights if {@code merge}). */
+    public PipelineModel withLoras(List<LoraSpec> loras, boolean merge) {
+        if (loras.isEmpty()) return this;
+        Function<GeneratorOptions, VideoGenerator> base = loader;
+        return new PipelineModel(id, options, geometry, o -> {
+            VideoGenerator g = base.apply(o);
+            try {
+                g.applyLoras(loras, merge);
+                return g;
+            } catch (RuntimeException e) {
+                g.close();
+                throw e;
+            }
+        }, transformer);
     }
 
     @Override public String id() { return id; }
