@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
 final class InfoCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers pipeline folder, or 'demo'")
+    @Option(names = {"--model", "--model-path"}, paramLabel = "MODEL", description = "Diffusers pipeline folder, a Hugging Face id (ORG/NAME), or 'demo'")
     String model;
+
+    @picocli.CommandLine.Mixin HubFlags hub;
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -44,7 +46,7 @@ final class InfoCommand implements Callable<Integer> {
                     FileOps.deleteTreeQuietly(dir);
                 }
             } else {
-                Path dir = Path.of(model);
+                Path dir = ModelSource.resolve(model, hub.options(), spec.commandLine().getErr());
                 out.println("model: " + dir.toAbsolutePath().normalize());
                 components(out, dir);
             }

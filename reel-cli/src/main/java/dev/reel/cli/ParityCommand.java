@@ -16,8 +16,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code reel parity DIR}: every case of a reference fixture set, compared output by output. */
-@Command(name = "parity", description = {"Run every case of a reference fixture set (DIR/manifest.json) and compare each output",
-        "with the reference: relative error ‖out−ref‖/‖ref‖ against the case's tolerance. Exit 0 only if all pass."})
+@Command(name = "parity", description = {"Check Reel's outputs against a reference fixture set.",
+        "Runs every case of DIR/manifest.json and compares each output with the reference: relative error",
+        "‖out−ref‖/‖ref‖ against the case's tolerance. Exit 0 only if all pass."})
 final class ParityCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

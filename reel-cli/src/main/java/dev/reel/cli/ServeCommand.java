@@ -22,8 +22,11 @@ import picocli.CommandLine.Spec;
 /** {@code reel serve}: the {@code /v1/videos} HTTP service with its web page. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve text-to-video over HTTP: OpenAI /v1/videos (+ Dynamo nvext), SSE progress, metrics, a web page.")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder (model_index.json …), or 'demo' (tiny, random weights: noise).")
+    @Option(names = {"--model", "--model-path"}, required = true, paramLabel = "MODEL",
+            description = "Diffusers pipeline folder (model_index.json …), a Hugging Face id (ORG/NAME), or 'demo' (tiny, random weights: noise).")
     String model;
+
+    @Mixin HubFlags hub;
 
     @Option(names = "--model-name", paramLabel = "ID", description = "Model id clients use (default: the folder's name, or reel-demo).")
     String modelName;
@@ -77,7 +80,7 @@ final class ServeCommand implements Callable<Integer> {
         GeneratorOptions d = device.generatorOptions();
         // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
         GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);
-        VideoModel served = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
+        VideoModel served = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(ModelSource.resolve(model, hub.options(), spec.commandLine().getErr()), modelName, options);
 
         ReelServer server = ReelServer.start(config, served);
         CountDownLatch stopped = new CountDownLatch(1);

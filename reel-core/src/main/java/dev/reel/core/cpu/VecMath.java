@@ -17,6 +17,20 @@ final class VecMath {
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     /**
+     * The sum of {@code v}'s lanes, added in lane order. {@code reduceLanes(ADD)} leaves the order unspecified and
+     * it does differ between the interpreted fallback and the JIT's intrinsic, so the same call could round
+     * differently before and after compilation and two runs of one generation differed in a few bits; a fixed
+     * order makes the CPU path reproducible run to run.
+     */
+    static float sum(FloatVector v) {
+        float[] lanes = new float[v.length()];
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float x : lanes) s += x;
+        return s;
+    }
+
+    /**
      * e^x to about 2 ulp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' degree-6 minimax polynomial, 2ⁿ applied
      * as two factors 2^⌊n/2⌋·2^(n−⌊n/2⌋) so that results from the subnormal range up to overflow (+∞ above
      * ~88.72) come out right. Below −104 the result is 0, so masked scores (−∞, −1e9) vanish; NaN stays NaN.

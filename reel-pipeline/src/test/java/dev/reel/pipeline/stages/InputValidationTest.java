@@ -3,10 +3,13 @@ package dev.reel.pipeline.stages;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.ModelProfile;
+import dev.reel.core.fixtures.FixtureSet;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -14,12 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class InputValidationTest {
     static final GeneratorOptions LIMITS = GeneratorOptions.defaults().withLimits(512, 640, 33, 60);
+    /** Wan2.1's geometry: VAE 8× in space and 4× in time, 1×2×2 patches, rotary tables of 1024 positions. */
+    static final ModelProfile WAN = new ModelProfile(Path.of("."), GenerationRequest.builder("").build(), 8, 4, new int[] {1, 2, 2}, 1024);
 
     @TempDir Path dir;
 
     private InvalidRequestException reject(UnaryOperator<GenerationRequest.Builder> edit) {
         GenerationRequest r = edit.apply(GenerationRequest.builder("a fox").output(dir.resolve("out.mp4"))).build();
-        return assertThrows(InvalidRequestException.class, () -> InputValidation.check(r, LIMITS));
+        return assertThrows(InvalidRequestException.class, () -> InputValidation.check(r, WAN, LIMITS));
     }
 
     private static void assertRule(InvalidRequestException e, String field, String value, String message) {
@@ -30,17 +35,17 @@ class InputValidationTest {
 
     @Test
     void defaultsAreValid() {
-        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(33).numInferenceSteps(50).build(), LIMITS));
+        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(33).numInferenceSteps(50).build(), WAN, LIMITS));
     }
 
     @Test
     void eachRuleNamesFieldValueAndRule() {
         assertRule(reject(b -> b.prompt("  ")), "prompt", "\"  \"", "prompt = \"  \": must not be empty");
-        assertRule(reject(b -> b.height(100)), "height", "100", "height = 100: must be a positive multiple of 16");
-        assertRule(reject(b -> b.width(0)), "width", "0", "width = 0: must be a positive multiple of 16");
+        assertRule(reject(b -> b.height(100)), "height", "100", "height = 100: must be a positive multiple of 16: the nearest allowed values are 96 and 112");
+        assertRule(reject(b -> b.width(0)), "width", "0", "width = 0: must be a positive multiple of 16: the nearest allowed value is 16");
         assertRule(reject(b -> b.height(528)), "height", "528", "height = 528: must be at most 512");
         assertRule(reject(b -> b.size(480, 656)), "width", "656", "width = 656: must be at most 640");
-        assertRule(reject(b -> b.size(480, 512).numFrames(8)), "numFrames", "8", "numFrames = 8: must be 4k+1 (1, 5, 9, …, 81, …)");
+        assertRule(reject(b -> b.size(480, 512).numFrames(8)), "numFrames", "8", "numFrames = 8: must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are 5 and 9");
         assertRule(reject(b -> b.size(480, 512).numFrames(37)), "numFrames", "37", "numFrames = 37: must be at most 33");
         assertRule(reject(b -> b.size(480, 512).numFrames(9).numInferenceSteps(0)), "numInferenceSteps", "0", "numInferenceSteps = 0: must be at least 1");
         assertRule(reject(b -> b.size(480, 512).numFrames(9).numInferenceSteps(61)), "numInferenceSteps", "61", "numInferenceSteps = 61: must be at most 60");
@@ -51,6 +56,30 @@ class InputValidationTest {
         assertEquals("preset", reject(b -> b.size(480, 512).numFrames(9).preset("warp")).field());
         assertEquals("maxSequenceLength", reject(b -> b.size(480, 512).numFrames(9).maxSequenceLength(0)).field());
         assertEquals("flowShift", reject(b -> b.size(480, 512).numFrames(9).flowShift(-1.0)).field());
+    }
+
+    @Test
+    void everyBrokenRuleIsListedAndTheModelsConfigsSetTheLimits() {
+        // the fixture pipeline's transformer has rope_max_seq_len 32: 32 × 16 = 512 pixels, (32 − 1) × 4 + 1 = 125 frames
+        ModelProfile tiny = ModelProfile.read(FixtureSet.locate().pipelineDir());
+        GenerationRequest r = GenerationRequest.builder("a fox").size(528, 100).numFrames(80).numInferenceSteps(0).build();
+        var broken = InputValidation.violations(r, tiny, GeneratorOptions.defaults());
+        assertEquals(java.util.List.of(
+                "height = 528: must be at most 512 (the transformer's rope_max_seq_len covers no more)",
+                "width = 100: must be a positive multiple of 16: the nearest allowed values are 96 and 112",
+                "numFrames = 80: must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are 77 and 81",
+                "numInferenceSteps = 0: must be at least 1"), broken.stream().map(Exception::getMessage).toList());
+        assertRule(assertThrows(InvalidRequestException.class, () -> InputValidation.check(r.toBuilder().size(480, 480).numFrames(129).numInferenceSteps(2).build(), tiny, GeneratorOptions.defaults())),
+                "numFrames", "129", "numFrames = 129: must be at most 125 (the transformer's rope_max_seq_len 32 covers no more)");
+    }
+
+    @Test
+    void anOutputWithoutMp4AsksForTheFormatInsteadOfMakingAFolder() {
+        var e = reject(b -> b.size(480, 512).numFrames(9).output(dir.resolve("fox")));
+        assertEquals("output", e.field());
+        assertTrue(e.getMessage().contains("has no .mp4 extension: name it fox.mp4 for a video, or ask for the png format (--format png)"), e.getMessage());
+        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(9)
+                .output(dir.resolve("frames")).outputFormat(dev.reel.pipeline.OutputFormat.PNG).build(), WAN, LIMITS));
     }
 
     @Test

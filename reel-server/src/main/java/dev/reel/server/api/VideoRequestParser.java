@@ -9,13 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reel.pipeline.GenerationRequest;
 import dev.reel.server.ServerConfig;
 import dev.reel.server.engine.VideoModel;
 import dev.reel.server.jobs.VideoSpec;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * typed and range-checked, the configured limits enforced and the model's own rules checked — all before any
  * compute. Each failure is an {@link ApiError} naming the field ({@code param}) and the rule it broke.
  *
- * <p>Frames: {@code nvext.num_frames} when given (it must be 4k+1); otherwise {@code fps × seconds} rounded up
- * to the next 4k+1 (16 fps × 5 s = 80 → 81). Unknown fields are ignored.
+ * <p>Defaults are the served model's ({@link VideoModel#defaults}), the same the CLI and the Java API use.
+ * Frames: {@code nvext.num_frames} when given (it must be 4k+1); otherwise {@code fps × seconds} rounded up to
+ * the next 4k+1 (16 fps × 5 s = 80 → 81); with neither, the model's default frame count. Unknown fields are ignored.
  */
 public final class VideoRequestParser {
     /** Longest prompt or negative prompt, in characters (the text encoder reads 512 tokens at most anyway). */
@@ -35,8 +36,6 @@ public final class VideoRequestParser {
     public static final int MAX_FPS = 120;
     public static final int MAX_PRIORITY = 100;
     public static final double MAX_GUIDANCE = 100;
-    private static final String DEFAULT_SIZE = "832x480";
-    private static final String DEFAULT_SECONDS = "5";
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[xX](\\d{1,6})");
     private static final Pattern SECONDS = Pattern.compile("\\d{1,6}(\\.\\d{1,6})?");
 
@@ -99,7 +98,8 @@ public final class VideoRequestParser {
         if (modelName != null && !modelName.equals(model.id())) {
             throw ApiError.notFound("model_not_found", "model", "model \"" + clip(modelName) + "\" is not served here; GET /v1/models lists \"" + model.id() + "\"");
         }
-        int[] wh = size(top.text("size", false));
+        GenerationRequest defaults = model.defaults();
+        int[] wh = size(top.text("size", false), defaults);
         String secondsText = seconds(top);
         int priority = top.integer("priority", -MAX_PRIORITY, MAX_PRIORITY, 0);
         VideoRequest.ResponseFormat format = responseFormat(top.text("response_format", false));
@@ -109,7 +109,7 @@ public final class VideoRequestParser {
             throw ApiError.invalid("nvext", "nvext must be an object");
         }
         Fields nv = new Fields(nvextNode != null && nvextNode.isObject() ? (ObjectNode) nvextNode : JsonNodeFactory.instance.objectNode(), "nvext.", form);
-        int fps = nv.integer("fps", 1, MAX_FPS, model.defaultFps());
+        int fps = nv.integer("fps", 1, MAX_FPS, defaults.fps());
         Integer numFrames = nv.has("num_frames") ? nv.integer("num_frames", 1, Integer.MAX_VALUE, 0) : null;
         if (numFrames != null && (numFrames - 1) % 4 != 0) {
             int lower = (numFrames - 1) / 4 * 4 + 1;
@@ -117,14 +117,14 @@ public final class VideoRequestParser {
                     + lower + " and " + (lower + 4));
         }
         String negative = nv.text("negative_prompt", false);
-        int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, model.defaultSteps());
-        double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, model.defaultGuidance());
-        long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : ThreadLocalRandom.current().nextLong(1L << 31);
+        int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, defaults.numInferenceSteps());
+        double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, defaults.guidanceScale());
+        long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : GenerationRequest.randomSeed();
 
-        int frames = numFrames != null ? numFrames : framesFor(fps, secondsText == null ? DEFAULT_SECONDS : secondsText);
+        // frames: given, else fps × seconds, else the model's default count
+        int frames = numFrames != null ? numFrames : secondsText != null ? framesFor(fps, secondsText) : defaults.numFrames();
         String shownSeconds = secondsText != null ? secondsText
-                : numFrames != null ? BigDecimal.valueOf(numFrames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
-                : DEFAULT_SECONDS;
+                : BigDecimal.valueOf(frames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
 
         if (steps > limits.maxSteps()) {
             throw ApiError.limit("nvext.num_inference_steps", "nvext.num_inference_steps = " + steps + ": must be at most " + limits.maxSteps() + " on this server");
@@ -135,7 +135,7 @@ public final class VideoRequestParser {
                     "size × frames = " + wh[0] + "×" + wh[1] + "×" + frames + " = " + pixelFrames
                             + " pixel-frames: must be at most " + limits.maxPixelFrames() + " on this server");
         }
-        VideoSpec spec = new VideoSpec(prompt, negative == null ? "" : negative, wh[0], wh[1], frames, fps, steps, guidance, seed);
+        VideoSpec spec = new VideoSpec(prompt, negative == null ? defaults.negativePrompt() : negative, wh[0], wh[1], frames, fps, steps, guidance, seed);
         try {
             model.validate(spec);
         } catch (VideoModel.SpecRejectedException e) {
@@ -145,8 +145,9 @@ public final class VideoRequestParser {
     }
 
     /** {@code "WxH"} → {width, height}. */
-    private static int[] size(String text) {
-        String s = text == null ? DEFAULT_SIZE : text.trim();
+    private static int[] size(String text, GenerationRequest defaults) {
+        if (text == null) return new int[] {defaults.width(), defaults.height()};
+        String s = text.trim();
         Matcher m = SIZE.matcher(s);
         if (!m.matches()) throw ApiError.invalid("size", "size = \"" + clip(s) + "\": must be \"WIDTHxHEIGHT\" in pixels, e.g. \"832x480\"");
         int w = Integer.parseInt(m.group(1)), h = Integer.parseInt(m.group(2));

@@ -4,6 +4,7 @@ import dev.reel.core.Device;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.ModelProfile;
 import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.stages.InputValidation;
 import dev.reel.server.jobs.VideoSpec;
@@ -30,11 +31,13 @@ public final class PipelineModel implements VideoModel {
 
     private final String id;
     private final GeneratorOptions options;
+    private final ModelProfile profile;
     private final Function<GeneratorOptions, VideoGenerator> loader;
 
-    private PipelineModel(String id, GeneratorOptions options, Function<GeneratorOptions, VideoGenerator> loader) {
+    private PipelineModel(String id, GeneratorOptions options, ModelProfile profile, Function<GeneratorOptions, VideoGenerator> loader) {
         this.id = id;
         this.options = options;
+        this.profile = profile;
         this.loader = loader;
     }
 
@@ -42,22 +45,20 @@ public final class PipelineModel implements VideoModel {
     public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
-        return new PipelineModel(name, options, o -> VideoGenerator.fromPretrained(abs, o));
+        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.fromPretrained(abs, o));
     }
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
     public static PipelineModel demo(String id, GeneratorOptions options) {
-        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator::demo);
+        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoProfile(), VideoGenerator::demo);
     }
 
     @Override public String id() { return id; }
-    @Override public int defaultSteps() { return GenerationRequest.DEFAULT_STEPS; }
-    @Override public double defaultGuidance() { return GenerationRequest.DEFAULT_GUIDANCE; }
-    @Override public int defaultFps() { return GenerationRequest.DEFAULT_FPS; }
+    @Override public GenerationRequest defaults() { return profile.defaults(); }
 
     @Override public void validate(VideoSpec spec) {
         try {
-            InputValidation.check(request(spec).build(), options);
+            InputValidation.check(request(profile.requestBuilder(spec.prompt()), spec).build(), profile, options);
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
             String shown = param.equals("size") ? "size = \"" + spec.size() + "\" (" + e.field() + " " + e.value() + ")" : param + " = " + e.value();
@@ -69,9 +70,12 @@ public final class PipelineModel implements VideoModel {
         return new PipelineEngine(loader.apply(options.withDevice(device)));
     }
 
-    /** The pipeline request for {@code spec}, writing nothing yet. */
-    static GenerationRequest.Builder request(VideoSpec spec) {
-        return GenerationRequest.builder(spec.prompt())
+    /**
+     * The pipeline request for {@code spec}, writing nothing yet: the model's defaults ({@code base}, as the CLI
+     * and the Java API start from) with the job's resolved fields set.
+     */
+    static GenerationRequest.Builder request(GenerationRequest.Builder base, VideoSpec spec) {
+        return base.prompt(spec.prompt())
                 .negativePrompt(spec.negativePrompt())
                 .size(spec.height(), spec.width())
                 .numFrames(spec.numFrames())
