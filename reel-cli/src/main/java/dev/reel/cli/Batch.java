@@ -25,11 +25,14 @@ final class Batch {
     private final ModelProfile profile;
     private final List<String> prompts;
     private final Path output;
+    private final Path folder;
 
-    Batch(ModelProfile profile, List<String> prompts, Path output) {
+    /** Default names go into {@code folder} (the current folder: {@code Path.of("")}). */
+    Batch(ModelProfile profile, List<String> prompts, Path output, Path folder) {
         this.profile = profile;
         this.prompts = prompts;
         this.output = output;
+        this.folder = folder;
     }
 
     List<GenerationRequest> requests(GenerateCommand flags) {
@@ -43,7 +46,7 @@ final class Batch {
             for (int v = 0; v < flags.numVideos(); v++) {
                 long seed = base + v;
                 index++;
-                Path file = output == null ? fresh(slug(prompt) + "-seed" + seed, png ? "" : ".mp4", taken)
+                Path file = output == null ? fresh(folder, slug(prompt) + "-seed" + seed, png ? "" : ".mp4", taken)
                         : total == 1 ? output : numbered(output, index);
                 taken.add(file.toAbsolutePath().normalize());
                 out.add(flags.request(profile, prompt, seed, file));
@@ -52,10 +55,10 @@ final class Batch {
         return out;
     }
 
-    /** {@code stem + ext} in the current folder, or {@code stem-2 + ext}, … : the first name not taken. */
-    static Path fresh(String stem, String ext, Set<Path> taken) {
+    /** {@code stem + ext} in {@code folder}, or {@code stem-2 + ext}, … : the first name not taken. */
+    static Path fresh(Path folder, String stem, String ext, Set<Path> taken) {
         for (int n = 1; ; n++) {
-            Path p = Path.of(stem + (n == 1 ? "" : "-" + n) + ext);
+            Path p = folder.resolve(stem + (n == 1 ? "" : "-" + n) + ext);
             if (!Files.exists(p) && !taken.contains(p.toAbsolutePath().normalize())) return p;
         }
     }

@@ -103,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
         ModelProfile profile = dir == null ? VideoGenerator.demoProfile() : ModelProfile.read(dir);
 
         // every request checked against the configs before any weight is read
-        List<GenerationRequest> requests = new Batch(profile, prompts(), output).requests(this);
+        List<GenerationRequest> requests = new Batch(profile, prompts(), output, Path.of("")).requests(this);
         List<String> errors = new ArrayList<>();
         for (GenerationRequest r : requests) {
             for (InvalidRequestException e : InputValidation.violations(r, profile, options)) {

@@ -1,6 +1,10 @@
 package dev.reel.cli;
 
+import dev.reel.core.Backend;
 import dev.reel.core.Backends;
+import dev.reel.core.Device;
+import dev.reel.cuda.CudaBackend;
+import dev.reel.cuda.CudaBackendProvider;
 import dev.reel.core.DType;
 import dev.reel.core.FileOps;
 import dev.reel.core.Tensor;
@@ -36,6 +40,8 @@ final class InfoCommand implements Callable<Integer> {
         float[] v = a.transpose(0, 1).contiguous().toFloatArray();
         boolean ok = v[0] == 1 && v[1] == 4 && v[2] == 2 && v[5] == 6;
         out.println("tensor self-check (transpose + copy on cpu): " + (ok ? "ok" : "FAILED"));
+        out.println("Java heap: at most " + maxHeapMiB() + " MiB (bin/reel: REEL_HEAP=48g, or REEL_MAX_RAM_PERCENT, default 75 % of the memory)");
+        out.println("GPU: " + gpu());
         if (model != null) {
             if (model.equals("demo")) {
                 Path dir = VideoGenerator.unpackDemoConfigs();
@@ -53,6 +59,27 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.flush();
         return ok ? 0 : 1;
+    }
+
+    /** The configured heap limit (-Xmx or the RAM percentage), as the JVM resolved it. */
+    private static long maxHeapMiB() {
+        var hs = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        return Long.parseLong(hs.getVMOption("MaxHeapSize").getValue()) >> 20;
+    }
+
+    /** The first CUDA device (name, compute capability, SMs), or why there is none usable. */
+    private static String gpu() {
+        String why = CudaBackendProvider.unavailableReason();
+        if (why != null) return "none usable (" + why + "); Reel runs on the CPU";
+        try {
+            Backend b = Backends.of(Device.cuda(0));
+            if (b instanceof CudaBackend c) {
+                return "cuda:0 " + c.deviceName() + ", compute capability " + c.computeCapability() + ", " + c.multiprocessors() + " SMs";
+            }
+            return "cuda:0 " + b.getClass().getSimpleName();
+        } catch (RuntimeException e) {
+            return "CUDA driver found but cuda:0 does not start: " + e.getMessage();
+        }
     }
 
     private static void components(PrintWriter out, Path dir) {

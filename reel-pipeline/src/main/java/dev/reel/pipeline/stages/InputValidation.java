@@ -80,17 +80,21 @@ public final class InputValidation implements Stage {
 
     private static void size(List<InvalidRequestException> out, String field, int v, int multiple, int max, boolean limitedByServer) {
         if (v < multiple || v % multiple != 0) {
-            int lower = Math.max(multiple, v / multiple * multiple);
-            out.add(new InvalidRequestException(field, v, "must be a positive multiple of " + multiple + nearest(lower, lower + multiple, multiple, max)));
+            int lower = v / multiple * multiple;
+            out.add(new InvalidRequestException(field, v, "must be a positive multiple of " + multiple
+                    + (v < multiple ? nearest(multiple, multiple, multiple, max) : nearest(lower, lower + multiple, multiple, max))));
         } else if (v > max) {
             out.add(new InvalidRequestException(field, v, "must be at most " + max + (limitedByServer ? "" : " (the transformer's rope_max_seq_len covers no more)")));
         }
     }
 
-    /** ": the nearest allowed values are a and b", clipped to [min, max]. */
+    /** ": the nearest allowed values are a and b", each clipped to [min, max] (both allowed values). */
     private static String nearest(int a, int b, int min, int max) {
         List<Integer> ok = new ArrayList<>();
-        for (int x : new int[] {a, b}) if (x >= min && x <= max && !ok.contains(x)) ok.add(x);
+        for (int x : new int[] {a, b}) {
+            int c = Math.max(min, Math.min(max, x));
+            if (max >= min && !ok.contains(c)) ok.add(c);
+        }
         if (ok.isEmpty()) return "";
         return ok.size() == 1 ? ": the nearest allowed value is " + ok.getFirst() : ": the nearest allowed values are " + ok.get(0) + " and " + ok.get(1);
     }
