@@ -25,6 +25,7 @@ class HealthTest {
     private record SlowModel(VideoModel real, CountDownLatch gate) implements VideoModel {
         @Override public String id() { return real.id(); }
         @Override public dev.reel.pipeline.GenerationRequest defaults() { return real.defaults(); }
+        @Override public boolean randomWeights() { return real.randomWeights(); }
         @Override public void validate(VideoSpec spec) { real.validate(spec); }
 
         @Override public VideoEngine load(Device device) {

@@ -33,8 +33,10 @@ public final class PipelineModel implements VideoModel {
     private final GeneratorOptions options;
     private final ModelProfile profile;
     private final Function<GeneratorOptions, VideoGenerator> loader;
+    private final boolean randomWeights;
 
-    private PipelineModel(String id, GeneratorOptions options, ModelProfile profile, Function<GeneratorOptions, VideoGenerator> loader) {
+    private PipelineModel(String id, GeneratorOptions options, ModelProfile profile, Function<GeneratorOptions, VideoGenerator> loader, boolean randomWeights) {
+        this.randomWeights = randomWeights;
         this.id = id;
         this.options = options;
         this.profile = profile;
@@ -45,16 +47,17 @@ public final class PipelineModel implements VideoModel {
     public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
-        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.fromPretrained(abs, o));
+        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.fromPretrained(abs, o), false);
     }
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
     public static PipelineModel demo(String id, GeneratorOptions options) {
-        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoProfile(), VideoGenerator::demo);
+        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoProfile(), VideoGenerator::demo, true);
     }
 
     @Override public String id() { return id; }
     @Override public GenerationRequest defaults() { return profile.defaults(); }
+    @Override public boolean randomWeights() { return randomWeights; }
 
     @Override public void validate(VideoSpec spec) {
         try {

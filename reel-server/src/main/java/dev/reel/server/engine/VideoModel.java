@@ -15,6 +15,9 @@ public interface VideoModel {
      */
     GenerationRequest defaults();
 
+    /** Whether the weights are random numbers (the demo), so videos show noise: the page says so. */
+    default boolean randomWeights() { return false; }
+
     /**
      * Checks {@code spec} against the model's own rules, without any compute.
      *

@@ -246,6 +246,9 @@ public final class JobService {
         return jobs.values().stream().filter(j -> j.record().status() == status).count();
     }
 
+    /** How many queued jobs run before {@code job} (0: next), or -1 when it is not queued. */
+    public int queuePosition(Job job) { return pool.position(job); }
+
     /** Jobs waiting for a worker. */
     public int queueDepth() { return pool.size(); }
 
