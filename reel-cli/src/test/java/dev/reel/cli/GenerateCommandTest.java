@@ -56,15 +56,7 @@ class GenerateCommandTest {
     @Test
     void everyBrokenRuleIsOneLineAndIsFoundFromTheConfigsBeforeAnyWeightIsRead() throws Exception {
         // a pipeline folder with the fixture's configs but no weights at all: validation must not need them
-        Path configsOnly = dir.resolve("configs-only");
-        Path src = FixtureSet.locate().pipelineDir();
-        try (Stream<Path> files = Files.walk(src)) {
-            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".safetensors")).toList()) {
-                Path t = configsOnly.resolve(src.relativize(f).toString());
-                Files.createDirectories(t.getParent());
-                Files.copy(f, t);
-            }
-        }
+        Path configsOnly = configsOnly(dir.resolve("configs-only"));
         Path mp4 = dir.resolve("never.mp4");
         Run r = reel("generate", "--model", configsOnly.toString(), "--prompt", "fox", "--height", "64", "--width", "600", "--frames", "8",
                 "--steps", "2", "--x264-preset", "warp", "--device", "cpu", "--output", mp4.toString());
@@ -75,6 +67,19 @@ class GenerateCommandTest {
                 "reel generate: --x264-preset \"warp\": must be one of " + dev.reel.pipeline.media.Mp4Writer.PRESETS), r.err().lines().toList());
         assertEquals("", r.out());
         assertFalse(Files.exists(mp4));
+    }
+
+    /** The fixture pipeline's configs without any weights, copied into {@code target}. */
+    static Path configsOnly(Path target) throws java.io.IOException {
+        Path src = FixtureSet.locate().pipelineDir();
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".safetensors")).toList()) {
+                Path t = target.resolve(src.relativize(f).toString());
+                Files.createDirectories(t.getParent());
+                Files.copy(f, t);
+            }
+        }
+        return target;
     }
 
     @Test

@@ -20,12 +20,17 @@ class ServeCommandTest {
         }
     }
 
-    @Test void aModelThatCannotLoadStopsTheServerWithItsReason() {
+    @Test void aModelThatCannotLoadStopsTheServerWithItsReason() throws Exception {
         Path missing = dir.resolve("no-such-model");
         GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", missing.toString(), "--port", "0",
                 "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
         assertEquals(1, r.exit(), r.out() + r.err());
-        assertTrue(r.err().contains("loading no-such-model on cpu failed"), r.err());
+        assertTrue(r.err().contains("no-such-model: not a folder, and not a Hugging Face id"), "refused before the server starts: " + r.err());
+
+        Path noWeights = GenerateCommandTest.configsOnly(dir.resolve("no-weights"));
+        r = GenerateCommandTest.reel("serve", "--model", noWeights.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("loading no-weights on cpu failed"), r.err());
     }
 
     @Test void badLimitsAreRefused() {
