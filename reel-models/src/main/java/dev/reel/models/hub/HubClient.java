@@ -83,23 +83,28 @@ public final class HubClient {
             r = revision(id, rev);
         } catch (IOException e) {
             if (cached.isPresent()) {
-                log.warn("the hub {} is not reachable ({}); using the cached snapshot {}", options.endpoint(), e.getMessage(), cached.get());
+                log.warn("the hub {} is not reachable ({}); using the cached snapshot {}", options.endpoint(), why(e), cached.get());
                 return cached.get();
             }
-            throw new ReelException("cannot reach the Hugging Face hub at " + options.endpoint() + " for " + id + " (" + e.getMessage()
+            throw new ReelException("cannot reach the Hugging Face hub at " + options.endpoint() + " for " + id + " (" + why(e)
                     + "); check the network or HF_ENDPOINT, or use a local folder");
         }
         try {
             for (String f : r.files()) fetch(id, r.commit(), f, progress);
             cache.writeRef(id, rev, r.commit());
         } catch (IOException e) {
-            throw new ReelException("downloading " + id + " into " + cache.repo(id) + " failed: " + e.getMessage() + " (run again to resume)");
+            throw new ReelException("downloading " + id + " into " + cache.repo(id) + " failed: " + why(e) + " (run again to resume)");
         }
         Path snap = cache.snapshot(id, r.commit());
         if (!Files.isRegularFile(snap.resolve("model_index.json"))) {
             throw new ReelException(id + " has no model_index.json at revision " + rev + ": it is not a Diffusers pipeline (Reel runs Wan2.1 Diffusers checkpoints such as Wan-AI/Wan2.1-T2V-1.3B-Diffusers)");
         }
         return snap;
+    }
+
+    /** An I/O failure in words (a refused connection has no message, only its type). */
+    private static String why(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName().replaceAll("(?<=[a-z])(?=[A-Z])", " ").toLowerCase(Locale.ROOT);
     }
 
     /** A revision's commit and the files Reel needs from it. */
