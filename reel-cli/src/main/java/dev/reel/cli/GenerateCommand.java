@@ -1,5 +1,6 @@
 package dev.reel.cli;
 
+import dev.reel.core.DeviceOutOfMemoryException;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GenerationResult;
 import dev.reel.pipeline.GeneratorOptions;
@@ -118,7 +119,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
 
         long t0 = System.nanoTime();
-        try (VideoGenerator gen = open(dir, options)) {
+        try (VideoGenerator gen = load(dir, options)) {
             if (!quiet) {
                 out.printf("model: %s%n", gen.description());
                 if (gen.randomWeights()) out.println("note: the weights are seeded random numbers, so the video shows noise, not the prompt");
@@ -151,6 +152,17 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (lines.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-file " + prompts.file + ": has no prompts (one per line)");
         return lines;
+    }
+
+    /** {@link #open}, naming the stage when the heap runs out there (the weights, or the random ones, are being made). */
+    private VideoGenerator load(Path dir, GeneratorOptions options) {
+        try {
+            return open(dir, options);
+        } catch (OutOfMemoryError e) {
+            long max = Runtime.getRuntime().maxMemory();
+            throw new DeviceOutOfMemoryException("CPU out of memory while loading the model's weights" + (randomWeights ? " (making random ones)" : "")
+                    + ": they do not fit in the Java heap's " + DeviceOutOfMemoryException.size(max) + " maximum", 0, e);
+        }
     }
 
     private VideoGenerator open(Path dir, GeneratorOptions options) {
