@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.media.VideoProbe;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -30,7 +30,7 @@ class GenerateCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    static String model() { return FixtureSet.locate().pipelineDir().toString(); }
+    static String model() { return TestFixtures.locate().pipelineDir().toString(); }
 
     @Test
     void writesAnH264Yuv420pMp4WithTheRequestedFramesAndSize() throws Exception {
@@ -48,7 +48,7 @@ class GenerateCommandTest {
         assertEquals(64, p.height());
         assertTrue(r.out().contains("denoising step 3/3"), "plain progress lines when not on a terminal");
         assertTrue(r.out().contains("decoding chunk 3/3"), "the VAE decode shows its progress per latent frame");
-        for (String stage : new String[] {"InputValidation", "TextEncoding", "Timesteps", "LatentPreparation", "Denoising", "Decoding", "Output", "total"}) {
+        for (String stage : new String[] {"InputValidation", "TextEncoding", "TimestepPreparation", "LatentPreparation", "Denoising", "Decoding", "Output", "total"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(stage + " ")), "summary has " + stage);
         }
     }
@@ -71,7 +71,7 @@ class GenerateCommandTest {
 
     /** The fixture pipeline's configs without any weights, copied into {@code target}. */
     static Path configsOnly(Path target) throws java.io.IOException {
-        Path src = FixtureSet.locate().pipelineDir();
+        Path src = dev.reel.core.fixtures.TestFixtures.locate().pipelineDir();
         try (Stream<Path> files = Files.walk(src)) {
             for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".safetensors")).toList()) {
                 Path t = target.resolve(src.relativize(f).toString());

@@ -20,7 +20,8 @@ class ServeCommandTest {
         }
     }
 
-    @Test void aModelThatCannotLoadStopsTheServerWithItsReason() throws Exception {
+    /** The configs are read before the server starts; weights that fail to load fail in the worker, with the reason. */
+    @Test void aFolderThatIsNoPipelineStopsTheServerWithItsReason() throws Exception {
         Path missing = dir.resolve("no-such-model");
         GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", missing.toString(), "--port", "0",
                 "--data-dir", dir.resolve("data").toString(), "--device", "cpu");

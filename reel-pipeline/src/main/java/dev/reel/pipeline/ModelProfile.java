@@ -1,42 +1,32 @@
 package dev.reel.pipeline;
 
-import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.nn.ConfigJson;
-import dev.reel.models.wan.WanTransformerConfig;
-import dev.reel.models.wan.WanVaeConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What a pipeline folder's configs say about requests, read in milliseconds without touching a weight: the
- * shape rules ({@link #sizeMultipleHeight}, {@link #temporalFactor}, the rotary table's reach) and the
- * recommended request defaults. Every entry point (CLI, Java API, server) takes its defaults from here, so one
- * request gives one video wherever it is sent, and checks a request against it before loading anything.
+ * What a pipeline folder's configs say about requests, read in milliseconds without touching a weight: its
+ * {@link VideoGeometry} (the shape rules) and its recommended request defaults. Every entry point (CLI, Java API,
+ * server) takes its defaults from here, so one request gives one video wherever it is sent, and checks a request
+ * against it before loading anything.
  *
  * <p>Defaults: Diffusers' {@code WanPipeline} call defaults (480×832, 81 frames, 50 steps, guidance 5.0, 16 fps,
  * 512 text tokens), overridden by an optional {@value #DEFAULTS_FILE} in the folder holding any of
  * {@code height, width, num_frames, num_inference_steps, guidance_scale, fps, max_sequence_length,
  * negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
  *
- * @param dir                 the pipeline folder
- * @param defaults            the recommended request (prompt empty)
- * @param spatialFactor       pixels per latent pixel (the VAE's {@code scale_factor_spatial})
- * @param temporalFactor      frames per latent frame after the first (the VAE's {@code scale_factor_temporal}): frames = k·t + 1
- * @param patchSize           the transformer's {@code patch_size} (frames, height, width)
- * @param ropeMaxSeqLen       positions per axis the transformer's rotary tables cover, after patching
+ * @param dir      the pipeline folder
+ * @param defaults the recommended request (prompt empty)
+ * @param geometry how the model maps pixels to latents and tokens
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, int spatialFactor, int temporalFactor, int[] patchSize, int ropeMaxSeqLen) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
 
-    /** Reads {@code dir}'s {@code model_index.json}, transformer and VAE configs and {@value #DEFAULTS_FILE} if present. */
+    /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
-        ModelIndex index = ModelIndex.read(dir);
-        WanTransformerConfig t = WanTransformerConfig.fromConfig(ConfigJson.read(index.folder(index.component("transformer")).resolve("config.json")));
-        WanVaeConfig v = WanVaeConfig.fromConfig(ConfigJson.read(index.folder(index.component("vae")).resolve("config.json")));
-        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), v.scaleFactorSpatial(), v.scaleFactorTemporal(), t.patchSize(), t.ropeMaxSeqLen());
+        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir));
     }
-
     private static GenerationRequest defaults(Path file) {
         GenerationRequest.Builder b = GenerationRequest.builder("");
         if (!Files.isRegularFile(file)) return b.build();
@@ -56,20 +46,4 @@ public record ModelProfile(Path dir, GenerationRequest defaults, int spatialFact
     /** A request builder holding these defaults. */
     public GenerationRequest.Builder requestBuilder(String prompt) { return defaults.toBuilder().prompt(prompt); }
 
-    /** Height must be a multiple of this: the VAE's factor times the transformer's patch height. */
-    public int sizeMultipleHeight() { return spatialFactor * patchSize[1]; }
-
-    /** Width must be a multiple of this. */
-    public int sizeMultipleWidth() { return spatialFactor * patchSize[2]; }
-
-    /** The tallest frame the rotary table reaches. */
-    public int maxHeight() { return ropeMaxSeqLen * sizeMultipleHeight(); }
-
-    /** The widest frame the rotary table reaches. */
-    public int maxWidth() { return ropeMaxSeqLen * sizeMultipleWidth(); }
-
-    /** The most frames the rotary table reaches. */
-    public int maxFrames() { return (ropeMaxSeqLen * patchSize[0] - 1) * temporalFactor + 1; }
-
-    @Override public int[] patchSize() { return patchSize.clone(); }
 }

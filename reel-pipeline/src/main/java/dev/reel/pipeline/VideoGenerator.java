@@ -15,7 +15,6 @@ import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
-import dev.reel.models.wan.WanVaeConfig;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
 import dev.reel.pipeline.stages.InputValidation;
@@ -25,7 +24,7 @@ import dev.reel.pipeline.stages.PipelineState;
 import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
 import dev.reel.pipeline.stages.TextEncoding;
-import dev.reel.pipeline.stages.Timesteps;
+import dev.reel.pipeline.stages.TimestepPreparation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -46,7 +45,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → Timesteps → LatentPreparation →
+ * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → TimestepPreparation → LatentPreparation →
  * Denoising → Decoding → Output, each timed.
  */
 public final class VideoGenerator implements AutoCloseable {
@@ -62,6 +61,7 @@ public final class VideoGenerator implements AutoCloseable {
     private final List<Stage> stages;
     private final ModelProfile profile;
     private final Path ownedDir;
+    private final VideoGeometry geometry;
 
     private VideoGenerator(PipelineComponents components, GeneratorOptions options, String description,
                            ModelProfile profile, Path ownedDir) {
@@ -73,12 +73,12 @@ public final class VideoGenerator implements AutoCloseable {
         Backend backend = options.backend();
         WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
         AutoencoderKLWan vae = components.get("vae", AutoencoderKLWan.class);
-        WanVaeConfig vc = vae.config();
+        this.geometry = VideoGeometry.of(vae.config(), transformer.config());
         this.stages = List.of(
-                new InputValidation(profile, options),
+                new InputValidation(geometry, options.limits()),
                 new TextEncoding(components.get("tokenizer", TokenizerFolder.class), textEncoder(components, backend), transformer.dtype(), backend),
-                new Timesteps(components.get("scheduler", SchedulerFolder.class)),
-                new LatentPreparation(vc.zDim(), vc.scaleFactorTemporal(), vc.scaleFactorSpatial(), backend),
+                new TimestepPreparation(components.get("scheduler", SchedulerFolder.class)),
+                new LatentPreparation(geometry, backend),
                 new Denoising(transformer),
                 new Decoding(vae),
                 new Output());
@@ -134,7 +134,7 @@ public final class VideoGenerator implements AutoCloseable {
     }
 
     private static LoadOptions loadOptions(GeneratorOptions o) {
-        return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype());
+        return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype(), o.system());
     }
 
     /**
@@ -143,7 +143,7 @@ public final class VideoGenerator implements AutoCloseable {
      */
     public static Path unpackDemoConfigs() { return extractDemo(); }
 
-    /** The demo pipeline's {@link ModelProfile} (its small defaults and shape rules), without building it. */
+    /** The demo pipeline's {@link ModelProfile} (its small defaults and geometry), without building it. */
     public static ModelProfile demoProfile() {
         Path dir = extractDemo();
         try {
@@ -152,6 +152,9 @@ public final class VideoGenerator implements AutoCloseable {
             FileOps.deleteTreeQuietly(dir);
         }
     }
+
+    /** The demo pipeline's geometry, read from its configs (nothing is built). */
+    public static VideoGeometry demoGeometry() { return demoProfile().geometry(); }
 
     private static Path extractDemo() {
         try {
@@ -192,7 +195,10 @@ public final class VideoGenerator implements AutoCloseable {
     public ModelProfile profile() { return profile; }
 
     /** Checks {@code request} without running anything; throws {@link InvalidRequestException} on a broken rule. */
-    public void validate(GenerationRequest request) { InputValidation.check(request, profile, options); }
+    public void validate(GenerationRequest request) { InputValidation.check(request, geometry, options.limits()); }
+
+    /** How this model maps pixels to latents and tokens, and the sizes it covers. */
+    public VideoGeometry geometry() { return geometry; }
 
     /** Runs one generation. */
     public GenerationResult generate(GenerationRequest request) {

@@ -9,7 +9,7 @@ import dev.reel.core.Device;
 import dev.reel.core.ReelException;
 import dev.reel.server.engine.VideoEngine;
 import dev.reel.server.engine.VideoModel;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.server.engine.VideoSpec;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +26,7 @@ class HealthTest {
         @Override public String id() { return real.id(); }
         @Override public dev.reel.pipeline.GenerationRequest defaults() { return real.defaults(); }
         @Override public boolean randomWeights() { return real.randomWeights(); }
+        @Override public dev.reel.pipeline.VideoGeometry geometry() { return real.geometry(); }
         @Override public void validate(VideoSpec spec) { real.validate(spec); }
 
         @Override public VideoEngine load(Device device) {

@@ -102,9 +102,8 @@ class WebPageBrowserTest {
     @Test void demoDefaultsNoiseNoteQueuePositionReconnectAndCancel() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "browser test skipped: no chromium");
         GeneratorOptions o = GeneratorOptions.defaults();
-        ServerConfig config = ServerConfig.defaults(dataDir).withAddress("127.0.0.1", 0).withLimits(ServerConfig.DEFAULT_MAX_PIXEL_FRAMES, TestServer.MAX_STEPS)
-                .withShutdownGrace(Duration.ofSeconds(5));
-        ReelServer server = ReelServer.start(config, PipelineModel.demo(null, o.withLimits(o.maxHeight(), o.maxWidth(), o.maxFrames(), TestServer.MAX_STEPS)));
+        ServerConfig config = ServerConfig.defaults(dataDir).withAddress("127.0.0.1", 0).withShutdownGrace(Duration.ofSeconds(5));
+        ReelServer server = ReelServer.start(config, PipelineModel.demo(null, o.withLimits(o.limits().withMaxSteps(TestServer.MAX_STEPS))));
         try (TestServer s = TestServer.attach(server, dataDir)) {
             assertTrue(server.awaitReady(Duration.ofMinutes(2)), server.jobs().loadError());
             // a long job holds the only worker, so the page's job has to wait

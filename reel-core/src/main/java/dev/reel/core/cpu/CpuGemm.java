@@ -235,8 +235,8 @@ final class CpuGemm {
             y = FloatVector.fromArray(S, b, b3 + p);
             s03 = x0.fma(y, s03); s13 = x1.fma(y, s13);
         }
-        float r00 = VecMath.sum(s00), r01 = VecMath.sum(s01), r02 = VecMath.sum(s02), r03 = VecMath.sum(s03);
-        float r10 = VecMath.sum(s10), r11 = VecMath.sum(s11), r12 = VecMath.sum(s12), r13 = VecMath.sum(s13);
+        float r00 = VecMath.sumLanes(s00), r01 = VecMath.sumLanes(s01), r02 = VecMath.sumLanes(s02), r03 = VecMath.sumLanes(s03);
+        float r10 = VecMath.sumLanes(s10), r11 = VecMath.sumLanes(s11), r12 = VecMath.sumLanes(s12), r13 = VecMath.sumLanes(s13);
         for (; p < kn; p++) {
             float x0 = a[ao + p], x1 = a[a1 + p], y0 = b[bo + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
             r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
@@ -254,7 +254,7 @@ final class CpuGemm {
             s0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), s0);
             s1 = FloatVector.fromArray(S, x, xo + p + L).fma(FloatVector.fromArray(S, y, yo + p + L), s1);
         }
-        float r = VecMath.sum(s0.add(s1));
+        float r = VecMath.sumLanes(s0.add(s1));
         for (; p < n; p++) r += x[xo + p] * y[yo + p];
         return r;
     }

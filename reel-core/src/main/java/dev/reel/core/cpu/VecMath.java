@@ -17,15 +17,13 @@ final class VecMath {
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     /**
-     * The sum of {@code v}'s lanes, added in lane order. {@code reduceLanes(ADD)} leaves the order unspecified and
-     * it does differ between the interpreted fallback and the JIT's intrinsic, so the same call could round
-     * differently before and after compilation and two runs of one generation differed in a few bits; a fixed
-     * order makes the CPU path reproducible run to run.
+     * The sum of {@code v}'s lanes, in lane order. {@code reduceLanes(ADD)} leaves the order to the implementation,
+     * and the interpreter and C2 use different ones, so a result would change as the JIT compiles a loop; training's
+     * resume must repeat a run bit for bit.
      */
-    static float sum(FloatVector v) {
-        float[] lanes = new float[v.length()];
-        v.intoArray(lanes, 0);
-        float s = 0f;
+    static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
         for (float x : lanes) s += x;
         return s;
     }

@@ -5,7 +5,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
-import dev.reel.models.loader.SafetensorsWeights;
+import dev.reel.models.nn.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
 import dev.reel.models.nn.LayerNorm;
@@ -121,6 +121,25 @@ public final class WanTransformer3DModel extends Module {
     public DType dtype() { return projOut.weight.get().dtype(); }
 
     /**
+     * Runs one transformer block on the residual stream. Inference runs each block in its own scope and frees the
+     * previous stream at once; training passes one that keeps what its tape needs (or checkpoints the block).
+     */
+    @FunctionalInterface
+    public interface BlockRunner {
+        Tensor run(WanTransformerBlock block, Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope);
+    }
+
+    /** Inference's runner: only the block's output outlives it, and its input (dead once read) is freed now. */
+    public static final BlockRunner INFERENCE = (block, x, text, timestepProj, rope) -> {
+        Tensor next;
+        try (Scope blockScope = Scope.open()) {
+            next = blockScope.keep(block.forward(x, text, timestepProj, rope));
+        }
+        x.free();   // the previous block's output is dead; free it now rather than at the end
+        return next;
+    };
+
+    /**
      * One denoising prediction (the flow velocity for Wan).
      *
      * @param hiddenStates        latents {@code [B, inChannels, T, H, W]}, T/H/W divisible by the patch size
@@ -129,6 +148,11 @@ public final class WanTransformer3DModel extends Module {
      * @return {@code [B, outChannels, T, H, W]} in the model's dtype; every intermediate is freed
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, INFERENCE);
+    }
+
+    /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner}. */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
@@ -143,14 +167,7 @@ public final class WanTransformer3DModel extends Module {
                     .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
-            for (int i = 0; i < blocks.size(); i++) {
-                Tensor next;
-                try (Scope blockScope = Scope.open()) {
-                    next = blockScope.keep(blocks.get(i).forward(x, cond.text(), cond.timestepProj(), freqs));
-                }
-                x.free();   // the previous block's output is dead; free it now rather than at the end
-                x = next;
-            }
+            for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
 
             // output norm modulated by (shift, scale) = scale_shift_table + temb
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)

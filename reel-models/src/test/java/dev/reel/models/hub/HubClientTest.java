@@ -42,7 +42,7 @@ class HubClientTest {
     static final String TOKEN = "hf_test_token";
 
     @TempDir Path cache;
-    final Path pipeline = FixtureSet.locate().pipelineDir();
+    final Path pipeline = dev.reel.core.fixtures.TestFixtures.locate().pipelineDir();
     final List<String> files = new ArrayList<>();
     final Map<String, byte[]> bySha256 = new ConcurrentHashMap<>();
     final List<String> log = new CopyOnWriteArrayList<>();

@@ -1,10 +1,10 @@
 package dev.reel.pipeline.stages;
 
+import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
-import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
-import dev.reel.pipeline.ModelProfile;
 import dev.reel.pipeline.OutputFormat;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.media.Mp4Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,47 +14,54 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Stage 1: checks every rule of a {@link GenerationRequest} before any compute: the model's shape rules (from its
- * configs, {@link ModelProfile}) and the configured limits. Each broken rule is an {@link InvalidRequestException}
- * naming the field, the value, the rule and, where there are some, the nearest allowed values.
+ * Stage 1: checks every rule of a {@link GenerationRequest} before any compute. The model's rules (size
+ * multiples, the frame rule, the sizes its rotary tables cover) come from its {@link VideoGeometry}, the
+ * configured bounds from {@link GenerationLimits}. Each broken rule is an {@link InvalidRequestException} naming
+ * the field, the value, the rule and, where there are some, the nearest allowed values.
  */
 public final class InputValidation implements Stage {
-    private final ModelProfile profile;
-    private final GeneratorOptions limits;
+    private final VideoGeometry geometry;
+    private final GenerationLimits limits;
 
-    public InputValidation(ModelProfile profile, GeneratorOptions limits) {
-        this.profile = profile;
+    public InputValidation(VideoGeometry geometry, GenerationLimits limits) {
+        this.geometry = geometry;
         this.limits = limits;
     }
 
     @Override public String name() { return "InputValidation"; }
 
-    @Override public void run(PipelineState state) { check(state.request(), profile, limits); }
+    @Override public void run(PipelineState state) { check(state.request(), geometry, limits); }
 
-    /** Checks {@code r}; throws the first broken rule. */
-    public static void check(GenerationRequest r, ModelProfile profile, GeneratorOptions limits) {
-        List<InvalidRequestException> broken = violations(r, profile, limits);
+    /** Checks {@code r} against the model's {@code geometry} and the {@code limits}; throws the first broken rule. */
+    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
+        List<InvalidRequestException> broken = violations(r, geometry, limits);
         if (!broken.isEmpty()) throw broken.getFirst();
     }
 
     /** Every rule {@code r} breaks, in field order; empty when the request is valid. */
-    public static List<InvalidRequestException> violations(GenerationRequest r, ModelProfile profile, GeneratorOptions limits) {
+    public static List<InvalidRequestException> violations(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
         List<InvalidRequestException> out = new ArrayList<>();
         if (r.prompt() == null || r.prompt().isBlank()) out.add(new InvalidRequestException("prompt", r.prompt(), "must not be empty"));
-        size(out, "height", r.height(), profile.sizeMultipleHeight(), Math.min(limits.maxHeight(), profile.maxHeight()), limits.maxHeight() < profile.maxHeight());
-        size(out, "width", r.width(), profile.sizeMultipleWidth(), Math.min(limits.maxWidth(), profile.maxWidth()), limits.maxWidth() < profile.maxWidth());
-        int t = profile.temporalFactor();
-        int maxFrames = Math.min(limits.maxFrames(), profile.maxFrames());
-        if (r.numFrames() < 1 || (r.numFrames() - 1) % t != 0) {
-            int lower = Math.max(1, Math.floorDiv(r.numFrames() - 1, t) * t + 1);
-            out.add(new InvalidRequestException("numFrames", r.numFrames(), "must be " + t + "k+1 (1, " + (t + 1) + ", " + (2 * t + 1) + ", …, "
-                    + (20 * t + 1) + ", …)" + nearest(lower, lower + t, 1, maxFrames)));
-        } else if (r.numFrames() > maxFrames) {
-            out.add(new InvalidRequestException("numFrames", r.numFrames(), "must be at most " + maxFrames
-                    + (limits.maxFrames() < profile.maxFrames() ? "" : " (the transformer's rope_max_seq_len " + profile.ropeMaxSeqLen() + " covers no more)")));
+        int maxH = Math.min(limits.maxHeight(), geometry.maxHeight()), maxW = Math.min(limits.maxWidth(), geometry.maxWidth());
+        boolean sizeOk = multiple(out, "height", r.height(), geometry.heightMultiple(), maxH) & multiple(out, "width", r.width(), geometry.widthMultiple(), maxW);
+        boolean framesOk = geometry.validFrames(r.numFrames());
+        if (!framesOk) {
+            int lower = geometry.framesAtMost(r.numFrames()), upper = geometry.framesAtLeast(r.numFrames());
+            out.add(new InvalidRequestException("numFrames", r.numFrames(), "must be " + geometry.frameRule()
+                    + nearest(lower < 1 ? upper : lower, upper, 1, Math.min(limits.maxFrames(), geometry.maxFrames()))));
         }
+        long pixelFrames = (long) r.width() * r.height() * r.numFrames();
+        if (sizeOk && framesOk && pixelFrames > limits.maxPixelFrames()) {
+            out.add(InvalidRequestException.limit("numFrames", r.numFrames(), "size × frames = " + r.width() + "×" + r.height() + "×" + r.numFrames()
+                    + " = " + pixelFrames + " pixel-frames: must be at most " + limits.maxPixelFrames()));
+        }
+        if (sizeOk) {
+            atMost(out, "height", r.height(), limits.maxHeight(), geometry.maxHeight());
+            atMost(out, "width", r.width(), limits.maxWidth(), geometry.maxWidth());
+        }
+        if (framesOk) atMost(out, "numFrames", r.numFrames(), limits.maxFrames(), geometry.maxFrames());
         if (r.numInferenceSteps() < 1) out.add(new InvalidRequestException("numInferenceSteps", r.numInferenceSteps(), "must be at least 1"));
-        if (r.numInferenceSteps() > limits.maxSteps()) out.add(new InvalidRequestException("numInferenceSteps", r.numInferenceSteps(), "must be at most " + limits.maxSteps()));
+        if (r.numInferenceSteps() > limits.maxSteps()) out.add(InvalidRequestException.limit("numInferenceSteps", r.numInferenceSteps(), "must be at most " + limits.maxSteps()));
         if (!(r.guidanceScale() >= 0) || Double.isInfinite(r.guidanceScale())) {
             out.add(new InvalidRequestException("guidanceScale", r.guidanceScale(), "must be a finite number ≥ 0"));
         }
@@ -68,8 +75,7 @@ public final class InputValidation implements Stage {
             out.add(new InvalidRequestException("preset", r.preset(), "must be one of " + Mp4Writer.PRESETS));
         }
         if (r.latents() != null && out.isEmpty()) {
-            int s = profile.spatialFactor();
-            int[] want = {1, LatentPreparation.LATENT_CHANNELS, (r.numFrames() - 1) / t + 1, r.height() / s, r.width() / s};
+            int[] want = geometry.latentShape(r.numFrames(), r.height(), r.width());
             if (!Arrays.equals(r.latents().shape(), want)) {
                 out.add(new InvalidRequestException("latents", Arrays.toString(r.latents().shape()), "must have shape " + Arrays.toString(want) + " for this size and frame count"));
             }
@@ -78,13 +84,21 @@ public final class InputValidation implements Stage {
         return out;
     }
 
-    private static void size(List<InvalidRequestException> out, String field, int v, int multiple, int max, boolean limitedByServer) {
-        if (v < multiple || v % multiple != 0) {
-            int lower = v / multiple * multiple;
-            out.add(new InvalidRequestException(field, v, "must be a positive multiple of " + multiple
-                    + (v < multiple ? nearest(multiple, multiple, multiple, max) : nearest(lower, lower + multiple, multiple, max))));
-        } else if (v > max) {
-            out.add(new InvalidRequestException(field, v, "must be at most " + max + (limitedByServer ? "" : " (the transformer's rope_max_seq_len covers no more)")));
+    /** Adds the broken multiple rule, with the nearest allowed values; false if broken. */
+    private static boolean multiple(List<InvalidRequestException> out, String field, int v, int multiple, int max) {
+        if (v >= multiple && v % multiple == 0) return true;
+        int lower = v / multiple * multiple;
+        out.add(new InvalidRequestException(field, v, "must be a positive multiple of " + multiple
+                + (v < multiple ? nearest(multiple, multiple, multiple, max) : nearest(lower, lower + multiple, multiple, max))));
+        return false;
+    }
+
+    /** {@code v} within the configured {@code limit} and the model's own {@code modelMax}. */
+    private static void atMost(List<InvalidRequestException> out, String field, int v, int limit, int modelMax) {
+        if (v > modelMax && modelMax <= limit) {
+            out.add(new InvalidRequestException(field, v, "must be at most " + modelMax + " (the positions the model's rotary tables cover, rope_max_seq_len)"));
+        } else if (v > limit) {
+            out.add(InvalidRequestException.limit(field, v, "must be at most " + limit));
         }
     }
 

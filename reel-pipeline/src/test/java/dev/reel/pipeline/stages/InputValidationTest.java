@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
-import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.ModelProfile;
+import dev.reel.pipeline.GenerationLimits;
 import dev.reel.core.fixtures.FixtureSet;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
@@ -16,15 +18,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class InputValidationTest {
-    static final GeneratorOptions LIMITS = GeneratorOptions.defaults().withLimits(512, 640, 33, 60);
-    /** Wan2.1's geometry: VAE 8× in space and 4× in time, 1×2×2 patches, rotary tables of 1024 positions. */
-    static final ModelProfile WAN = new ModelProfile(Path.of("."), GenerationRequest.builder("").build(), 8, 4, new int[] {1, 2, 2}, 1024);
+    static final GenerationLimits LIMITS = new GenerationLimits(512, 640, 33, 60, Long.MAX_VALUE);
+    /** Wan2.1's geometry: VAE ×4 in time, ×8 in space, 16 channels, 1×2×2 patches, rope 1024. */
+    static final VideoGeometry WAN21 = new VideoGeometry(4, 8, 16, new int[] {1, 2, 2}, 1024);
 
     @TempDir Path dir;
 
     private InvalidRequestException reject(UnaryOperator<GenerationRequest.Builder> edit) {
         GenerationRequest r = edit.apply(GenerationRequest.builder("a fox").output(dir.resolve("out.mp4"))).build();
-        return assertThrows(InvalidRequestException.class, () -> InputValidation.check(r, WAN, LIMITS));
+        return assertThrows(InvalidRequestException.class, () -> InputValidation.check(r, WAN21, LIMITS));
     }
 
     private static void assertRule(InvalidRequestException e, String field, String value, String message) {
@@ -35,7 +37,7 @@ class InputValidationTest {
 
     @Test
     void defaultsAreValid() {
-        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(33).numInferenceSteps(50).build(), WAN, LIMITS));
+        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(33).numInferenceSteps(50).build(), WAN21, LIMITS));
     }
 
     @Test
@@ -61,16 +63,16 @@ class InputValidationTest {
     @Test
     void everyBrokenRuleIsListedAndTheModelsConfigsSetTheLimits() {
         // the fixture pipeline's transformer has rope_max_seq_len 32: 32 × 16 = 512 pixels, (32 − 1) × 4 + 1 = 125 frames
-        ModelProfile tiny = ModelProfile.read(FixtureSet.locate().pipelineDir());
+        ModelProfile tiny = ModelProfile.read(dev.reel.core.fixtures.TestFixtures.locate().pipelineDir());
         GenerationRequest r = GenerationRequest.builder("a fox").size(528, 100).numFrames(80).numInferenceSteps(0).build();
-        var broken = InputValidation.violations(r, tiny, GeneratorOptions.defaults());
+        var broken = InputValidation.violations(r, tiny.geometry(), GenerationLimits.defaults());
         assertEquals(java.util.List.of(
-                "height = 528: must be at most 512 (the transformer's rope_max_seq_len covers no more)",
+                "height = 528: must be at most 512 (the positions the model's rotary tables cover, rope_max_seq_len)",
                 "width = 100: must be a positive multiple of 16: the nearest allowed values are 96 and 112",
                 "numFrames = 80: must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are 77 and 81",
                 "numInferenceSteps = 0: must be at least 1"), broken.stream().map(Exception::getMessage).toList());
-        assertRule(assertThrows(InvalidRequestException.class, () -> InputValidation.check(r.toBuilder().size(480, 480).numFrames(129).numInferenceSteps(2).build(), tiny, GeneratorOptions.defaults())),
-                "numFrames", "129", "numFrames = 129: must be at most 125 (the transformer's rope_max_seq_len 32 covers no more)");
+        assertRule(assertThrows(InvalidRequestException.class, () -> InputValidation.check(r.toBuilder().size(480, 480).numFrames(129).numInferenceSteps(2).build(), tiny.geometry(), GenerationLimits.defaults())),
+                "numFrames", "129", "numFrames = 129: must be at most 125 (the positions the model's rotary tables cover, rope_max_seq_len)");
     }
 
     @Test
@@ -79,7 +81,7 @@ class InputValidationTest {
         assertEquals("output", e.field());
         assertTrue(e.getMessage().contains("has no .mp4 extension: name it fox.mp4 for a video, or ask for the png format (--format png)"), e.getMessage());
         assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(9)
-                .output(dir.resolve("frames")).outputFormat(dev.reel.pipeline.OutputFormat.PNG).build(), WAN, LIMITS));
+                .output(dir.resolve("frames")).outputFormat(dev.reel.pipeline.OutputFormat.PNG).build(), WAN21, LIMITS));
     }
 
     @Test

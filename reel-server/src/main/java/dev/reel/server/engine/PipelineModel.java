@@ -6,8 +6,8 @@ import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.ModelProfile;
 import dev.reel.pipeline.VideoGenerator;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.stages.InputValidation;
-import dev.reel.server.jobs.VideoSpec;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
@@ -43,7 +43,11 @@ public final class PipelineModel implements VideoModel {
         this.loader = loader;
     }
 
-    /** The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). */
+    /**
+     * The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). Its configs are
+     * read now, so requests are checked against the model's geometry while the weights load; a folder that is
+     * not a pipeline fails here, before the server starts.
+     */
     public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
@@ -58,14 +62,15 @@ public final class PipelineModel implements VideoModel {
     @Override public String id() { return id; }
     @Override public GenerationRequest defaults() { return profile.defaults(); }
     @Override public boolean randomWeights() { return randomWeights; }
+    @Override public VideoGeometry geometry() { return profile.geometry(); }
 
     @Override public void validate(VideoSpec spec) {
         try {
-            InputValidation.check(request(profile.requestBuilder(spec.prompt()), spec).build(), profile, options);
+            InputValidation.check(request(profile.requestBuilder(spec.prompt()), spec).build(), profile.geometry(), options.limits());
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
             String shown = param.equals("size") ? "size = \"" + spec.size() + "\" (" + e.field() + " " + e.value() + ")" : param + " = " + e.value();
-            throw new SpecRejectedException(param, shown + ": " + e.rule());
+            throw new SpecRejectedException(param, shown + ": " + e.rule(), e.limit());
         }
     }
 

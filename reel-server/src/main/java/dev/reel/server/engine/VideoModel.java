@@ -2,7 +2,7 @@ package dev.reel.server.engine;
 
 import dev.reel.core.Device;
 import dev.reel.pipeline.GenerationRequest;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.pipeline.VideoGeometry;
 
 /** The served model: its id, its defaults and rules for requests, and how to load it onto a device. */
 public interface VideoModel {
@@ -18,6 +18,9 @@ public interface VideoModel {
     /** Whether the weights are random numbers (the demo), so videos show noise: the page says so. */
     default boolean randomWeights() { return false; }
 
+    /** The model's geometry: its frame rule and size multiples, known before its weights are loaded. */
+    VideoGeometry geometry();
+
     /**
      * Checks {@code spec} against the model's own rules, without any compute.
      *
@@ -28,15 +31,23 @@ public interface VideoModel {
     /** Loads one engine onto {@code device} (slow: reads the weights). */
     VideoEngine load(Device device);
 
-    /** A request broke a model rule; {@code param} is the API field's name (e.g. {@code nvext.num_frames}). */
+    /**
+     * A request broke a model rule or exceeded a configured limit; {@code param} is the API field's name (e.g.
+     * {@code nvext.num_frames}).
+     */
     final class SpecRejectedException extends RuntimeException {
         private final String param;
+        private final boolean limit;
 
-        public SpecRejectedException(String param, String message) {
+        public SpecRejectedException(String param, String message, boolean limit) {
             super(message);
             this.param = param;
+            this.limit = limit;
         }
 
         public String param() { return param; }
+
+        /** True for a configured limit (HTTP 400 {@code limit_exceeded}) rather than a broken rule. */
+        public boolean limit() { return limit; }
     }
 }

@@ -1,0 +1,22 @@
+package dev.reel.server.engine;
+
+/**
+ * The generation parameters of one job, validated and with every default resolved (the seed too, so a job is
+ * reproducible and its record says exactly what ran).
+ *
+ * @param prompt            what the video shows
+ * @param negativePrompt    what to steer away from ("" = none)
+ * @param width             frame width in pixels
+ * @param height            frame height in pixels
+ * @param numFrames         frames of video (as the model's VideoGeometry allows: 4k+1 for Wan2.1)
+ * @param fps               frame rate of the written MP4
+ * @param numInferenceSteps denoising steps
+ * @param guidanceScale     classifier-free guidance weight
+ * @param seed              seed of the initial noise
+ */
+public record VideoSpec(String prompt, String negativePrompt, int width, int height, int numFrames, int fps,
+                        int numInferenceSteps, double guidanceScale, long seed) {
+
+    /** {@code "WxH"}, as the API writes sizes. */
+    public String size() { return width + "x" + height; }
+}
