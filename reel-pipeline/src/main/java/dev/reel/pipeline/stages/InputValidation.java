@@ -43,7 +43,8 @@ public final class InputValidation implements Stage {
         List<InvalidRequestException> out = new ArrayList<>();
         if (r.prompt() == null || r.prompt().isBlank()) out.add(new InvalidRequestException("prompt", r.prompt(), "must not be empty"));
         int maxH = Math.min(limits.maxHeight(), geometry.maxHeight()), maxW = Math.min(limits.maxWidth(), geometry.maxWidth());
-        boolean sizeOk = multiple(out, "height", r.height(), geometry.heightMultiple(), maxH) & multiple(out, "width", r.width(), geometry.widthMultiple(), maxW);
+        boolean heightOk = multiple(out, "height", r.height(), geometry.heightMultiple(), maxH);
+        boolean widthOk = multiple(out, "width", r.width(), geometry.widthMultiple(), maxW);
         boolean framesOk = geometry.validFrames(r.numFrames());
         if (!framesOk) {
             int lower = geometry.framesAtMost(r.numFrames()), upper = geometry.framesAtLeast(r.numFrames());
@@ -51,14 +52,12 @@ public final class InputValidation implements Stage {
                     + nearest(lower < 1 ? upper : lower, upper, 1, Math.min(limits.maxFrames(), geometry.maxFrames()))));
         }
         long pixelFrames = (long) r.width() * r.height() * r.numFrames();
-        if (sizeOk && framesOk && pixelFrames > limits.maxPixelFrames()) {
+        if (heightOk && widthOk && framesOk && pixelFrames > limits.maxPixelFrames()) {
             out.add(InvalidRequestException.limit("numFrames", r.numFrames(), "size × frames = " + r.width() + "×" + r.height() + "×" + r.numFrames()
                     + " = " + pixelFrames + " pixel-frames: must be at most " + limits.maxPixelFrames()));
         }
-        if (sizeOk) {
-            atMost(out, "height", r.height(), limits.maxHeight(), geometry.maxHeight());
-            atMost(out, "width", r.width(), limits.maxWidth(), geometry.maxWidth());
-        }
+        if (heightOk) atMost(out, "height", r.height(), limits.maxHeight(), geometry.maxHeight());
+        if (widthOk) atMost(out, "width", r.width(), limits.maxWidth(), geometry.maxWidth());
         if (framesOk) atMost(out, "numFrames", r.numFrames(), limits.maxFrames(), geometry.maxFrames());
         if (r.numInferenceSteps() < 1) out.add(new InvalidRequestException("numInferenceSteps", r.numInferenceSteps(), "must be at least 1"));
         if (r.numInferenceSteps() > limits.maxSteps()) out.add(InvalidRequestException.limit("numInferenceSteps", r.numInferenceSteps(), "must be at most " + limits.maxSteps()));

@@ -67,9 +67,9 @@ class InputValidationTest {
         GenerationRequest r = GenerationRequest.builder("a fox").size(528, 100).numFrames(80).numInferenceSteps(0).build();
         var broken = InputValidation.violations(r, tiny.geometry(), GenerationLimits.defaults());
         assertEquals(java.util.List.of(
-                "height = 528: must be at most 512 (the positions the model's rotary tables cover, rope_max_seq_len)",
                 "width = 100: must be a positive multiple of 16: the nearest allowed values are 96 and 112",
                 "numFrames = 80: must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are 77 and 81",
+                "height = 528: must be at most 512 (the positions the model's rotary tables cover, rope_max_seq_len)",
                 "numInferenceSteps = 0: must be at least 1"), broken.stream().map(Exception::getMessage).toList());
         assertRule(assertThrows(InvalidRequestException.class, () -> InputValidation.check(r.toBuilder().size(480, 480).numFrames(129).numInferenceSteps(2).build(), tiny.geometry(), GenerationLimits.defaults())),
                 "numFrames", "129", "numFrames = 129: must be at most 125 (the positions the model's rotary tables cover, rope_max_seq_len)");
