@@ -67,6 +67,11 @@ final class DeviceOptions {
     GeneratorOptions generatorOptions() {
         Device d = device();
         DType t = dtype != null ? DType.parse(dtype) : d.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
+        if (d.type() == Device.Type.CPU && t != DType.F32) {
+            // refused before anything loads: the CPU backend computes in fp32 and has no 16-bit transformer path
+            throw new ReelException("--dtype " + dtype + " is not supported on the CPU: the CPU runs the transformer in fp32; use --dtype fp32 (the default "
+                    + "there), --text-encoder-dtype bf16 to halve the text encoder's memory, or a GPU (--device cuda)");
+        }
         GeneratorOptions o = GeneratorOptions.defaults().withDevice(d).withDtype(t).withSystem(systemOptions());
         if (textEncoderDtype != null) o = o.withTextEncoderDtype(DType.parse(textEncoderDtype));
         return vaeDtype != null ? o.withVaeDtype(DType.parse(vaeDtype)) : o;

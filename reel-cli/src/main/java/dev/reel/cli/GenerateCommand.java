@@ -1,5 +1,6 @@
 package dev.reel.cli;
 
+import dev.reel.core.DeviceOutOfMemoryException;
 import dev.reel.models.lora.LoraAdapters;
 import dev.reel.models.lora.LoraException;
 import dev.reel.models.lora.LoraSpec;
@@ -7,10 +8,12 @@ import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GenerationResult;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.ModelProfile;
 import dev.reel.pipeline.OutputFormat;
 import dev.reel.pipeline.SchedulerType;
 import dev.reel.pipeline.StageTiming;
 import dev.reel.pipeline.VideoGenerator;
+import dev.reel.pipeline.stages.InputValidation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,15 +22,20 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code reel generate}: text to video with a Wan2.1 Diffusers pipeline (or the built-in demo). */
+/**
+ * {@code reel generate}: text to video with a Wan2.1 Diffusers pipeline (a folder, a Hugging Face id, or the
+ * built-in demo). Every request is checked against the model's configs before any weight is read.
+ */
 @Command(name = "generate", sortOptions = false,
-        description = {"Generate a video from a prompt with a Wan2.1 Diffusers pipeline folder.",
-                "--model demo builds a tiny pipeline with seeded random weights (noise, but a real MP4)."})
+        description = {"Generate a video from a prompt with a Wan2.1 Diffusers pipeline.",
+                "--model takes a folder, a Hugging Face id (ORG/NAME, fetched into the hub cache) or 'demo' (a tiny",
+                "pipeline with seeded random weights: noise, but a real MP4). Diffusers' and FastVideo's flag names work too."})
 final class GenerateCommand implements Callable<Integer> {
     /** Request fields → the flag that sets them, so validation errors name what the user typed. */
     private static final Map<String, String> FLAGS = Map.ofEntries(
@@ -35,39 +43,60 @@ final class GenerateCommand implements Callable<Integer> {
             Map.entry("width", "--width"), Map.entry("numFrames", "--frames"), Map.entry("numInferenceSteps", "--steps"),
             Map.entry("guidanceScale", "--guidance"), Map.entry("fps", "--fps"), Map.entry("flowShift", "--flow-shift"),
             Map.entry("maxSequenceLength", "--max-sequence-length"), Map.entry("output", "--output"),
-            Map.entry("preset", "--preset"), Map.entry("crf", "--crf"), Map.entry("scheduler", "--scheduler"), Map.entry("cache", "--cache"));
+            Map.entry("preset", "--x264-preset"), Map.entry("crf", "--crf"), Map.entry("scheduler", "--scheduler"), Map.entry("cache", "--cache"));
 
     @Spec CommandLine.Model.CommandSpec spec;
 
-    @Mixin ModelOptions modelOptions;
+    @Option(names = {"--model", "--model-path"}, required = true, paramLabel = "MODEL",
+            description = "Diffusers pipeline folder (model_index.json …), a Hugging Face id such as Wan-AI/Wan2.1-T2V-1.3B-Diffusers, or 'demo'")
+    String model;
 
-    @Option(names = "--prompt", required = true, description = "what the video shows")
-    String prompt;
+    @Mixin HubFlags hub;
 
-    @Option(names = "--negative-prompt", description = "what to steer away from (default: none)")
+    @Option(names = "--random-weights", description = "build the pipeline in --model from its configs with seeded random weights (benchmarks at real size)")
+    boolean randomWeights;
+
+    @Option(names = "--random-text-embeddings", description = "with --random-weights: skip the text encoder, use seeded random embeddings of its width (timing without UMT5-XXL's memory)")
+    boolean randomTextEmbeddings;
+
+    @Option(names = "--tokenizer", paramLabel = "DIR", description = "tokenizer folder to use when --model has none (with --random-weights)")
+    Path tokenizer;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Prompts prompts;
+
+    /** One prompt, or a file of them. */
+    static final class Prompts {
+        @Option(names = "--prompt", required = true, description = "what the video shows") String prompt;
+        @Option(names = "--prompt-file", required = true, paramLabel = "FILE", description = "one prompt per line (blank lines skipped): one video each") Path file;
+    }
+
+    @Option(names = "--negative-prompt", description = "what to steer away from (default: the model's, usually none)")
     String negativePrompt;
 
-    @Option(names = "--height", description = "frame height, a multiple of 16 (default 480; demo 192)") Integer height;
-    @Option(names = "--width", description = "frame width, a multiple of 16 (default 832; demo 320)") Integer width;
-    @Option(names = "--frames", description = "number of frames, 4k+1 (default 81; demo 17)") Integer frames;
-    @Option(names = "--steps", description = "denoising steps (default 50; demo 10)") Integer steps;
-    @Option(names = "--guidance", description = "classifier-free guidance scale; ≤ 1 turns it off (default 5.0)") Double guidance;
-    @Option(names = "--seed", description = "noise seed (default: random, printed)") Long seed;
+    @Option(names = "--height", description = "frame height, a multiple of 16 (default: the model's; Wan2.1 480, demo 192)") Integer height;
+    @Option(names = "--width", description = "frame width, a multiple of 16 (default: the model's; Wan2.1 832, demo 320)") Integer width;
+    @Option(names = {"--frames", "--num-frames"}, description = "number of frames, 4k+1 (default: the model's; Wan2.1 81, demo 17)") Integer frames;
+    @Option(names = {"--steps", "--num-inference-steps"}, description = "denoising steps (default: the model's; Wan2.1 50, demo 10)") Integer steps;
+    @Option(names = {"--guidance", "--guidance-scale"}, description = "classifier-free guidance scale; ≤ 1 turns it off (default 5.0)") Double guidance;
+    @Option(names = "--seed", description = "noise seed (default: random, printed); with --num-videos N the videos use seed, seed+1, …") Long seed;
     @Option(names = "--fps", description = "frames per second of the video (default 16)") Integer fps;
+    @Option(names = "--num-videos", defaultValue = "1", description = "videos per prompt, each with the next seed (default: ${DEFAULT-VALUE})") int numVideos;
     @Option(names = "--scheduler", description = "unipc or euler (default: the model's)") String scheduler;
     @Option(names = "--flow-shift", description = "flow-matching shift (default: the model's; Wan uses 3.0 at 480p, 5.0 at 720p)") Double flowShift;
-    @Option(names = "--max-sequence-length", description = "text tokens (default 512)") Integer maxSequenceLength;
+    @Option(names = "--max-sequence-length", description = "text tokens (default: the model's, 512; longer prompts are cut, with a warning)") Integer maxSequenceLength;
+
+    @Option(names = {"--output", "-o", "--output-path"}, paramLabel = "FILE",
+            description = "out.mp4 (with --format png: a folder for PNG frames); default: a new file named from the prompt and seed in the current folder")
+    Path output;
+
+    @Option(names = "--format", description = "mp4 or png (default: mp4; an --output name must then end in .mp4)") String format;
+    @Option(names = "--x264-preset", paramLabel = "PRESET", description = "libx264 encoding speed, ultrafast … veryslow: file size, not picture quality (default ultrafast)") String x264Preset;
+    @Option(names = "--crf", description = "libx264 quality, 0 (lossless) … 51 (default 18)") Integer crf;
 
     @Option(names = "--cache", paramLabel = "STRATEGY[:PARAMS]", description = {"step cache: none (default), teacache[:threshold], pab[:self-range], magcache[:threshold], easycache[:threshold],",
             "more parameters as name=value after a comma, e.g. teacache:0.08,ret_steps=true or pab:2,cross=4,window=100-800 (README: Step caches)"})
     String cache;
-
-    @Option(names = {"--output", "-o"}, required = true, paramLabel = "FILE", description = "out.mp4, or a folder for PNG frames")
-    Path output;
-
-    @Option(names = "--format", description = "mp4 or png (default: from the --output name)") String format;
-    @Option(names = "--preset", description = "libx264 preset (default ultrafast)") String preset;
-    @Option(names = "--crf", description = "libx264 quality, 0 (lossless) … 51 (default 18)") Integer crf;
 
     @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "apply a LoRA to the transformer (safetensors, Diffusers/PEFT keys), its scale times SCALE (default 1); repeatable")
     List<String> loras = new ArrayList<>();
@@ -79,25 +108,48 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        boolean quiet = ReelCli.quiet(spec);
+        if (randomTextEmbeddings && !randomWeights) throw new CommandLine.ParameterException(spec.commandLine(), "--random-text-embeddings needs --random-weights");
+        if (numVideos < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-videos " + numVideos + ": must be at least 1");
         GeneratorOptions options = device.generatorOptions();
-        long t0 = System.nanoTime();
-        try (VideoGenerator gen = modelOptions.open(options, spec.commandLine())) {
-            out.printf("model: %s%n", gen.description());
-            if (gen.randomWeights()) out.println("note: the weights are seeded random numbers, so the video shows noise, not the prompt");
-            applyLoras(gen, out);
-            out.printf("device: %s, loaded in %.2f s%n", DeviceOptions.describe(options), (System.nanoTime() - t0) / 1e9);
-            GenerationRequest request;
-            GenerationResult r;
-            try {
-                request = request(gen);
-                out.printf("generating %d frames of %dx%d, %d steps, guidance %.2f, seed %s, cache %s%n", request.numFrames(), request.width(),
-                        request.height(), request.numInferenceSteps(), request.guidanceScale(), request.seed() == null ? "random" : request.seed(), request.cache());
-                r = gen.generate(request, new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()), new dev.reel.pipeline.CancellationToken());
-            } catch (InvalidRequestException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "invalid " + FLAGS.getOrDefault(e.field(), e.field()) + ": " + e.getMessage());
+        Path dir = model.equals("demo") ? null : ModelSource.resolve(model, hub.options(), quiet ? null : err);
+        ModelProfile profile = dir == null ? VideoGenerator.demoProfile() : ModelProfile.read(dir);
+
+        // every request checked against the configs before any weight is read
+        List<GenerationRequest> requests = new Batch(profile, prompts(), output, Path.of("")).requests(this);
+        List<String> errors = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            for (InvalidRequestException e : InputValidation.violations(r, profile.geometry(), options.limits())) {
+                String line = flag(e) + " " + e.value() + ": " + e.rule();
+                if (!errors.contains(line)) errors.add(line);
             }
-            summary(out, r, request);
-            out.flush();
+        }
+        if (!errors.isEmpty()) {
+            for (String e : errors) err.println("reel generate: " + e);
+            err.flush();
+            return spec.exitCodeOnInvalidInput();
+        }
+
+        long t0 = System.nanoTime();
+        try (VideoGenerator gen = load(dir, options)) {
+            if (!quiet) {
+                out.printf("model: %s%n", gen.description());
+                if (gen.randomWeights()) out.println("note: the weights are seeded random numbers, so the video shows noise, not the prompt");
+                out.printf("device: %s, loaded in %.2f s%n", DeviceOptions.describe(options), (System.nanoTime() - t0) / 1e9);
+            }
+            applyLoras(gen, out);
+            for (GenerationRequest request : requests) {
+                if (!quiet) {
+                    out.printf("seed %d: %d frames of %dx%d, %d steps, guidance %.2f: \"%s\"%n", request.seed(), request.numFrames(), request.width(),
+                            request.height(), request.numInferenceSteps(), request.guidanceScale(), Batch.shorten(request.prompt(), 60));
+                    out.flush();
+                }
+                GenerationResult r = gen.generate(request, new ProgressPrinter(out, err, ProgressPrinter.stdoutIsTerminal(), quiet),
+                        new dev.reel.pipeline.CancellationToken());
+                summary(out, r, request, quiet);
+                out.flush();
+            }
             return 0;
         }
     }
@@ -113,8 +165,40 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private GenerationRequest request(VideoGenerator gen) {
-        GenerationRequest.Builder b = gen.requestBuilder(prompt).output(output).seed(seed);
+    private static String flag(InvalidRequestException e) { return FLAGS.getOrDefault(e.field(), e.field()); }
+
+    private List<String> prompts() {
+        if (prompts.prompt != null) return List.of(prompts.prompt);
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(prompts.file).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-file " + prompts.file + ": cannot read it (" + e.getMessage() + ")");
+        }
+        if (lines.isEmpty()) throw new CommandLine.ParameterException(spec.commandLine(), "--prompt-file " + prompts.file + ": has no prompts (one per line)");
+        return lines;
+    }
+
+    /** {@link #open}, naming the stage when the heap runs out there (the weights, or the random ones, are being made). */
+    private VideoGenerator load(Path dir, GeneratorOptions options) {
+        try {
+            return open(dir, options);
+        } catch (OutOfMemoryError e) {
+            long max = Runtime.getRuntime().maxMemory();
+            throw new DeviceOutOfMemoryException("CPU out of memory while loading the model's weights" + (randomWeights ? " (making random ones)" : "")
+                    + ": they do not fit in the Java heap's " + DeviceOutOfMemoryException.size(max) + " maximum", 0, e);
+        }
+    }
+
+    private VideoGenerator open(Path dir, GeneratorOptions options) {
+        if (dir == null) return VideoGenerator.demo(options);
+        if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer), randomTextEmbeddings);
+        return VideoGenerator.fromPretrained(dir, options);
+    }
+
+    /** The request for one prompt and seed: the model's defaults with the flags given. */
+    GenerationRequest request(ModelProfile profile, String prompt, long seedValue, Path out) {
+        GenerationRequest.Builder b = profile.requestBuilder(prompt).output(out).seed(seedValue);
         if (negativePrompt != null) b.negativePrompt(negativePrompt);
         if (height != null) b.height(height);
         if (width != null) b.width(width);
@@ -125,27 +209,35 @@ final class GenerateCommand implements Callable<Integer> {
         if (scheduler != null) b.scheduler(SchedulerType.parse(scheduler));
         if (flowShift != null) b.flowShift(flowShift);
         if (maxSequenceLength != null) b.maxSequenceLength(maxSequenceLength);
-        if (format != null) {
-            try {
-                b.outputFormat(OutputFormat.valueOf(format.toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "invalid --format: '" + format + "' (use mp4 or png)");
-            }
-        }
-        if (preset != null) b.preset(preset);
+        OutputFormat f = outputFormat();
+        if (f != null) b.outputFormat(f);
+        if (x264Preset != null) b.preset(x264Preset);
         if (crf != null) b.crf(crf);
         if (cache != null) b.cache(cache);
-        GenerationRequest r = b.build();
-        gen.validate(r);
-        return r;
+        return b.build();
     }
 
-    private static void summary(PrintWriter out, GenerationResult r, GenerationRequest q) {
-        out.println("stage                 seconds");
-        for (StageTiming t : r.timings()) out.printf("%-20s %8.3f%n", t.stage(), t.millis() / 1000);
-        out.printf("%-20s %8.3f%n", "total", r.total().toNanos() / 1e9);
-        out.printf("transformer passes: %d run, %d skipped (cache %s)%s%n", r.cache().passesRun(), r.cache().passesSkipped(), r.cache().cache(),
-                r.cache().attentionReused() > 0 ? ", " + r.cache().attentionReused() + " of " + (r.cache().attentionReused() + r.cache().attentionComputed()) + " attention calls reused" : "");
+    OutputFormat outputFormat() {
+        if (format == null) return null;
+        return switch (format.toLowerCase(Locale.ROOT)) {
+            case "mp4" -> OutputFormat.MP4;
+            case "png" -> OutputFormat.PNG;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(), "--format " + format + ": must be mp4 or png");
+        };
+    }
+
+    Long seed() { return seed; }
+
+    int numVideos() { return numVideos; }
+
+    private static void summary(PrintWriter out, GenerationResult r, GenerationRequest q, boolean quiet) {
+        if (!quiet) {
+            out.println("stage                 seconds");
+            for (StageTiming t : r.timings()) out.printf("%-20s %8.3f%n", t.stage(), t.millis() / 1000);
+            out.printf("%-20s %8.3f%n", "total", r.total().toNanos() / 1e9);
+            out.printf("transformer passes: %d run, %d skipped (cache %s)%s%n", r.cache().passesRun(), r.cache().passesSkipped(), r.cache().cache(),
+                    r.cache().attentionReused() > 0 ? ", " + r.cache().attentionReused() + " of " + (r.cache().attentionReused() + r.cache().attentionComputed()) + " attention calls reused" : "");
+        }
         String what = q.effectiveOutputFormat() == OutputFormat.PNG ? "PNG frames" : "H.264 MP4";
         out.printf("wrote %s: %s, %d frames of %dx%d at %d fps (seed %d)%n", r.output(), what, r.frames().count(),
                 r.frames().width(), r.frames().height(), q.fps(), r.seed());

@@ -1,6 +1,8 @@
 package dev.reel.cli;
 
+import dev.reel.core.Backend;
 import dev.reel.core.Backends;
+import dev.reel.core.Device;
 import dev.reel.core.DType;
 import dev.reel.core.FileOps;
 import dev.reel.core.Tensor;
@@ -23,8 +25,10 @@ import picocli.CommandLine.Spec;
 final class InfoCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Diffusers pipeline folder, or 'demo'")
+    @Option(names = {"--model", "--model-path"}, paramLabel = "MODEL", description = "Diffusers pipeline folder, a Hugging Face id (ORG/NAME), or 'demo'")
     String model;
+
+    @picocli.CommandLine.Mixin HubFlags hub;
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -34,6 +38,8 @@ final class InfoCommand implements Callable<Integer> {
         float[] v = a.transpose(0, 1).contiguous().toFloatArray();
         boolean ok = v[0] == 1 && v[1] == 4 && v[2] == 2 && v[5] == 6;
         out.println("tensor self-check (transpose + copy on cpu): " + (ok ? "ok" : "FAILED"));
+        out.println("Java heap: at most " + maxHeapMiB() + " MiB (bin/reel: REEL_HEAP=48g, or REEL_MAX_RAM_PERCENT, default 75 % of the memory)");
+        out.println("GPU: " + gpu());
         if (model != null) {
             if (model.equals("demo")) {
                 Path dir = VideoGenerator.unpackDemoConfigs();
@@ -44,13 +50,31 @@ final class InfoCommand implements Callable<Integer> {
                     FileOps.deleteTreeQuietly(dir);
                 }
             } else {
-                Path dir = Path.of(model);
+                Path dir = ModelSource.resolve(model, hub.options(), spec.commandLine().getErr());
                 out.println("model: " + dir.toAbsolutePath().normalize());
                 components(out, dir);
             }
         }
         out.flush();
         return ok ? 0 : 1;
+    }
+
+    /** The configured heap limit (-Xmx or the RAM percentage), as the JVM resolved it. */
+    private static long maxHeapMiB() {
+        var hs = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        return Long.parseLong(hs.getVMOption("MaxHeapSize").getValue()) >> 20;
+    }
+
+    /** The first CUDA device (its name as the backend reports it), or why there is none usable. */
+    private static String gpu() {
+        String why = Backends.unavailableReason(Device.Type.CUDA, dev.reel.core.SystemOptions.defaults());
+        if (why != null) return "none usable (" + why + "); Reel runs on the CPU";
+        try {
+            Backend b = Backends.of(Device.cuda(0));
+            return "cuda:0 " + b.deviceName();
+        } catch (RuntimeException e) {
+            return "CUDA driver found but cuda:0 does not start: " + e.getMessage();
+        }
     }
 
     private static void components(PrintWriter out, Path dir) {

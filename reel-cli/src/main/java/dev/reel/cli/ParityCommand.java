@@ -16,9 +16,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code reel parity DIR}: every case of a reference fixture set, compared output by output. */
-@Command(name = "parity", description = {"Run every case of a reference fixture set (DIR/manifest.json) and compare each output",
-        "with the reference: shapes, then relative error ‖out−ref‖/‖ref‖ against the case's tolerance, with the largest",
-        "absolute difference and where it is (the frame; per case the worst step). Exit 0 only if all pass."})
+@Command(name = "parity", description = {"Check Reel's outputs against a reference fixture set.",
+        "Runs every case of DIR/manifest.json and compares each output with the reference: shapes, then relative error",
+        "‖out−ref‖/‖ref‖ against the case's tolerance, with the largest absolute difference and where it is (the frame;",
+        "per case the worst step). Exit 0 only if all pass."})
 final class ParityCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -32,8 +32,11 @@ final class ServeCommand implements Callable<Integer> {
     static final long DEFAULT_MAX_PIXEL_FRAMES = 832L * 480 * 81;
     static final int DEFAULT_MAX_STEPS = 100;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder (model_index.json …), or 'demo' (tiny, random weights: noise).")
+    @Option(names = {"--model", "--model-path"}, required = true, paramLabel = "MODEL",
+            description = "Diffusers pipeline folder (model_index.json …), a Hugging Face id (ORG/NAME), or 'demo' (tiny, random weights: noise).")
     String model;
+
+    @Mixin HubFlags hub;
 
     @Option(names = "--model-name", paramLabel = "ID", description = "Model id clients use (default: the folder's name, or reel-demo).")
     String modelName;
@@ -132,7 +135,8 @@ final class ServeCommand implements Callable<Integer> {
         GeneratorOptions d = device.generatorOptions();
         // the pipeline owns the generation limits (its frame bound stays); the server keeps the HTTP ones
         GeneratorOptions options = d.withLimits(d.limits().withMaxSide(maxSide).withMaxSteps(maxSteps).withMaxPixelFrames(maxPixelFrames));
-        PipelineModel pipeline = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
+        PipelineModel pipeline = model.equals("demo") ? PipelineModel.demo(modelName, options)
+                : PipelineModel.pretrained(ModelSource.resolve(model, hub.options(), spec.commandLine().getErr()), modelName, options);
         VideoModel served = pipeline.withLoras(loraSpecs(), loraMerge);
 
         ReelServer server = ReelServer.start(config, served);

@@ -1,6 +1,7 @@
 package dev.reel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.fixtures.TestFixtures;
@@ -46,19 +47,91 @@ class GenerateCommandTest {
         assertEquals(48, p.width());
         assertEquals(64, p.height());
         assertTrue(r.out().contains("denoising step 3/3"), "plain progress lines when not on a terminal");
+        assertTrue(r.out().contains("decoding chunk 3/3"), "the VAE decode shows its progress per latent frame");
         for (String stage : new String[] {"InputValidation", "TextEncoding", "TimestepPreparation", "LatentPreparation", "Denoising", "Decoding", "Output", "total"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(stage + " ")), "summary has " + stage);
         }
     }
 
     @Test
-    void anInvalidFlagNamesTheFlagAndTheRuleAndWritesNothing() throws Exception {
+    void everyBrokenRuleIsOneLineAndIsFoundFromTheConfigsBeforeAnyWeightIsRead() throws Exception {
+        // a pipeline folder with the fixture's configs but no weights at all: validation must not need them
+        Path configsOnly = configsOnly(dir.resolve("configs-only"));
         Path mp4 = dir.resolve("never.mp4");
-        Run r = reel("generate", "--model", model(), "--prompt", "fox", "--height", "64", "--width", "48", "--frames", "8",
-                "--steps", "2", "--device", "cpu", "--output", mp4.toString());
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("invalid --frames: numFrames = 8: must be 4k+1"), r.err());
-        try (Stream<Path> s = Files.list(dir)) { assertEquals(0, s.count()); }
+        Run r = reel("generate", "--model", configsOnly.toString(), "--prompt", "fox", "--height", "64", "--width", "600", "--frames", "8",
+                "--steps", "2", "--x264-preset", "warp", "--device", "cpu", "--output", mp4.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertEquals(java.util.List.of(
+                "reel generate: --width 600: must be a positive multiple of 16: the nearest allowed value is 512",
+                "reel generate: --frames 8: must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are 5 and 9",
+                "reel generate: --x264-preset \"warp\": must be one of " + dev.reel.pipeline.media.Mp4Writer.PRESETS), r.err().lines().toList());
+        assertEquals("", r.out());
+        assertFalse(Files.exists(mp4));
+    }
+
+    /** The fixture pipeline's configs without any weights, copied into {@code target}. */
+    static Path configsOnly(Path target) throws java.io.IOException {
+        Path src = dev.reel.core.fixtures.TestFixtures.locate().pipelineDir();
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.toString().endsWith(".safetensors")).toList()) {
+                Path t = target.resolve(src.relativize(f).toString());
+                Files.createDirectories(t.getParent());
+                Files.copy(f, t);
+            }
+        }
+        return target;
+    }
+
+    @Test
+    void everyCommandAndSubcommandAnswersHelp() {
+        java.util.List<java.util.List<String>> paths = new java.util.ArrayList<>();
+        collect(ReelCli.commandLine(), new java.util.ArrayList<>(), paths);
+        assertTrue(paths.size() >= 8, "commands found: " + paths);
+        for (var path : paths) {
+            for (String form : new String[] {"--help", "-h", "help"}) {
+                var args = new java.util.ArrayList<>(path);
+                args.add(form);
+                Run r = reel(args.toArray(String[]::new));
+                assertEquals(0, r.exit(), args + ": " + r.err());
+                assertTrue(r.out().startsWith("Usage: reel" + (path.isEmpty() ? "" : " " + String.join(" ", path))), args + ": " + r.out());
+            }
+            if (!path.isEmpty()) {
+                var args = new java.util.ArrayList<>(java.util.List.of("help"));
+                args.addAll(path.subList(0, 1));
+                assertEquals(0, reel(args.toArray(String[]::new)).exit(), "reel help " + path.getFirst());
+            }
+        }
+        Run list = reel("--help");
+        assertTrue(list.out().lines().anyMatch(l -> l.strip().startsWith("parity") && l.strip().endsWith(".")), "parity's line is a whole sentence: " + list.out());
+    }
+
+    private static void collect(CommandLine cl, java.util.List<String> prefix, java.util.List<java.util.List<String>> out) {
+        out.add(java.util.List.copyOf(prefix));
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (e.getKey().equals("help")) continue;
+            var next = new java.util.ArrayList<>(prefix);
+            next.add(e.getKey());
+            collect(e.getValue(), next, out);
+        }
+    }
+
+    @Test
+    void promptFileAndNumVideosMakeOneVideoPerPromptAndSeedAndALongPromptIsWarnedAbout() throws Exception {
+        Path prompts = dir.resolve("prompts.txt");
+        Files.writeString(prompts, "a red fox\n\na grey wolf howling at the moon over a frozen lake at night\n");
+        Path out = dir.resolve("batch.mp4");
+        Run r = reel("generate", "--model-path", model(), "--prompt-file", prompts.toString(), "--num-videos", "2", "--seed", "5",
+                "--height", "32", "--width", "32", "--num-frames", "1", "--num-inference-steps", "1", "--guidance-scale", "1",
+                "--max-sequence-length", "8", "--device", "cpu", "--output-path", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        for (int i = 1; i <= 4; i++) assertTrue(Files.isRegularFile(dir.resolve("batch-" + i + ".mp4")), "video " + i + ": " + r.out());
+        assertEquals(java.util.List.of(5L, 6L, 5L, 6L), r.out().lines().filter(l -> l.startsWith("wrote ")).map(l -> Long.parseLong(l.replaceAll(".*\\(seed (\\d+)\\)$", "$1"))).toList());
+        assertTrue(r.err().contains("reel: warning: the prompt has ") && r.err().contains("max_sequence_length = 8, so the last"), r.err());
+
+        Run q = reel("generate", "--model", model(), "--prompt", "fox", "--height", "32", "--width", "32", "--frames", "1", "--steps", "1",
+                "--device", "cpu", "--quiet", "-o", dir.resolve("quiet.mp4").toString());
+        assertEquals(0, q.exit(), q.err());
+        assertEquals(1, q.out().lines().count(), "--quiet prints only the result: " + q.out());
     }
 
     /** --lora changes the video; merged and on the fly give the same frames; a bad file names the flag and the file. */

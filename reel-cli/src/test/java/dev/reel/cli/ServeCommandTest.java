@@ -20,13 +20,18 @@ class ServeCommandTest {
         }
     }
 
-    /** The configs are read before the server starts (weights that fail to load are HealthTest's). */
-    @Test void aFolderThatIsNoPipelineStopsTheServerWithItsReason() {
+    /** The configs are read before the server starts; weights that fail to load fail in the worker, with the reason. */
+    @Test void aFolderThatIsNoPipelineStopsTheServerWithItsReason() throws Exception {
         Path missing = dir.resolve("no-such-model");
         GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", missing.toString(), "--port", "0",
                 "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
         assertEquals(1, r.exit(), r.out() + r.err());
-        assertTrue(r.err().contains("no-such-model: not a folder (expected a Diffusers pipeline folder with model_index.json)"), r.err());
+        assertTrue(r.err().contains("no-such-model: not a folder, and not a Hugging Face id"), "refused before the server starts: " + r.err());
+
+        Path noWeights = GenerateCommandTest.configsOnly(dir.resolve("no-weights"));
+        r = GenerateCommandTest.reel("serve", "--model", noWeights.toString(), "--port", "0", "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("loading no-weights on cpu failed"), r.err());
     }
 
     @Test void badLimitsAreRefused() {

@@ -64,6 +64,12 @@ public record GenerationRequest(
     public static final String DEFAULT_PRESET = "ultrafast";
     public static final int DEFAULT_CRF = 18;
 
+    /**
+     * A seed for a request that gave none, in [0, 2³¹): the one rule for every entry point (CLI, Java API,
+     * server), short enough to type back in, and within any int-seeded reference generator.
+     */
+    public static long randomSeed() { return java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 31); }
+
     /** The output format actually used: {@link #outputFormat} if set, else implied by {@link #output}. */
     public OutputFormat effectiveOutputFormat() {
         return outputFormat != null ? outputFormat : OutputFormat.fromPath(output);

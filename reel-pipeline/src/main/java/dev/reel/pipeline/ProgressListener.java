@@ -19,4 +19,13 @@ public interface ProgressListener {
 
     /** Called when a pipeline stage starts (e.g. {@code TextEncoding}); ignored by default. */
     default void onStage(String stage) {}
+
+    /** Called after the VAE decodes each of its {@code total} chunks (one per latent frame); ignored by default. */
+    default void onDecodeChunk(int done, int total) {}
+
+    /**
+     * Something the user should know that does not stop the generation (e.g. a prompt cut to the text encoder's
+     * length); logged by default.
+     */
+    default void onWarning(String message) { org.slf4j.LoggerFactory.getLogger(ProgressListener.class).warn(message); }
 }

@@ -40,7 +40,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -59,7 +58,7 @@ import java.util.function.Function;
 public final class VideoGenerator implements AutoCloseable {
     /** Files of the demo pipeline's configs (the tiny Wan2.1 of the reference fixtures), under {@code demo/}. */
     private static final List<String> DEMO_FILES = List.of("model_index.json", "transformer/config.json", "vae/config.json",
-            "text_encoder/config.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json");
+            "text_encoder/config.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json", ModelProfile.DEFAULTS_FILE);
 
     private static final String TEXT_ENCODER = "text_encoder";
 
@@ -67,16 +66,16 @@ public final class VideoGenerator implements AutoCloseable {
     private final GeneratorOptions options;
     private final String description;
     private final List<Stage> stages;
-    private final GenerationRequest.Builder defaults;
+    private final ModelProfile profile;
     private final Path ownedDir;
     private final VideoGeometry geometry;
 
     private VideoGenerator(PipelineComponents components, GeneratorOptions options, String description,
-                           GenerationRequest.Builder defaults, Path ownedDir) {
+                           ModelProfile profile, Path ownedDir) {
         this.components = components;
         this.options = options;
         this.description = description;
-        this.defaults = defaults;
+        this.profile = profile;
         this.ownedDir = ownedDir;
         Backend backend = options.backend();
         WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
@@ -102,8 +101,9 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** Loads the Diffusers pipeline folder {@code dir} ({@code model_index.json} and one folder per component). */
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
+        ModelProfile profile = ModelProfile.read(dir);
         PipelineComponents c = PipelineComponents.load(dir, loadOptions(options));
-        return new VideoGenerator(c, options, "Wan2.1 text-to-video from " + dir.toAbsolutePath().normalize(), GenerationRequest.builder(""), null);
+        return new VideoGenerator(c, options, "Wan2.1 text-to-video from " + dir.toAbsolutePath().normalize(), profile, null);
     }
 
     /**
@@ -115,25 +115,25 @@ public final class VideoGenerator implements AutoCloseable {
      */
     public static VideoGenerator randomWeights(Path configDir, GeneratorOptions options, long seed, Map<String, Path> substitutes,
                                                boolean randomTextEmbeddings) {
+        ModelProfile profile = ModelProfile.read(configDir);
         PipelineComponents c = PipelineComponents.random(configDir, loadOptions(options), seed, substitutes,
                 randomTextEmbeddings ? Set.of(TEXT_ENCODER) : Set.of());
         String what = "Wan2.1 text-to-video of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
-        return new VideoGenerator(c, options, what, GenerationRequest.builder(""), null);
+        return new VideoGenerator(c, options, what, profile, null);
     }
 
     /**
      * A tiny Wan2.1 pipeline (2-layer transformer, 3-channel VAE, 2-layer UMT5) with seeded random weights, for
      * demos and smoke tests: it runs in seconds on a CPU and writes a valid video, whose content is noise.
-     * Its request defaults are small (192×320, 17 frames, 10 steps).
+     * Its request defaults are small (192×320, 17 frames, 10 steps: its {@value ModelProfile#DEFAULTS_FILE}).
      */
     public static VideoGenerator demo(GeneratorOptions options) {
         Path dir = extractDemo();
         try {
+            ModelProfile profile = ModelProfile.read(dir);
             PipelineComponents c = PipelineComponents.random(dir, loadOptions(options), 0L, Map.of(), Set.of());
-            GenerationRequest.Builder defaults = GenerationRequest.builder("").size(192, 320).numFrames(17).numInferenceSteps(10)
-                    .maxSequenceLength(64);
-            return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights (the video is noise, not the prompt)", defaults, dir);
+            return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights", profile, dir);
         } catch (RuntimeException e) {
             FileOps.deleteTreeQuietly(dir);
             throw e;
@@ -150,15 +150,18 @@ public final class VideoGenerator implements AutoCloseable {
      */
     public static Path unpackDemoConfigs() { return extractDemo(); }
 
-    /** The demo pipeline's geometry, read from its configs (nothing is built). */
-    public static VideoGeometry demoGeometry() {
+    /** The demo pipeline's {@link ModelProfile} (its small defaults and geometry), without building it. */
+    public static ModelProfile demoProfile() {
         Path dir = extractDemo();
         try {
-            return VideoGeometry.read(dir);
+            return ModelProfile.read(dir);
         } finally {
             FileOps.deleteTreeQuietly(dir);
         }
     }
+
+    /** The demo pipeline's geometry, read from its configs (nothing is built). */
+    public static VideoGeometry demoGeometry() { return demoProfile().geometry(); }
 
     private static Path extractDemo() {
         try {
@@ -199,12 +202,13 @@ public final class VideoGenerator implements AutoCloseable {
     public GeneratorOptions options() { return options; }
 
     /**
-     * A request builder holding this model's defaults: Diffusers' Wan2.1 defaults for real checkpoints, small
-     * sizes for the demo.
+     * A request builder holding this model's defaults ({@link ModelProfile}): Diffusers' Wan2.1 defaults unless
+     * the folder recommends others, small sizes for the demo.
      */
-    public GenerationRequest.Builder requestBuilder(String prompt) {
-        return defaults.build().toBuilder().prompt(prompt);
-    }
+    public GenerationRequest.Builder requestBuilder(String prompt) { return profile.requestBuilder(prompt); }
+
+    /** The model's request defaults and shape rules, as read from its configs. */
+    public ModelProfile profile() { return profile; }
 
     /** Checks {@code request} without running anything; throws {@link InvalidRequestException} on a broken rule. */
     public void validate(GenerationRequest request) {
@@ -262,7 +266,7 @@ public final class VideoGenerator implements AutoCloseable {
                                            boolean recordStepLatents, CacheStrategy cacheOverride) {
         PipelineState s = new PipelineState(request, progress, cancellation, recordStepLatents);
         s.cacheStrategy = cacheOverride != null ? cacheOverride : cacheStrategy(request);
-        s.seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong() >>> 1;
+        s.seed = request.seed() != null ? request.seed() : GenerationRequest.randomSeed();
         Backend backend = options.backend();
         int total = request.numInferenceSteps();
         for (Stage stage : stages) {

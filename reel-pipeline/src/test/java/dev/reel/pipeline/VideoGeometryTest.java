@@ -53,7 +53,7 @@ class VideoGeometryTest {
         assertArrayEquals(new int[] {1, 48, 31, 44, 80}, g.latentShape(121, 704, 1280));
         var e = assertThrows(InvalidRequestException.class,
                 () -> InputValidation.check(GenerationRequest.builder("a fox").size(720, 1280).numFrames(121).build(), g, GenerationLimits.defaults()));
-        assertEquals("height = 720: must be a positive multiple of 32", e.getMessage());
+        assertEquals("height = 720: must be a positive multiple of 32: the nearest allowed values are 704 and 736", e.getMessage());
     }
 
     /** From model_index.json and the two configs alone: a folder without any weights. */

@@ -24,9 +24,8 @@ class HealthTest {
     /** The fixture model, whose loading waits for {@code gate} (or fails when {@code gate} is null). */
     private record SlowModel(VideoModel real, CountDownLatch gate) implements VideoModel {
         @Override public String id() { return real.id(); }
-        @Override public int defaultSteps() { return real.defaultSteps(); }
-        @Override public double defaultGuidance() { return real.defaultGuidance(); }
-        @Override public int defaultFps() { return real.defaultFps(); }
+        @Override public dev.reel.pipeline.GenerationRequest defaults() { return real.defaults(); }
+        @Override public boolean randomWeights() { return real.randomWeights(); }
         @Override public dev.reel.pipeline.VideoGeometry geometry() { return real.geometry(); }
         @Override public void validate(VideoSpec spec) { real.validate(spec); }
 

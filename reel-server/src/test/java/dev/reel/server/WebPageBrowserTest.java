@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import dev.reel.pipeline.GeneratorOptions;
+import dev.reel.server.engine.PipelineModel;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,14 +38,7 @@ class WebPageBrowserTest {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "browser test skipped: /usr/bin/chromium and /usr/bin/chromedriver are needed (apt-get install chromium chromium-driver)");
         try (TestServer s = TestServer.start(dataDir, c -> c)) {
-            ChromeOptions options = new ChromeOptions();
-            options.setBinary(CHROMIUM.toFile());
-            // the closed network of CI: no background connections, no first-run work
-            options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--autoplay-policy=no-user-gesture-required", "--window-size=1280,1200", "--user-data-dir=" + profile);
-            ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-            ChromeDriver driver = new ChromeDriver(service, options);
+            ChromeDriver driver = browser();
             try {
                 driver.get(s.base + "/");
                 WebDriverWait wait = new WebDriverWait(driver, TestServer.PATIENCE);
@@ -79,15 +74,89 @@ class WebPageBrowserTest {
                 });
                 assertTrue(driver.findElement(By.id("status")).getText().startsWith("Done"), driver.findElement(By.id("status")).getText());
 
+                // a download button for the shown video, and a delete button per history entry
+                WebElement download = driver.findElement(By.id("download"));
+                assertTrue(download.isDisplayed());
+                assertTrue(download.getDomProperty("href").endsWith("/content"), download.getDomProperty("href"));
+                assertEquals(1, driver.findElements(By.cssSelector("#history li")).size());
+
                 File shot = driver.getScreenshotAs(OutputType.FILE);
                 Path out = Path.of("target", "screenshots");
                 Files.createDirectories(out);
                 Files.copy(shot.toPath(), out.resolve("web-page.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+                driver.findElement(By.cssSelector("#history li .delete")).click();
+                wait.until(d -> d.findElements(By.cssSelector("#history li")).isEmpty());
+                assertEquals(0, TestServer.json(s.get("/v1/videos")).path("data").size(), "deleted on the server too");
             } finally {
                 driver.quit();
             }
         }
     }
+
+    /**
+     * The demo model: the form starts from its small defaults and says its videos are noise; examples fill the
+     * prompt; a job waiting behind another shows its queue position, survives a page reload (the page reconnects)
+     * and is cancelled with the Cancel button.
+     */
+    @Test void demoDefaultsNoiseNoteQueuePositionReconnectAndCancel() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "browser test skipped: no chromium");
+        GeneratorOptions o = GeneratorOptions.defaults();
+        ServerConfig config = ServerConfig.defaults(dataDir).withAddress("127.0.0.1", 0).withShutdownGrace(Duration.ofSeconds(5));
+        ReelServer server = ReelServer.start(config, PipelineModel.demo(null, o.withLimits(o.limits().withMaxSteps(TestServer.MAX_STEPS))));
+        try (TestServer s = TestServer.attach(server, dataDir)) {
+            assertTrue(server.awaitReady(Duration.ofMinutes(2)), server.jobs().loadError());
+            // a long job holds the only worker, so the page's job has to wait
+            String blocker = TestServer.json(s.post("/v1/videos", "{\"prompt\": \"x\", \"size\": \"320x192\", \"nvext\": {\"num_inference_steps\": "
+                    + TestServer.MAX_STEPS + ", \"seed\": 1}}")).path("id").asText();
+            ChromeDriver driver = browser();
+            try {
+                driver.get(s.base + "/");
+                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+                wait.until(d -> d.findElement(By.id("model")).getText().equals(PipelineModel.DEMO_ID));
+                assertEquals("320", value(driver, "width"));
+                assertEquals("192", value(driver, "height"));
+                assertEquals("17", value(driver, "frames"));
+                assertEquals("10", value(driver, "steps"));
+                assertEquals("16", value(driver, "fps"));
+                assertEquals("1.06", value(driver, "duration"));
+                assertTrue(driver.findElement(By.id("noise-note")).isDisplayed(), "the demo's videos are noise: the page says so");
+                fill(driver, "duration", "2");
+                driver.findElement(By.id("fps")).click(); // leave the field: frames follow the duration
+                wait.until(d -> value(driver, "frames").equals("33"));
+
+                WebElement example = driver.findElement(By.cssSelector("#examples button"));
+                example.click();
+                assertEquals(example.getText(), value(driver, "prompt"));
+                driver.findElement(By.id("submit")).click();
+                wait.until(d -> d.findElement(By.id("status")).getText().startsWith("Queued: next up"));
+
+                driver.navigate().refresh();
+                wait.until(d -> d.findElement(By.id("status")).getText().startsWith("Queued"));
+                WebElement cancel = driver.findElement(By.id("cancel"));
+                assertTrue(cancel.isDisplayed(), "reconnected to the waiting job");
+                cancel.click();
+                wait.until(d -> d.findElement(By.id("status")).getText().equals("Cancelled."));
+                assertEquals(1, TestServer.json(s.get("/v1/videos")).path("data").size(), "only the blocker is left");
+                s.delete("/v1/videos/" + blocker);
+            } finally {
+                driver.quit();
+            }
+        }
+    }
+
+    private ChromeDriver browser() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // the closed network of CI: no background connections, no first-run work
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required", "--window-size=1280,1200", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static String value(ChromeDriver driver, String id) { return driver.findElement(By.id(id)).getDomProperty("value"); }
 
     private static void fill(ChromeDriver driver, String id, String value) {
         WebElement e = driver.findElement(By.id(id));

@@ -3,7 +3,6 @@ package dev.reel.core.cpu;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import static jdk.incubator.vector.VectorOperators.ADD;
 
 /**
  * Single-precision GEMM {@code C[M,N] = A[M,K] · B[K,N]} over strided operands (any row/column strides, so

@@ -1,6 +1,8 @@
 package dev.reel.core.cpu;
 
 import dev.reel.core.DType;
+import dev.reel.core.Device;
+import dev.reel.core.DeviceOutOfMemoryException;
 import dev.reel.core.ReelException;
 import dev.reel.core.Storage;
 import java.lang.ref.Cleaner;
@@ -46,14 +48,23 @@ public final class CpuStorage extends Storage {
     public static CpuStorage allocate(DType dtype, long elements) {
         if (elements > MAX_ELEMENTS) throw new ReelException("CPU tensor of " + elements + " elements exceeds the limit of " + MAX_ELEMENTS);
         int n = (int) elements;
-        Object a = switch (dtype) {
-            case F32 -> new float[n];
-            case BF16, F16 -> new short[n];
-            case I64 -> new long[n];
-            case I32 -> new int[n];
-            case F8_E4M3, U8 -> new byte[n];
-        };
-        return new CpuStorage(dtype, elements, a);
+        try {
+            Object a = switch (dtype) {
+                case F32 -> new float[n];
+                case BF16, F16 -> new short[n];
+                case I64 -> new long[n];
+                case I32 -> new int[n];
+                case F8_E4M3, U8 -> new byte[n];
+            };
+            return new CpuStorage(dtype, elements, a);
+        } catch (OutOfMemoryError e) {
+            long bytes = elements * dtype.byteSize();
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            throw new DeviceOutOfMemoryException("CPU out of memory: could not allocate " + DeviceOutOfMemoryException.size(bytes)
+                    + " for a " + dtype + " tensor of " + elements + " elements; the Java heap has about "
+                    + DeviceOutOfMemoryException.size(free) + " free of its " + DeviceOutOfMemoryException.size(rt.maxMemory()) + " maximum", bytes, e);
+        }
     }
 
     /** Wraps an existing float array (not copied). */

@@ -109,7 +109,13 @@ public final class AutoencoderKLWan extends Module {
      * Decodes un-normalised latents {@code [B, z, T, h, w]} into video {@code [B, out, 1 + 4(T−1), 8h, 8w]},
      * clamped to [−1, 1] as the reference does.
      */
-    public Tensor decode(Tensor z) {
+    public Tensor decode(Tensor z) { return decode(z, (done, total) -> {}); }
+
+    /**
+     * As {@link #decode(Tensor)}, calling {@code chunkDone(i, T)} after each latent frame (the decoder's chunk) is
+     * decoded: the VAE decode is the longest stage on the CPU, and this is how it shows progress.
+     */
+    public Tensor decode(Tensor z, java.util.function.BiConsumer<Integer, Integer> chunkDone) {
         checkInput("decode", "z", z, config.zDim());
         WanFeatureCache cache = new WanFeatureCache();
         try (Scope outer = Scope.open()) {
@@ -118,6 +124,7 @@ public final class AutoencoderKLWan extends Module {
             for (int i = 0; i < x.size(2); i++) {
                 Tensor frame = x.narrow(2, i, 1);
                 outs.add(runChunk(cache, () -> decoder.forward(frame, cache)));
+                chunkDone.accept(i + 1, x.size(2));
             }
             Backend b = x.backend();
             Tensor video = outer.keep(b.clamp(b.concat(2, outs.toArray(Tensor[]::new)), -1f, 1f));

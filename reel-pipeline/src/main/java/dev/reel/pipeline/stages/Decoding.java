@@ -23,7 +23,7 @@ public final class Decoding implements Stage {
         int[] s;
         try (Scope scope = Scope.open()) {
             Tensor z = vae.denormalizeLatents(state.latents.to(vae.dtype()));
-            Tensor v = vae.decode(z);  // [1, 3, F, H, W] in [−1, 1]
+            Tensor v = vae.decode(z, (done, total) -> state.progress().onDecodeChunk(done, total));  // [1, 3, F, H, W] in [−1, 1]
             s = v.shape();
             video = v.toFloatArray();
         }

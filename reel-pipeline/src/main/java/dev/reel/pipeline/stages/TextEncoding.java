@@ -40,9 +40,27 @@ public final class TextEncoding implements Stage {
         List<String> prompts = new ArrayList<>();
         prompts.add(PromptCleaner.clean(state.request().prompt()));
         if (state.doClassifierFreeGuidance()) prompts.add(PromptCleaner.clean(state.request().negativePrompt()));
-        Tensor embeds = encode(prompts, state.request().maxSequenceLength());  // [B, L, D]
+        int maxLength = state.request().maxSequenceLength();
+        String[] names = {"prompt", "negative prompt"};
+        for (int i = 0; i < prompts.size(); i++) {
+            int tokens = tokenCount(prompts.get(i), maxLength);
+            if (tokens > maxLength) {
+                state.progress().onWarning("the " + names[i] + " has " + tokens + " tokens; the text encoder reads max_sequence_length = "
+                        + maxLength + ", so the last " + (tokens - maxLength) + " are cut (as in Diffusers)");
+            }
+        }
+        Tensor embeds = encode(prompts, maxLength);  // [B, L, D]
         state.promptEmbeds = embeds.narrow(0, 0, 1);
         state.negativePromptEmbeds = prompts.size() > 1 ? embeds.narrow(0, 1, 1) : null;
+    }
+
+    /**
+     * The prompt's token count with {@code </s>}, exact up to {@code 8·maxLength}: a prompt that fills the
+     * {@code maxLength} ids is counted again by a longer tokenizer, to tell a cut prompt from one that just fits.
+     */
+    private int tokenCount(String prompt, int maxLength) {
+        int n = tokenizer.forLength(maxLength).encode(prompt).seqLens()[0];
+        return n < maxLength ? n : tokenizer.forLength(8 * maxLength).encode(prompt).seqLens()[0];
     }
 
     /** Embeddings {@code [prompts, maxLength, D]}, zero past each prompt's real length. */

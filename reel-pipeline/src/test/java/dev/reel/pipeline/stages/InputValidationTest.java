@@ -3,11 +3,15 @@ package dev.reel.pipeline.stages;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGeometry;
+import dev.reel.pipeline.ModelProfile;
+import dev.reel.pipeline.GenerationLimits;
+import dev.reel.core.fixtures.FixtureSet;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -39,11 +43,11 @@ class InputValidationTest {
     @Test
     void eachRuleNamesFieldValueAndRule() {
         assertRule(reject(b -> b.prompt("  ")), "prompt", "\"  \"", "prompt = \"  \": must not be empty");
-        assertRule(reject(b -> b.height(100)), "height", "100", "height = 100: must be a positive multiple of 16");
-        assertRule(reject(b -> b.width(0)), "width", "0", "width = 0: must be a positive multiple of 16");
+        assertRule(reject(b -> b.height(100)), "height", "100", "height = 100: must be a positive multiple of 16: the nearest allowed values are 96 and 112");
+        assertRule(reject(b -> b.width(0)), "width", "0", "width = 0: must be a positive multiple of 16: the nearest allowed value is 16");
         assertRule(reject(b -> b.height(528)), "height", "528", "height = 528: must be at most 512");
         assertRule(reject(b -> b.size(480, 656)), "width", "656", "width = 656: must be at most 640");
-        assertRule(reject(b -> b.size(480, 512).numFrames(8)), "numFrames", "8", "numFrames = 8: must be 4k+1 (1, 5, 9, …, 81, …)");
+        assertRule(reject(b -> b.size(480, 512).numFrames(8)), "numFrames", "8", "numFrames = 8: must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are 5 and 9");
         assertRule(reject(b -> b.size(480, 512).numFrames(37)), "numFrames", "37", "numFrames = 37: must be at most 33");
         assertRule(reject(b -> b.size(480, 512).numFrames(9).numInferenceSteps(0)), "numInferenceSteps", "0", "numInferenceSteps = 0: must be at least 1");
         assertRule(reject(b -> b.size(480, 512).numFrames(9).numInferenceSteps(61)), "numInferenceSteps", "61", "numInferenceSteps = 61: must be at most 60");
@@ -54,6 +58,30 @@ class InputValidationTest {
         assertEquals("preset", reject(b -> b.size(480, 512).numFrames(9).preset("warp")).field());
         assertEquals("maxSequenceLength", reject(b -> b.size(480, 512).numFrames(9).maxSequenceLength(0)).field());
         assertEquals("flowShift", reject(b -> b.size(480, 512).numFrames(9).flowShift(-1.0)).field());
+    }
+
+    @Test
+    void everyBrokenRuleIsListedAndTheModelsConfigsSetTheLimits() {
+        // the fixture pipeline's transformer has rope_max_seq_len 32: 32 × 16 = 512 pixels, (32 − 1) × 4 + 1 = 125 frames
+        ModelProfile tiny = ModelProfile.read(dev.reel.core.fixtures.TestFixtures.locate().pipelineDir());
+        GenerationRequest r = GenerationRequest.builder("a fox").size(528, 100).numFrames(80).numInferenceSteps(0).build();
+        var broken = InputValidation.violations(r, tiny.geometry(), GenerationLimits.defaults());
+        assertEquals(java.util.List.of(
+                "width = 100: must be a positive multiple of 16: the nearest allowed values are 96 and 112",
+                "numFrames = 80: must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are 77 and 81",
+                "height = 528: must be at most 512 (the positions the model's rotary tables cover, rope_max_seq_len)",
+                "numInferenceSteps = 0: must be at least 1"), broken.stream().map(Exception::getMessage).toList());
+        assertRule(assertThrows(InvalidRequestException.class, () -> InputValidation.check(r.toBuilder().size(480, 480).numFrames(129).numInferenceSteps(2).build(), tiny.geometry(), GenerationLimits.defaults())),
+                "numFrames", "129", "numFrames = 129: must be at most 125 (the positions the model's rotary tables cover, rope_max_seq_len)");
+    }
+
+    @Test
+    void anOutputWithoutMp4AsksForTheFormatInsteadOfMakingAFolder() {
+        var e = reject(b -> b.size(480, 512).numFrames(9).output(dir.resolve("fox")));
+        assertEquals("output", e.field());
+        assertTrue(e.getMessage().contains("has no .mp4 extension: name it fox.mp4 for a video, or ask for the png format (--format png)"), e.getMessage());
+        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(9)
+                .output(dir.resolve("frames")).outputFormat(dev.reel.pipeline.OutputFormat.PNG).build(), WAN21, LIMITS));
     }
 
     @Test

@@ -85,7 +85,7 @@ public final class VideoApi {
         r.get("/v1/models/{model}", this::getModel);
         r.post("/v1/videos", this::create);
         r.get("/v1/videos", this::list);
-        r.get("/v1/videos/{id}", ctx -> json(ctx, 200, VideoJson.video(job(ctx).record())));
+        r.get("/v1/videos/{id}", this::get);
         r.delete("/v1/videos/{id}", this::delete);
         r.get("/v1/videos/{id}/content", this::content);
         r.get("/v1/videos/{id}/events", this::events);
@@ -148,13 +148,35 @@ public final class VideoApi {
         return o;
     }
 
+    /**
+     * The model object, with Reel's additions: {@code defaults} (what a request that leaves a field out gets, in
+     * the API's names; the web page fills its form with them) and {@code random_weights} (the demo: noise).
+     */
     private ObjectNode modelObject() {
         ObjectNode m = VideoJson.MAPPER.createObjectNode();
         m.put("id", model.id());
         m.put("object", "model");
         m.put("created", startedAt);
         m.put("owned_by", "reel");
+        m.put("random_weights", model.randomWeights());
+        var d = model.defaults();
+        ObjectNode o = m.putObject("defaults");
+        o.put("size", d.width() + "x" + d.height());
+        o.put("num_frames", d.numFrames());
+        o.put("fps", d.fps());
+        o.put("num_inference_steps", d.numInferenceSteps());
+        o.put("guidance_scale", d.guidanceScale());
+        o.put("negative_prompt", d.negativePrompt());
         return m;
+    }
+
+    /** The video object; a queued one also says how many jobs run before it ({@code queue_position}, 0 = next). */
+    private void get(Context ctx) {
+        Job job = job(ctx);
+        ObjectNode v = VideoJson.video(job.record());
+        int pos = jobs.queuePosition(job);
+        if (pos >= 0) v.put("queue_position", pos);
+        json(ctx, 200, v);
     }
 
     private void getModel(Context ctx) {

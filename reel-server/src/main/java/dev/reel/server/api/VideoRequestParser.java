@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.server.engine.VideoModel;
@@ -17,7 +18,6 @@ import dev.reel.server.engine.VideoSpec;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,9 +26,10 @@ import java.util.regex.Pattern;
  * typed and range-checked here, then the model's rules and the generation limits checked by the model — all
  * before any compute. Each failure is an {@link ApiError} naming the field ({@code param}) and the rule it broke.
  *
- * <p>Frames: {@code nvext.num_frames} when given (it must keep the model's frame rule, 4k+1 for Wan2.1);
- * otherwise {@code fps × seconds} rounded up to the next allowed count (16 fps × 5 s = 80 → 81). Unknown
- * fields are ignored.
+ * <p>Defaults are the served model's ({@link VideoModel#defaults}), the same the CLI and the Java API use.
+ * Frames: {@code nvext.num_frames} when given (it must keep the model's frame rule, 4k+1 for Wan2.1);
+ * otherwise {@code fps × seconds} rounded up to the next allowed count (16 fps × 5 s = 80 → 81); with neither,
+ * the model's default frame count. Unknown fields are ignored.
  */
 public final class VideoRequestParser {
     /** Longest prompt or negative prompt, in characters (the text encoder reads 512 tokens at most anyway). */
@@ -38,8 +39,6 @@ public final class VideoRequestParser {
     public static final int MAX_FPS = 120;
     public static final int MAX_PRIORITY = 100;
     public static final double MAX_GUIDANCE = 100;
-    private static final String DEFAULT_SIZE = "832x480";
-    private static final String DEFAULT_SECONDS = "5";
     private static final Pattern SIZE = Pattern.compile("(\\d{1,6})[xX](\\d{1,6})");
     private static final Pattern SECONDS = Pattern.compile("\\d{1,6}(\\.\\d{1,6})?");
 
@@ -98,7 +97,8 @@ public final class VideoRequestParser {
         if (modelName != null && !modelName.equals(model.id())) {
             throw ApiError.notFound("model_not_found", "model", "model \"" + clip(modelName) + "\" is not served here; GET /v1/models lists \"" + model.id() + "\"");
         }
-        int[] wh = size(top.text("size", false));
+        GenerationRequest defaults = model.defaults();
+        int[] wh = size(top.text("size", false), defaults);
         String secondsText = seconds(top);
         int priority = top.integer("priority", -MAX_PRIORITY, MAX_PRIORITY, 0);
         VideoRequest.ResponseFormat format = responseFormat(top.text("response_format", false));
@@ -108,7 +108,7 @@ public final class VideoRequestParser {
             throw ApiError.invalid("nvext", "nvext must be an object");
         }
         Fields nv = new Fields(nvextNode != null && nvextNode.isObject() ? (ObjectNode) nvextNode : JsonNodeFactory.instance.objectNode(), "nvext.", form);
-        int fps = nv.integer("fps", 1, MAX_FPS, model.defaultFps());
+        int fps = nv.integer("fps", 1, MAX_FPS, defaults.fps());
         Integer numFrames = nv.has("num_frames") ? nv.integer("num_frames", 1, Integer.MAX_VALUE, 0) : null;
         VideoGeometry geometry = model.geometry();
         if (numFrames != null && !geometry.validFrames(numFrames)) {
@@ -117,17 +117,17 @@ public final class VideoRequestParser {
             throw ApiError.invalid("nvext.num_frames", "nvext.num_frames = " + numFrames + ": must be " + geometry.frameRule() + ": " + nearest);
         }
         String negative = nv.text("negative_prompt", false);
-        int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, model.defaultSteps());
-        double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, model.defaultGuidance());
-        long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : ThreadLocalRandom.current().nextLong(1L << 31);
+        int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, defaults.numInferenceSteps());
+        double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, defaults.guidanceScale());
+        long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : GenerationRequest.randomSeed();
 
-        int frames = numFrames != null ? numFrames : geometry.framesAtLeast(framesFor(fps, secondsText == null ? DEFAULT_SECONDS : secondsText));
+        // frames: given, else fps × seconds, else the model's default count
+        int frames = numFrames != null ? numFrames : secondsText != null ? geometry.framesAtLeast(framesFor(fps, secondsText)) : defaults.numFrames();
         String shownSeconds = secondsText != null ? secondsText
-                : numFrames != null ? BigDecimal.valueOf(numFrames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
-                : DEFAULT_SECONDS;
+                : BigDecimal.valueOf(frames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
 
         String cache = cache(nv.text("cache", false));
-        VideoSpec spec = new VideoSpec(prompt, negative == null ? "" : negative, wh[0], wh[1], frames, fps, steps, guidance, seed, cache);
+        VideoSpec spec = new VideoSpec(prompt, negative == null ? defaults.negativePrompt() : negative, wh[0], wh[1], frames, fps, steps, guidance, seed, cache);
         try {
             model.validate(spec);
         } catch (VideoModel.SpecRejectedException e) {
@@ -154,8 +154,9 @@ public final class VideoRequestParser {
     }
 
     /** {@code "WxH"} → {width, height}. */
-    private static int[] size(String text) {
-        String s = text == null ? DEFAULT_SIZE : text.trim();
+    private static int[] size(String text, GenerationRequest defaults) {
+        if (text == null) return new int[] {defaults.width(), defaults.height()};
+        String s = text.trim();
         Matcher m = SIZE.matcher(s);
         if (!m.matches()) throw ApiError.invalid("size", "size = \"" + clip(s) + "\": must be \"WIDTHxHEIGHT\" in pixels, e.g. \"832x480\"");
         int w = Integer.parseInt(m.group(1)), h = Integer.parseInt(m.group(2));

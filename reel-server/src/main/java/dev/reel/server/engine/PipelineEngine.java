@@ -18,7 +18,7 @@ final class PipelineEngine implements VideoEngine {
     PipelineEngine(VideoGenerator generator) { this.generator = generator; }
 
     @Override public Rendered render(VideoSpec spec, Path video, Path thumbnail, RenderMonitor monitor) {
-        var request = PipelineModel.request(spec).output(video).outputFormat(OutputFormat.MP4).build();
+        var request = PipelineModel.request(generator.requestBuilder(spec.prompt()), spec).output(video).outputFormat(OutputFormat.MP4).build();
         CancellationToken token = new CancellationToken();
         if (monitor.stopRequested()) token.cancel();
         ProgressListener progress = new ProgressListener() {

@@ -1,22 +1,23 @@
 package dev.reel.server.engine;
 
 import dev.reel.core.Device;
-import dev.reel.core.FileOps;
-import dev.reel.core.ReelException;
-import dev.reel.models.nn.ConfigJson;
-import dev.reel.models.wan.WanTransformerConfig;
-import dev.reel.models.lora.LoraSpec;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
-import dev.reel.pipeline.VideoGenerator;
-import dev.reel.pipeline.VideoGeometry;
+import dev.reel.pipeline.ModelProfile;
 import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
+import dev.reel.core.FileOps;
+import dev.reel.core.ReelException;
+import dev.reel.models.lora.LoraSpec;
+import dev.reel.models.nn.ConfigJson;
+import dev.reel.models.wan.WanTransformerConfig;
+import java.util.List;
+import dev.reel.pipeline.VideoGenerator;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.stages.InputValidation;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.List;
 import java.util.function.Function;
 
 /** A {@link VideoModel} backed by Reel's pipeline ({@link VideoGenerator}): a Diffusers folder or the demo model. */
@@ -39,18 +40,41 @@ public final class PipelineModel implements VideoModel {
 
     private final String id;
     private final GeneratorOptions options;
-    private final VideoGeometry geometry;
+    private final ModelProfile profile;
     private final Function<GeneratorOptions, VideoGenerator> loader;
+    private final boolean randomWeights;
     /** The transformer's architecture, for checking a request's cache policy at submission; null if unreadable. */
     private final WanTransformerConfig transformer;
 
-    private PipelineModel(String id, GeneratorOptions options, VideoGeometry geometry, Function<GeneratorOptions, VideoGenerator> loader,
-                          WanTransformerConfig transformer) {
+    private PipelineModel(String id, GeneratorOptions options, ModelProfile profile, Function<GeneratorOptions, VideoGenerator> loader,
+                          boolean randomWeights, WanTransformerConfig transformer) {
+        this.randomWeights = randomWeights;
+        this.transformer = transformer;
         this.id = id;
         this.options = options;
-        this.geometry = geometry;
+        this.profile = profile;
         this.loader = loader;
-        this.transformer = transformer;
+    }
+
+    /**
+     * The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). Its configs are
+     * read now, so requests are checked against the model's geometry while the weights load; a folder that is
+     * not a pipeline fails here, before the server starts.
+     */
+    public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
+        Path abs = dir.toAbsolutePath().normalize();
+        String name = id != null ? id : abs.getFileName().toString();
+        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.fromPretrained(abs, o), false, transformerConfig(abs));
+    }
+
+    /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
+    public static PipelineModel demo(String id, GeneratorOptions options) {
+        Path configs = VideoGenerator.unpackDemoConfigs();
+        try {
+            return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoProfile(), VideoGenerator::demo, true, transformerConfig(configs));
+        } finally {
+            FileOps.deleteTreeQuietly(configs);
+        }
     }
 
     /** {@code dir}'s transformer config, or null when it cannot be read (the load then reports why). */
@@ -62,32 +86,11 @@ public final class PipelineModel implements VideoModel {
         }
     }
 
-    /**
-     * The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). Its configs are
-     * read now, so requests are checked against the model's geometry while the weights load; a folder that is
-     * not a pipeline fails here, before the server starts.
-     */
-    public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
-        Path abs = dir.toAbsolutePath().normalize();
-        String name = id != null ? id : abs.getFileName().toString();
-        return new PipelineModel(name, options, VideoGeometry.read(abs), o -> VideoGenerator.fromPretrained(abs, o), transformerConfig(abs));
-    }
-
-    /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
-    public static PipelineModel demo(String id, GeneratorOptions options) {
-        Path configs = VideoGenerator.unpackDemoConfigs();
-        try {
-            return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoGeometry(), VideoGenerator::demo, transformerConfig(configs));
-        } finally {
-            FileOps.deleteTreeQuietly(configs);
-        }
-    }
-
     /** This model with LoRA files applied to the transformer of every loaded copy (merged into its weights if {@code merge}). */
     public PipelineModel withLoras(List<LoraSpec> loras, boolean merge) {
         if (loras.isEmpty()) return this;
         Function<GeneratorOptions, VideoGenerator> base = loader;
-        return new PipelineModel(id, options, geometry, o -> {
+        return new PipelineModel(id, options, profile, o -> {
             VideoGenerator g = base.apply(o);
             try {
                 g.applyLoras(loras, merge);
@@ -96,19 +99,18 @@ public final class PipelineModel implements VideoModel {
                 g.close();
                 throw e;
             }
-        }, transformer);
+        }, randomWeights, transformer);
     }
 
     @Override public String id() { return id; }
-    @Override public int defaultSteps() { return GenerationRequest.DEFAULT_STEPS; }
-    @Override public double defaultGuidance() { return GenerationRequest.DEFAULT_GUIDANCE; }
-    @Override public int defaultFps() { return GenerationRequest.DEFAULT_FPS; }
-    @Override public VideoGeometry geometry() { return geometry; }
+    @Override public GenerationRequest defaults() { return profile.defaults(); }
+    @Override public boolean randomWeights() { return randomWeights; }
+    @Override public VideoGeometry geometry() { return profile.geometry(); }
 
     @Override public void validate(VideoSpec spec) {
         try {
-            GenerationRequest r = request(spec).build();
-            InputValidation.check(r, geometry, options.limits());
+            GenerationRequest r = request(profile.requestBuilder(spec.prompt()), spec).build();
+            InputValidation.check(r, profile.geometry(), options.limits());
             if (transformer != null) CacheStrategies.create(r.cache(), transformer);   // e.g. a model without published coefficients
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
@@ -121,9 +123,12 @@ public final class PipelineModel implements VideoModel {
         return new PipelineEngine(loader.apply(options.withDevice(device)));
     }
 
-    /** The pipeline request for {@code spec}, writing nothing yet. */
-    static GenerationRequest.Builder request(VideoSpec spec) {
-        return GenerationRequest.builder(spec.prompt())
+    /**
+     * The pipeline request for {@code spec}, writing nothing yet: the model's defaults ({@code base}, as the CLI
+     * and the Java API start from) with the job's resolved fields set.
+     */
+    static GenerationRequest.Builder request(GenerationRequest.Builder base, VideoSpec spec) {
+        return base.prompt(spec.prompt())
                 .negativePrompt(spec.negativePrompt())
                 .size(spec.height(), spec.width())
                 .numFrames(spec.numFrames())

@@ -1,6 +1,7 @@
 package dev.reel.server.engine;
 
 import dev.reel.core.Device;
+import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.VideoGeometry;
 
 /** The served model: its id, its defaults and rules for requests, and how to load it onto a device. */
@@ -8,14 +9,14 @@ public interface VideoModel {
     /** The id clients name in {@code model} and {@code GET /v1/models} lists. */
     String id();
 
-    /** Denoising steps when a request gives none. */
-    int defaultSteps();
+    /**
+     * The model's recommended request (size, frames, steps, guidance, fps, negative prompt): what a request that
+     * leaves a field out gets, and what the web page shows. The same defaults the CLI and the Java API use.
+     */
+    GenerationRequest defaults();
 
-    /** Guidance scale when a request gives none. */
-    double defaultGuidance();
-
-    /** Frame rate when a request gives none. */
-    int defaultFps();
+    /** Whether the weights are random numbers (the demo), so videos show noise: the page says so. */
+    default boolean randomWeights() { return false; }
 
     /** The model's geometry: its frame rule and size multiples, known before its weights are loaded. */
     VideoGeometry geometry();

@@ -328,6 +328,9 @@ public final class JobService implements Jobs {
         return jobs.values().stream().filter(j -> j.record().status() == status).count();
     }
 
+    /** How many queued jobs run before {@code job} (0: next), or -1 when it is not queued. */
+    @Override public int queuePosition(Job job) { return pool.position(job); }
+
     /** Jobs waiting for a worker. */
     @Override public int queueDepth() { return pool.size(); }
 

@@ -27,6 +27,9 @@ public interface Jobs {
     /** Deletes a job and its files, stopping it first if it runs; false if there is no such job. */
     boolean delete(String id);
 
+    /** How many queued jobs run before {@code job} (0: next), or -1 when it is not queued or not known. */
+    int queuePosition(Job job);
+
     /** Jobs waiting for a worker. */
     int queueDepth();
 

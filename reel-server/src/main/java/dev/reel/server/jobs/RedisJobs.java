@@ -138,6 +138,9 @@ public final class RedisJobs implements Jobs {
         if (e.last() && job.subscriberCount() == 0) live.remove(e.state().id(), job); // re-read from Redis when asked
     }
 
+    /** Not known in queue mode: the stream does not say where an entry stands among the undelivered ones. */
+    @Override public int queuePosition(Job job) { return -1; }
+
     @Override public int queueDepth() { return (int) Math.min(Integer.MAX_VALUE, safely(queue::waiting)); }
 
     @Override public boolean ready() { return loadError() == null; }

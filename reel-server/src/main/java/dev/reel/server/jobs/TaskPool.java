@@ -71,6 +71,16 @@ final class TaskPool {
         }
     }
 
+    /** How many waiting jobs a worker takes before {@code job} (0: it is next), or -1 if it is not waiting. */
+    int position(Job job) {
+        lock.lock();
+        try {
+            return waiting.contains(job) ? waiting.headSet(job).size() : -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Jobs waiting. */
     int size() {
         lock.lock();

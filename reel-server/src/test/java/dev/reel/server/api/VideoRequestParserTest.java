@@ -17,9 +17,7 @@ class VideoRequestParserTest {
     /** A model that accepts every spec; only its geometry matters here. */
     private record Model(VideoGeometry geometry) implements VideoModel {
         @Override public String id() { return "m"; }
-        @Override public int defaultSteps() { return 50; }
-        @Override public double defaultGuidance() { return 5.0; }
-        @Override public int defaultFps() { return 16; }
+        @Override public dev.reel.pipeline.GenerationRequest defaults() { return dev.reel.pipeline.GenerationRequest.builder("").build(); }
         @Override public void validate(VideoSpec spec) {}
         @Override public VideoEngine load(Device device) { throw new UnsupportedOperationException(); }
     }

@@ -1,0 +1,49 @@
+package dev.reel.pipeline;
+
+import dev.reel.models.nn.ConfigJson;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What a pipeline folder's configs say about requests, read in milliseconds without touching a weight: its
+ * {@link VideoGeometry} (the shape rules) and its recommended request defaults. Every entry point (CLI, Java API,
+ * server) takes its defaults from here, so one request gives one video wherever it is sent, and checks a request
+ * against it before loading anything.
+ *
+ * <p>Defaults: Diffusers' {@code WanPipeline} call defaults (480×832, 81 frames, 50 steps, guidance 5.0, 16 fps,
+ * 512 text tokens), overridden by an optional {@value #DEFAULTS_FILE} in the folder holding any of
+ * {@code height, width, num_frames, num_inference_steps, guidance_scale, fps, max_sequence_length,
+ * negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
+ *
+ * @param dir      the pipeline folder
+ * @param defaults the recommended request (prompt empty)
+ * @param geometry how the model maps pixels to latents and tokens
+ */
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry) {
+    /** The optional file of recommended request defaults in a pipeline folder. */
+    public static final String DEFAULTS_FILE = "reel_defaults.json";
+
+    /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
+    public static ModelProfile read(Path dir) {
+        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir));
+    }
+    private static GenerationRequest defaults(Path file) {
+        GenerationRequest.Builder b = GenerationRequest.builder("");
+        if (!Files.isRegularFile(file)) return b.build();
+        ConfigJson c = ConfigJson.read(file);
+        if (c.has("height")) b.height(c.getInt("height"));
+        if (c.has("width")) b.width(c.getInt("width"));
+        if (c.has("num_frames")) b.numFrames(c.getInt("num_frames"));
+        if (c.has("num_inference_steps")) b.numInferenceSteps(c.getInt("num_inference_steps"));
+        if (c.has("guidance_scale")) b.guidanceScale(c.getDouble("guidance_scale"));
+        if (c.has("fps")) b.fps(c.getInt("fps"));
+        if (c.has("max_sequence_length")) b.maxSequenceLength(c.getInt("max_sequence_length"));
+        if (c.has("negative_prompt")) b.negativePrompt(c.getString("negative_prompt"));
+        c.logUnknownKeys();
+        return b.build();
+    }
+
+    /** A request builder holding these defaults. */
+    public GenerationRequest.Builder requestBuilder(String prompt) { return defaults.toBuilder().prompt(prompt); }
+
+}
