@@ -5,6 +5,8 @@ import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
+import dev.reel.core.dist.Communicator;
+import dev.reel.core.dist.ParallelPlan;
 import dev.reel.models.loader.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
@@ -12,6 +14,7 @@ import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.Parameter;
+import dev.reel.models.nn.SequenceParallel;
 import dev.reel.models.nn.WeightSource;
 import dev.reel.models.nn.Weights;
 import java.nio.file.Path;
@@ -129,6 +132,19 @@ public final class WanTransformer3DModel extends Module {
      * @return {@code [B, outChannels, T, H, W]} in the model's dtype; every intermediate is freed
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, null);
+    }
+
+    /**
+     * The same prediction with the tokens split over {@code sequenceGroup} (Ulysses sequence parallel; null or one
+     * rank: not split). Every rank of the group passes the same inputs and gets the whole output: the patch
+     * embedding runs whole, each rank keeps its shard of the tokens (and of the rotary tables, so positions stay
+     * real), the blocks run on shards, and the projected tokens are gathered before unpatchifying.
+     *
+     * @throws dev.reel.core.ReelException when the group's size does not divide the attention heads
+     */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Communicator sequenceGroup) {
+        if (sequenceGroup != null) new ParallelPlan(1, sequenceGroup.size()).checkHeads(config.numAttentionHeads());
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
@@ -138,15 +154,17 @@ public final class WanTransformer3DModel extends Module {
         DType dtype = dtype();
 
         try (Scope scope = Scope.open()) {
-            WanRotaryPosEmbed.Freqs freqs = rope.forward(frames, height, width, b);
-            Tensor x = patchEmbedding.forward(hiddenStates.to(dtype))          // [B, dim, pf, ph, pw]
-                    .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
+            SequenceParallel seq = SequenceParallel.over(sequenceGroup, pf * ph * pw);
+            WanRotaryPosEmbed.Freqs whole = rope.forward(frames, height, width, b);
+            WanRotaryPosEmbed.Freqs freqs = new WanRotaryPosEmbed.Freqs(seq.shard(whole.cos(), 0), seq.shard(whole.sin(), 0));
+            Tensor x = seq.shard(patchEmbedding.forward(hiddenStates.to(dtype))  // [B, dim, pf, ph, pw]
+                    .flatten(2, 4).transpose(1, 2).contiguous(), 1);              // [B, L (this rank's shard), dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
             for (int i = 0; i < blocks.size(); i++) {
                 Tensor next;
                 try (Scope blockScope = Scope.open()) {
-                    next = blockScope.keep(blocks.get(i).forward(x, cond.text(), cond.timestepProj(), freqs));
+                    next = blockScope.keep(blocks.get(i).forward(x, cond.text(), cond.timestepProj(), freqs, seq));
                 }
                 x.free();   // the previous block's output is dead; free it now rather than at the end
                 x = next;
@@ -156,7 +174,7 @@ public final class WanTransformer3DModel extends Module {
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
                     .add(cond.temb().unsqueeze(1).to(DType.F32)).chunk(2, 1);  // 2 × [B, 1, dim] fp32
             x = b.modulate(normOut.forward(x), shiftScale[0], shiftScale[1]);
-            x = projOut.forward(x);                                             // [B, L, pt·ph·pw·Cout]
+            x = seq.gather(projOut.forward(x), 1);                              // [B, L, pt·ph·pw·Cout]
 
             // unpatchify: [B, pf, ph, pw, pt, phs, pws, C] → [B, C, pf, pt, ph, phs, pw, pws] → [B, C, T, H, W]
             Tensor out = x.reshape(batch, pf, ph, pw, p[0], p[1], p[2], config.outChannels())

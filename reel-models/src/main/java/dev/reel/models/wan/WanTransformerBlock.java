@@ -7,6 +7,7 @@ import dev.reel.core.Tensor;
 import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.Parameter;
+import dev.reel.models.nn.SequenceParallel;
 
 /**
  * One Wan transformer block: AdaLN-modulated self-attention with a gated residual, (optionally normed)
@@ -48,6 +49,11 @@ public final class WanTransformerBlock extends Module {
      * @return {@code [B, L, dim]}, x's dtype
      */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope) {
+        return forward(x, text, timestepProj, rope, SequenceParallel.LOCAL);
+    }
+
+    /** As {@link #forward(Tensor, Tensor, Tensor, WanRotaryPosEmbed.Freqs)} on this rank's token shard under {@code seq}. */
+    public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq) {
         Backend b = x.backend();
         Tensor[] mod = scaleShiftTable.get().to(DType.F32).add(timestepProj.to(DType.F32)).chunk(6, 1);  // 6 × [B, 1, dim] fp32
         Tensor shiftMsa = mod[0], scaleMsa = mod[1], gateMsa = mod[2];
@@ -57,7 +63,7 @@ public final class WanTransformerBlock extends Module {
         // 1. self-attention
         try (Scope stage = Scope.open()) {
             Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
-            x = stage.keep(b.gatedResidual(x, attn1.forward(h, null, rope), gateMsa));
+            x = stage.keep(b.gatedResidual(x, attn1.forward(h, null, rope, seq), gateMsa));
         }
 
         // 2. cross-attention; norm2's affine weights are kept fp32, so it runs on an fp32 copy as in the reference
