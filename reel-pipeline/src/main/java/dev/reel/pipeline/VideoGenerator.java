@@ -1,10 +1,15 @@
 package dev.reel.pipeline;
 
 import dev.reel.core.Backend;
+import dev.reel.core.Backends;
+import dev.reel.core.Device;
 import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.core.dist.ParallelPlan;
+import dev.reel.core.dist.RankContext;
+import dev.reel.core.dist.RankThreads;
 import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.loader.PipelineComponents;
@@ -16,6 +21,7 @@ import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanVaeConfig;
+import dev.reel.pipeline.parallel.DenoisingPlan;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
 import dev.reel.pipeline.stages.InputValidation;
@@ -24,6 +30,7 @@ import dev.reel.pipeline.stages.Output;
 import dev.reel.pipeline.stages.PipelineState;
 import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
+import dev.reel.pipeline.stages.TextBroadcast;
 import dev.reel.pipeline.stages.TextEncoding;
 import dev.reel.pipeline.stages.Timesteps;
 import java.io.IOException;
@@ -31,10 +38,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -57,32 +67,77 @@ public final class VideoGenerator implements AutoCloseable {
 
     private static final String TEXT_ENCODER = "text_encoder";
 
+    /** Slots only rank 0 needs: the text encoder runs once and is broadcast, the VAE decodes on rank 0. */
+    private static final Set<String> LEADER_ONLY = Set.of(TEXT_ENCODER, "vae");
+
     private final PipelineComponents components;
+    /** Each rank's components: rank 0's are {@link #components}; ranks on the same device share them. */
+    private final List<PipelineComponents> rankComponents;
     private final GeneratorOptions options;
     private final String description;
-    private final List<Stage> stages;
     private final GenerationRequest.Builder defaults;
     private final Path ownedDir;
+    private final Function<T5Tokenizer.Encoding, Tensor> textEncoder;
+    /** One thread per rank, when the plan is parallel. */
+    private final RankThreads rankThreads;
+    /** The ranks' groups; made on first use and again after a failure aborted them. */
+    private List<RankContext> ranks;
 
-    private VideoGenerator(PipelineComponents components, GeneratorOptions options, String description,
+    private VideoGenerator(List<PipelineComponents> rankComponents, GeneratorOptions options, String description,
                            GenerationRequest.Builder defaults, Path ownedDir) {
-        this.components = components;
+        this.components = rankComponents.getFirst();
+        this.rankComponents = List.copyOf(rankComponents);
         this.options = options;
         this.description = description;
         this.defaults = defaults;
         this.ownedDir = ownedDir;
-        Backend backend = options.backend();
-        WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
-        AutoencoderKLWan vae = components.get("vae", AutoencoderKLWan.class);
-        WanVaeConfig vc = vae.config();
-        this.stages = List.of(
-                new InputValidation(options),
-                new TextEncoding(components.get("tokenizer", TokenizerFolder.class), textEncoder(components, backend), transformer.dtype(), backend),
-                new Timesteps(components.get("scheduler", SchedulerFolder.class)),
-                new LatentPreparation(vc.zDim(), vc.scaleFactorTemporal(), vc.scaleFactorSpatial(), backend),
-                new Denoising(transformer),
-                new Decoding(vae),
-                new Output());
+        this.textEncoder = textEncoder(components, options.backend());
+        ParallelPlan plan = options.parallel();
+        plan.checkHeads(components.get("transformer", WanTransformer3DModel.class).config().numAttentionHeads());
+        this.rankThreads = plan.isParallel() ? new RankThreads(plan.size()) : null;
+    }
+
+    /** The stages rank {@code rc} runs (rank 0: all of them; the others: up to Denoising, with the text broadcast). */
+    private List<Stage> stages(RankContext rc) {
+        PipelineComponents c = rankComponents.get(rc.rank());
+        Backend backend = Backends.of(rc.device());
+        WanTransformer3DModel transformer = c.get("transformer", WanTransformer3DModel.class);
+        WanVaeConfig vc = components.get("vae", AutoencoderKLWan.class).config();
+        List<Stage> list = new ArrayList<>();
+        list.add(new InputValidation(options));
+        if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
+        if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
+        list.add(new Timesteps(c.get("scheduler", SchedulerFolder.class)));
+        list.add(new LatentPreparation(vc.zDim(), vc.scaleFactorTemporal(), vc.scaleFactorSpatial(), backend));
+        list.add(new Denoising(transformer, DenoisingPlan.of(rc)));
+        if (rc.isLeader()) {
+            list.add(new Decoding(c.get("vae", AutoencoderKLWan.class)));
+            list.add(new Output());
+        }
+        return list;
+    }
+
+    /**
+     * Loads each rank's components with {@code loader(options, omitted slots)}: rank 0 everything, each other device
+     * only what the transformer's ranks need; ranks on a device already loaded (the CPU) share its components.
+     */
+    private static List<PipelineComponents> loadRanks(GeneratorOptions options, BiFunction<LoadOptions, Set<String>, PipelineComponents> loader) {
+        Map<Device, PipelineComponents> byDevice = new LinkedHashMap<>();
+        List<PipelineComponents> out = new ArrayList<>();
+        try {
+            for (Device d : options.devices()) {
+                PipelineComponents c = byDevice.get(d);
+                if (c == null) {
+                    c = loader.apply(loadOptions(options.withDevice(d)), byDevice.isEmpty() ? Set.of() : LEADER_ONLY);
+                    byDevice.put(d, c);
+                }
+                out.add(c);
+            }
+        } catch (RuntimeException e) {
+            byDevice.values().forEach(PipelineComponents::close);
+            throw e;
+        }
+        return out;
     }
 
     /** The UMT5 encoder, or the random stand-in when the pipeline was built without one. */
@@ -95,7 +150,7 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** Loads the Diffusers pipeline folder {@code dir} ({@code model_index.json} and one folder per component). */
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
-        PipelineComponents c = PipelineComponents.load(dir, loadOptions(options));
+        List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
         return new VideoGenerator(c, options, "Wan2.1 text-to-video from " + dir.toAbsolutePath().normalize(), GenerationRequest.builder(""), null);
     }
 
@@ -108,8 +163,8 @@ public final class VideoGenerator implements AutoCloseable {
      */
     public static VideoGenerator randomWeights(Path configDir, GeneratorOptions options, long seed, Map<String, Path> substitutes,
                                                boolean randomTextEmbeddings) {
-        PipelineComponents c = PipelineComponents.random(configDir, loadOptions(options), seed, substitutes,
-                randomTextEmbeddings ? Set.of(TEXT_ENCODER) : Set.of());
+        List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
+                randomTextEmbeddings ? union(omit, Set.of(TEXT_ENCODER)) : omit));
         String what = "Wan2.1 text-to-video of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
         return new VideoGenerator(c, options, what, GenerationRequest.builder(""), null);
@@ -123,7 +178,7 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator demo(GeneratorOptions options) {
         Path dir = extractDemo();
         try {
-            PipelineComponents c = PipelineComponents.random(dir, loadOptions(options), 0L, Map.of(), Set.of());
+            List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(dir, o, 0L, Map.of(), omit));
             GenerationRequest.Builder defaults = GenerationRequest.builder("").size(192, 320).numFrames(17).numInferenceSteps(10)
                     .maxSequenceLength(64);
             return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights (the video is noise, not the prompt)", defaults, dir);
@@ -131,6 +186,12 @@ public final class VideoGenerator implements AutoCloseable {
             FileOps.deleteTreeQuietly(dir);
             throw e;
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return u;
     }
 
     private static LoadOptions loadOptions(GeneratorOptions o) {
@@ -205,12 +266,39 @@ public final class VideoGenerator implements AutoCloseable {
      * for parity checks and tools. Tensors in the state belong to the caller's {@link Scope}.
      */
     public synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation, boolean recordStepLatents) {
+        long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong() >>> 1;
+        if (rankThreads == null) return runRank(RankContext.single(options.device()), request, seed, progress, cancellation, recordStepLatents);
+        if (ranks == null) ranks = RankContext.create(options.parallel(), options.devices());
+        try {
+            return rankThreads.run(ranks, rc -> {
+                try (Scope scope = Scope.open()) {
+                    PipelineState s = rc.isLeader()
+                            ? runRank(rc, request, seed, progress, cancellation, recordStepLatents)
+                            : runRank(rc, request, seed, ProgressListener.NONE, cancellation, false);
+                    // the ranks' device memory is freed here; the leader's final latents stay readable on the host
+                    s.latents = s.latents == null ? null : Scope.detach(Backends.cpu().copyFrom(s.latents));
+                    s.promptEmbeds = null;
+                    s.negativePromptEmbeds = null;
+                    return s;
+                }
+            }).getFirst();
+        } catch (RuntimeException e) {
+            // a failed rank aborted the groups: make new ones for the next generation
+            for (RankContext rc : ranks) rc.close();
+            ranks = null;
+            throw e;
+        }
+    }
+
+    /** One rank's run of its stages; only the leader checks the token between stages (the others follow its abort). */
+    private PipelineState runRank(RankContext rc, GenerationRequest request, long seed, ProgressListener progress,
+                                  CancellationToken cancellation, boolean recordStepLatents) {
         PipelineState s = new PipelineState(request, progress, cancellation, recordStepLatents);
-        s.seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong() >>> 1;
-        Backend backend = options.backend();
+        s.seed = seed;
+        Backend backend = Backends.of(rc.device());
         int total = request.numInferenceSteps();
-        for (Stage stage : stages) {
-            s.cancellation().throwIfCancelled(s.completedSteps, total);
+        for (Stage stage : stages(rc)) {
+            if (rc.isLeader()) s.cancellation().throwIfCancelled(s.completedSteps, total);
             s.progress().onStage(stage.name());
             long t0 = System.nanoTime();
             stage.run(s);
@@ -222,7 +310,9 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** Frees the components' resources (and the demo's unpacked configs). */
     @Override public void close() {
-        components.close();
+        if (rankThreads != null) rankThreads.close();
+        if (ranks != null) for (RankContext rc : ranks) rc.close();
+        new java.util.LinkedHashSet<>(rankComponents).forEach(PipelineComponents::close);
         if (ownedDir != null) FileOps.deleteTreeQuietly(ownedDir);
     }
 }

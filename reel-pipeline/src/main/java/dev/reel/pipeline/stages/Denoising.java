@@ -1,22 +1,30 @@
 package dev.reel.pipeline.stages;
 
-import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.schedulers.Scheduler;
 import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.pipeline.parallel.DenoisingPlan;
 import java.time.Duration;
 
 /**
  * Stage 5: the denoising loop. At each timestep the transformer predicts the flow velocity for the prompt and,
  * with guidance (g &gt; 1), for the negative prompt; the two combine as {@code uncond + g·(cond − uncond)} and the
  * scheduler turns the prediction into the next latents. Between steps it reports progress and honours
- * cancellation.
+ * cancellation. How the prediction is computed across ranks (CFG and sequence parallel) is the {@link DenoisingPlan}'s.
  */
 public final class Denoising implements Stage {
     private final WanTransformer3DModel transformer;
+    private final DenoisingPlan plan;
 
-    public Denoising(WanTransformer3DModel transformer) { this.transformer = transformer; }
+    /** On one device. */
+    public Denoising(WanTransformer3DModel transformer) { this(transformer, DenoisingPlan.single()); }
+
+    /** As one rank of a parallel plan. */
+    public Denoising(WanTransformer3DModel transformer, DenoisingPlan plan) {
+        this.transformer = transformer;
+        this.plan = plan;
+    }
 
     @Override public String name() { return "Denoising"; }
 
@@ -29,15 +37,12 @@ public final class Denoising implements Stage {
         long start = System.nanoTime();
         Tensor latents = state.latents;
         for (int i = 0; i < total; i++) {
-            state.cancellation().throwIfCancelled(i, total);
+            plan.throwIfCancelled(state.cancellation(), i, total);
             Tensor next;
             try (Scope step = Scope.open()) {
                 float[] t = {(float) timesteps[i]};
-                Tensor velocity = transformer.forward(latents, t, state.promptEmbeds).to(DType.F32);  // [1, C, T', h, w]
-                if (cfg) {
-                    Tensor uncond = transformer.forward(latents, t, state.negativePromptEmbeds).to(DType.F32);
-                    velocity = uncond.add(velocity.sub(uncond).mul(g));
-                }
+                Tensor velocity = plan.predict(transformer, latents, t, state.promptEmbeds,
+                        cfg ? state.negativePromptEmbeds : null, g);                                      // [1, C, T', h, w] fp32
                 next = step.keep(scheduler.step(velocity, i, latents));
             }
             latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
