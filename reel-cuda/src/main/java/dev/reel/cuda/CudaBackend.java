@@ -49,7 +49,8 @@ public final class CudaBackend implements Backend {
     /** Whether 16-bit convolutions run on cuDNN ({@code -Dreel.cuda.convolution=im2col} forces im2col + cuBLASLt). */
     volatile boolean cudnnConvolution = !"im2col".equals(System.getProperty("reel.cuda.convolution"));
     private volatile long workspace;
-    private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** The context this backend last made current on each thread (shared by all devices: one JVM drives several). */
+    private static final ThreadLocal<MemorySegment> CURRENT = new ThreadLocal<>();
 
     CudaBackend(Device device) {
         if (device.type() != Device.Type.CUDA) throw new IllegalArgumentException("not a CUDA device: " + device);
@@ -84,13 +85,16 @@ public final class CudaBackend implements Backend {
     /** Number of streaming multiprocessors. */
     public int multiprocessors() { return smCount; }
 
-    /** Makes this device's context current on the calling thread (once per thread). */
+    /** Makes this device's context current on the calling thread (a no-op when it already is). */
     void bind() {
-        if (!bound.get()) {
+        if (CURRENT.get() != ctx) {
             cu.setCurrent(ctx);
-            bound.set(Boolean.TRUE);
+            CURRENT.set(ctx);
         }
     }
+
+    /** Forgets which context is current on this thread, after a library (NCCL) changed it through the runtime. */
+    static void forgetCurrentContext() { CURRENT.remove(); }
 
     @Override public void synchronize() {
         bind();

@@ -25,9 +25,12 @@ public final class SequenceParallel {
         this.shard = group == null ? tokens : (tokens + group.size() - 1) / group.size();
     }
 
-    /** Splitting {@code tokens} tokens over {@code group} (null or one rank: {@link #LOCAL}). */
+    /**
+     * Splitting {@code tokens} tokens over {@code group} (null: {@link #LOCAL}). A group of one rank still runs the
+     * exchanges (through itself), which is how a one-GPU machine checks the communicator in the model's path.
+     */
     public static SequenceParallel over(Communicator group, int tokens) {
-        return group == null || group.size() == 1 ? LOCAL : new SequenceParallel(group, tokens);
+        return group == null ? LOCAL : new SequenceParallel(group, tokens);
     }
 
     /** True when tokens are split over more than one rank. */

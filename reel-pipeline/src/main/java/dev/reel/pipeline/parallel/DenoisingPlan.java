@@ -41,7 +41,7 @@ public final class DenoisingPlan {
      * else the conditional prediction.
      */
     public Tensor predict(WanTransformer3DModel transformer, Tensor latents, float[] t, Tensor cond, Tensor uncond, float g) {
-        Communicator sp = rank == null ? null : rank.sp();
+        Communicator sp = rank == null || rank.plan().sp() == 1 ? null : rank.sp();
         if (uncond == null) return transformer.forward(latents, t, cond, sp).to(DType.F32);
         if (rank != null && rank.plan().cfg() == 2) {
             Tensor mine = transformer.forward(latents, t, rank.cfg().rank() == 0 ? cond : uncond, sp).to(DType.F32);
