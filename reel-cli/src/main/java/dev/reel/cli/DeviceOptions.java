@@ -27,8 +27,10 @@ final class DeviceOptions {
     }
 
     /** Generator options for these flags. */
-    GeneratorOptions generatorOptions() {
-        Device d = device();
+    GeneratorOptions generatorOptions() { return generatorOptions(device()); }
+
+    /** Generator options for these flags on device {@code d} (rank 0's, when a parallel plan picks the devices). */
+    GeneratorOptions generatorOptions(Device d) {
         DType t = dtype != null ? DType.parse(dtype) : d.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         GeneratorOptions o = GeneratorOptions.defaults().withDevice(d).withDtype(t);
         if (textEncoderDtype != null) o = o.withTextEncoderDtype(DType.parse(textEncoderDtype));
@@ -38,7 +40,10 @@ final class DeviceOptions {
     /** "cpu fp32" etc., for the command's opening line. */
     static String describe(GeneratorOptions o) {
         String te = o.textEncoderDtype() != null && o.textEncoderDtype() != o.dtype() ? ", text encoder " + name(o.textEncoderDtype()) : "";
-        return o.device() + " " + name(o.dtype()) + te + ", VAE " + name(o.effectiveVaeDtype());
+        String ranks = !o.parallel().isParallel() ? ""
+                : ", parallel " + o.parallel() + " over " + o.devices() + (o.device().type() == Device.Type.CPU ? " (ranks as threads)" : "")
+                + "; text encoder and VAE decode on rank 0";
+        return o.device() + " " + name(o.dtype()) + te + ", VAE " + name(o.effectiveVaeDtype()) + ranks;
     }
 
     static String name(DType t) {

@@ -72,9 +72,11 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin DeviceOptions device;
 
+    @Mixin ParallelOptions parallel;
+
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        GeneratorOptions options = device.generatorOptions();
+        GeneratorOptions options = parallel.generatorOptions(device);
         long t0 = System.nanoTime();
         try (VideoGenerator gen = open(options)) {
             out.printf("model: %s%n", gen.description());

@@ -1,6 +1,8 @@
 package dev.reel.cli;
 
 import dev.reel.core.Device;
+import dev.reel.core.ReelException;
+import dev.reel.core.dist.ParallelPlan;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.ReelServer;
 import dev.reel.server.ServerConfig;
@@ -9,7 +11,6 @@ import dev.reel.server.engine.VideoModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -32,9 +33,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--devices", split = ",", paramLabel = "DEV",
-            description = "Serve on several devices, one worker each, e.g. cuda:0,cuda:1 (default: the --device).")
-    List<String> devices;
+    @Mixin ParallelOptions parallel;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 for all).")
     String host;
@@ -69,12 +68,14 @@ final class ServeCommand implements Callable<Integer> {
     long shutdownGrace;
 
     @Override public Integer call() throws InterruptedException {
-        List<Device> devs = new ArrayList<>();
-        if (devices == null || devices.isEmpty()) devs.add(device.device());
-        else for (String d : devices) devs.add(Device.parse(d));
-        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxPixelFrames, maxSteps, maxBody,
+        if (parallel.listed() != null && device.device != null) throw new ReelException("give either --device or --devices/--num-gpus, not both");
+        List<Device> listed = parallel.listed();
+        Device main = listed != null ? listed.getFirst() : device.device();
+        List<List<Device>> groups = parallel.workerGroups(main);
+        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, groups, queueSize, maxPixelFrames, maxSteps, maxBody,
                 Duration.ofSeconds(shutdownGrace));
-        GeneratorOptions d = device.generatorOptions();
+        // each group's worker loads the model with the group's devices as its ranks
+        GeneratorOptions d = device.generatorOptions(main).withParallel(parallel.groupPlan(), groups.getFirst());
         // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
         GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);
         VideoModel served = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
@@ -87,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "reel-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("reel serve: " + server.baseUri() + "/ (model " + served.id() + " loading on " + devs + ", " + DeviceOptions.name(options.dtype()) + ")");
+        out.println("reel serve: " + server.baseUri() + "/ (model " + served.id() + " loading on " + describeGroups(groups, parallel.groupPlan()) + ", " + DeviceOptions.name(options.dtype()) + ")");
         if (!server.awaitReady(Duration.ofDays(1))) {
             spec.commandLine().getErr().println("reel serve: " + server.jobs().loadError());
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -97,5 +98,11 @@ final class ServeCommand implements Callable<Integer> {
         out.println("reel serve: ready");
         stopped.await();
         return 0;
+    }
+
+    /** "[cuda:0] and [cuda:1]" or "2 groups of cfg=1,sp=2: [cuda:0, cuda:1], [cuda:2, cuda:3]". */
+    private static String describeGroups(List<List<Device>> groups, ParallelPlan plan) {
+        if (!plan.isParallel()) return groups.stream().map(g -> g.getFirst().toString()).toList().toString();
+        return groups.size() + " worker group" + (groups.size() == 1 ? "" : "s") + " of " + plan + ": " + groups;
     }
 }

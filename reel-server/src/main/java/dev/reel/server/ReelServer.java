@@ -30,7 +30,7 @@ public final class ReelServer implements AutoCloseable {
         this.config = config;
         ServerMetrics metrics = new ServerMetrics();
         JobStore store = new JobStore(config.dataDir());
-        this.jobs = new JobService(store, model, config.devices(), config.queueCapacity(), metrics);
+        this.jobs = new JobService(store, model, config.workerGroups(), config.queueCapacity(), metrics);
         VideoApi api = new VideoApi(jobs, store, model, config, metrics);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;

@@ -13,14 +13,15 @@ import java.util.List;
  * @param port           port to listen on; 0 picks a free one
  * @param dataDir        where jobs and videos are kept ({@code <dataDir>/jobs/<id>/})
  * @param apiKey         when set, every route but {@code /health} needs {@code Authorization: Bearer <apiKey>}
- * @param devices        one worker per device
+ * @param workerGroups   one worker per group of devices; a group of several runs each generation split over them
+ *                       (the generator's parallel plan), e.g. 8 GPUs as 4 groups of two
  * @param queueCapacity  most jobs waiting for a worker; beyond it submissions get 429
  * @param maxPixelFrames largest width × height × frames a request may ask for
  * @param maxSteps       most denoising steps a request may ask for
  * @param maxBodyBytes   largest request body; beyond it 413
  * @param shutdownGrace  how long a graceful stop lets running jobs finish before interrupting them
  */
-public record ServerConfig(String host, int port, Path dataDir, String apiKey, List<Device> devices,
+public record ServerConfig(String host, int port, Path dataDir, String apiKey, List<List<Device>> workerGroups,
                            int queueCapacity, long maxPixelFrames, int maxSteps, int maxBodyBytes,
                            Duration shutdownGrace) {
     /** 832×480×81: the Wan2.1 default video. */
@@ -35,8 +36,8 @@ public record ServerConfig(String host, int port, Path dataDir, String apiKey, L
         if (port < 0 || port > 65535) throw new ReelException("port = " + port + ": must be in 0..65535");
         if (dataDir == null) throw new ReelException("data dir must be given");
         if (apiKey != null && apiKey.isBlank()) apiKey = null;
-        devices = List.copyOf(devices);
-        if (devices.isEmpty()) throw new ReelException("at least one device must be given");
+        workerGroups = workerGroups.stream().map(List::copyOf).toList();
+        if (workerGroups.isEmpty() || workerGroups.stream().anyMatch(List::isEmpty)) throw new ReelException("at least one device must be given");
         if (queueCapacity < 1) throw new ReelException("queue size = " + queueCapacity + ": must be at least 1");
         if (maxPixelFrames < 1) throw new ReelException("max pixel-frames = " + maxPixelFrames + ": must be at least 1");
         if (maxSteps < 1) throw new ReelException("max steps = " + maxSteps + ": must be at least 1");
@@ -46,14 +47,14 @@ public record ServerConfig(String host, int port, Path dataDir, String apiKey, L
 
     /** Loopback, port 8000, the CPU, no API key, and the default limits. */
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, List.of(Device.CPU), DEFAULT_QUEUE,
+        return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, List.of(List.of(Device.CPU)), DEFAULT_QUEUE,
                 DEFAULT_MAX_PIXEL_FRAMES, DEFAULT_MAX_STEPS, DEFAULT_MAX_BODY, Duration.ofSeconds(30));
     }
 
-    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, devices, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace); }
-    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, devices, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, g); }
+    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, workerGroups, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, workerGroups, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
+    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
+    public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace); }
+    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace); }
+    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, g); }
 }

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The serving runtime of DESIGN.md: jobs are submitted into the {@link TaskPool}, the {@link Scheduler} hands
- * them to one worker per device, workers render them with a {@link VideoEngine} and the results land in the
+ * them to one worker per device group, workers render them with a {@link VideoEngine} and the results land in the
  * {@link JobStore}. Every status change is written to disk before it is announced.
  *
  * <p>Restart: jobs found queued are queued again in their old order; a job found {@code in_progress} was cut off
@@ -45,14 +45,15 @@ public final class JobService {
      *
      * @param queueCapacity most jobs waiting for a worker before submissions get {@link QueueFullException}
      */
-    public JobService(JobStore store, VideoModel model, List<Device> devices, int queueCapacity, ServerMetrics metrics) {
+    public JobService(JobStore store, VideoModel model, List<List<Device>> workerGroups, int queueCapacity, ServerMetrics metrics) {
         this.store = store;
         this.pool = new TaskPool(queueCapacity);
         this.metrics = metrics;
         this.modelId = model.id();
-        this.scheduler = new Scheduler(pool, model, devices, this::run);
+        this.scheduler = new Scheduler(pool, model, workerGroups, this::run);
         recover();
         metrics.queueDepth(pool::size);
+        for (WorkerGroup g : scheduler.groups()) metrics.workerGroup(g);
         for (JobStatus s : JobStatus.values()) metrics.jobs(s.apiName(), () -> count(s));
         scheduler.start();
     }
@@ -251,6 +252,9 @@ public final class JobService {
 
     /** Whether every worker has loaded the model. */
     public boolean ready() { return scheduler.ready(); }
+
+    /** The worker groups, each with its devices and state (for {@code /health}). */
+    public List<WorkerGroup> groups() { return scheduler.groups(); }
 
     /** Why the model failed to load, or null. */
     public String loadError() { return scheduler.loadError(); }

@@ -13,47 +13,55 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands queued jobs to workers: one worker per configured device, each loading its own engine and then
- * running one job at a time, taking the next from the {@link TaskPool} as soon as it is free.
+ * Hands queued jobs to workers: one worker per configured {@link WorkerGroup} (a device, or a group of devices that
+ * split each generation), each loading its own engine and then running one job at a time, taking the next from the
+ * {@link TaskPool} as soon as it is free.
  */
 final class Scheduler {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
 
     private final TaskPool pool;
     private final VideoModel model;
-    private final List<Device> devices;
+    private final List<WorkerGroup> groups;
     private final BiConsumer<Job, VideoEngine> runner;
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch loaded;
     private volatile String loadError;
 
-    Scheduler(TaskPool pool, VideoModel model, List<Device> devices, BiConsumer<Job, VideoEngine> runner) {
-        if (devices.isEmpty()) throw new IllegalArgumentException("at least one device is needed");
+    Scheduler(TaskPool pool, VideoModel model, List<List<Device>> workerGroups, BiConsumer<Job, VideoEngine> runner) {
+        if (workerGroups.isEmpty()) throw new IllegalArgumentException("at least one device is needed");
         this.pool = pool;
         this.model = model;
-        this.devices = List.copyOf(devices);
+        List<WorkerGroup> gs = new ArrayList<>();
+        for (List<Device> g : workerGroups) gs.add(new WorkerGroup(gs.size(), g));
+        this.groups = List.copyOf(gs);
         this.runner = runner;
-        this.loaded = new CountDownLatch(devices.size());
+        this.loaded = new CountDownLatch(groups.size());
     }
 
-    /** Starts the workers; each loads the model onto its device first. */
+    /** The worker groups, in order. */
+    List<WorkerGroup> groups() { return groups; }
+
+    /** Starts the workers; each loads the model onto its group's devices first. */
     void start() {
-        for (Device d : devices) {
+        for (WorkerGroup g : groups) {
             // platform threads: a worker computes for minutes, it gains nothing from being virtual
-            Thread t = Thread.ofPlatform().name("reel-worker-" + d).unstarted(() -> work(d));
+            Thread t = Thread.ofPlatform().name("reel-worker-" + g.label()).unstarted(() -> work(g));
             workers.add(t);
             t.start();
         }
     }
 
-    private void work(Device device) {
+    private void work(WorkerGroup group) {
         VideoEngine engine;
         try {
             long t0 = System.nanoTime();
-            engine = model.load(device);
-            log.info("model {} loaded on {} in {} ms", model.id(), device, (System.nanoTime() - t0) / 1_000_000);
+            engine = model.load(group.devices());
+            log.info("model {} loaded on {} in {} ms", model.id(), group.label(), (System.nanoTime() - t0) / 1_000_000);
+            group.loaded();
         } catch (RuntimeException | Error e) {
-            loadError = "loading " + model.id() + " on " + device + " failed: " + e.getMessage();
+            loadError = "loading " + model.id() + " on " + group.label() + " failed: " + e.getMessage();
+            group.failed(loadError);
             if (e instanceof dev.reel.core.ReelException) log.error(loadError); // a user-facing reason, not a bug
             else log.error(loadError, e);
             return;
@@ -61,9 +69,18 @@ final class Scheduler {
             loaded.countDown();
         }
         try (engine) {
-            for (Job job; (job = pool.take()) != null; ) runner.accept(job, engine);
+            for (Job job; (job = pool.take()) != null; ) {
+                group.started(job.id());
+                try {
+                    runner.accept(job, engine);
+                } finally {
+                    group.done();
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            group.stopped();
         }
     }
 
