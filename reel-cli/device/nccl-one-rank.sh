@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# dist (issue 15): one-rank NCCL on the single GPU; logs to $OUT
+# One-rank NCCL check on a single GPU (issue 15): NcclOneRankTest's main, without a JUnit launcher; logs to $OUT.
+# Pack (here): ./mvnw -o package -DskipTests -pl reel-cli -am && ./mvnw -o test-compile -pl reel-cli; then into
+# .devwork/dist/: a jlink JRE as jre.txz (see ../shared/tools/device-java), lib/ = reel-cli/target/lib without FFmpeg,
+# DJL and Jetty plus junit-jupiter-api, junit-platform-commons and opentest4j, test-classes/ = reel-cli/target/test-classes,
+# shared/configs/wan2.1-t2v-1.3b. Run there: bash .devwork/dist/run.sh
 set -u
 export NCCL_NVLS_ENABLE=0 NCCL_DEBUG=WARN
 D=.devwork/dist
