@@ -263,7 +263,10 @@ public final class VideoGenerator implements AutoCloseable {
 
     /**
      * Runs every stage and returns the whole state (embeddings, latents, optionally the latents after each step),
-     * for parity checks and tools. Tensors in the state belong to the caller's {@link Scope}.
+     * for parity checks and tools. Tensors in the state belong to the caller's {@link Scope}. Under a parallel plan
+     * every rank runs on its own thread and the state returned is rank 0's: its embeddings are not kept, its final
+     * latents are a host (CPU) copy, frames, step latents and timings are as usual; a failing rank aborts the others
+     * and its error is thrown.
      */
     public synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation, boolean recordStepLatents) {
         long seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong() >>> 1;
