@@ -40,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,9 +92,14 @@ public final class VideoGenerator implements AutoCloseable {
         this.description = description;
         this.defaults = defaults;
         this.ownedDir = ownedDir;
-        this.textEncoder = textEncoder(components, options.backend());
         ParallelPlan plan = options.parallel();
-        plan.checkHeads(components.get("transformer", WanTransformer3DModel.class).config().numAttentionHeads());
+        try {
+            plan.checkHeads(components.get("transformer", WanTransformer3DModel.class).config().numAttentionHeads());
+            this.textEncoder = textEncoder(components, options.backend());
+        } catch (RuntimeException e) {
+            closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
+            throw e;
+        }
         this.rankThreads = plan.isParallel() ? new RankThreads(plan.size()) : null;
     }
 
@@ -138,6 +144,11 @@ public final class VideoGenerator implements AutoCloseable {
             throw e;
         }
         return out;
+    }
+
+    /** Closes each distinct rank's components once (ranks on one device share them). */
+    private void closeComponents() {
+        new LinkedHashSet<>(rankComponents).forEach(PipelineComponents::close);
     }
 
     /** The UMT5 encoder, or the random stand-in when the pipeline was built without one. */
@@ -315,7 +326,7 @@ public final class VideoGenerator implements AutoCloseable {
     @Override public void close() {
         if (rankThreads != null) rankThreads.close();
         if (ranks != null) for (RankContext rc : ranks) rc.close();
-        new java.util.LinkedHashSet<>(rankComponents).forEach(PipelineComponents::close);
+        closeComponents();
         if (ownedDir != null) FileOps.deleteTreeQuietly(ownedDir);
     }
 }
