@@ -1,8 +1,8 @@
 package dev.reel.cli;
 
 import dev.reel.core.ReelException;
-import dev.reel.core.cpu.CpuBenchmarks.Rate;
-import dev.reel.core.cpu.CpuBenchmarks;
+import dev.reel.testkit.CpuBenchmarks.Rate;
+import dev.reel.testkit.CpuBenchmarks;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -11,6 +11,8 @@ import dev.reel.cuda.CudaTimer;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanTransformerConfig;
+import dev.reel.models.wan.WanVaeConfig;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.stages.LatentPreparation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,9 +75,10 @@ public final class BenchDitCommand implements Callable<Integer> {
         DType dt = DType.parse(dtype);
         Backend be = Backends.of(dev);
         if (be instanceof CudaBackend c) c.setAttentionEngine(CudaBackend.AttentionEngine.valueOf(attention.toUpperCase(Locale.ROOT)));
-        int lt = (frames - 1) / 4 + 1, lh = height / 8, lw = width / 8;
-        int[] p = cfg.patchSize();
-        long tokens = (long) (lt / p[0]) * (lh / p[1]) * (lw / p[2]);
+        VideoGeometry geometry = VideoGeometry.of(vaeConfig(file), cfg);
+        int[] latent = geometry.latentShape(frames, height, width);
+        int lt = latent[2], lh = latent[3], lw = latent[4];
+        long tokens = geometry.tokens(frames, height, width);
         String gpu = be instanceof CudaBackend c ? c.deviceName() : "cpu";
         System.out.printf(Locale.ROOT, "bench dit: %s, %d layers, %d×%d×%d video → latents %d×%d×%d, %d tokens, text %d, %s on %s (%s), attention %s%n",
                 file, cfg.numLayers(), frames, height, width, lt, lh, lw, tokens, textLen, dt, dev, gpu, attention);
@@ -139,6 +142,16 @@ public final class BenchDitCommand implements Callable<Integer> {
     /** Seeded standard-normal values of {@code shape} (the pipeline's latent noise), stored as {@code dt}. */
     static Tensor random(Backend be, DType dt, long seed, int... shape) {
         return be.fromFloats(LatentPreparation.gaussian(seed, Math.toIntExact(Tensor.numel(shape))), dt, shape);
+    }
+
+    /**
+     * The VAE config beside a transformer config in a pipeline folder ({@code ../vae/config.json}), or Wan2.1's
+     * VAE (Diffusers' defaults) when the transformer's config stands alone.
+     */
+    static WanVaeConfig vaeConfig(Path transformerConfig) {
+        Path dir = transformerConfig.toAbsolutePath().getParent();
+        Path vae = dir == null || dir.getParent() == null ? null : dir.getParent().resolve("vae").resolve("config.json");
+        return vae != null && Files.isRegularFile(vae) ? WanVaeConfig.fromConfig(ConfigJson.read(vae)) : WanVaeConfig.wan21();
     }
 
     /**

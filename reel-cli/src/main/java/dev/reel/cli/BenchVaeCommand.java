@@ -9,6 +9,7 @@ import dev.reel.cuda.CudaBackend;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanVaeConfig;
+import dev.reel.pipeline.VideoGeometry;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -48,7 +49,8 @@ public final class BenchVaeCommand implements Callable<Integer> {
         WanVaeConfig cfg = WanVaeConfig.fromConfig(ConfigJson.read(BenchDitCommand.configFile(config, "vae")));
         Backend be = Backends.of(Device.parse(device));
         DType dt = DType.parse(dtype);
-        int lt = (frames - 1) / 4 + 1, lh = height / 8, lw = width / 8;
+        int[] latent = VideoGeometry.ofVae(cfg).latentShape(frames, height, width);
+        int lt = latent[2], lh = latent[3], lw = latent[4];
         String gpu = be instanceof CudaBackend c ? c.deviceName() : "cpu";
         System.out.printf(Locale.ROOT, "bench vae: decode [1, %d, %d, %d, %d] → %d×%d×%d video, %s on %s (%s)%n", cfg.zDim(), lt, lh, lw, frames, height, width, dt, be.device(), gpu);
         AutoencoderKLWan vae = AutoencoderKLWan.random(cfg, 7, dt, be);

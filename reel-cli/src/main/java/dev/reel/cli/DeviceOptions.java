@@ -1,13 +1,25 @@
 package dev.reel.cli;
 
+import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
+import dev.reel.core.ReelException;
+import dev.reel.core.SystemOptions;
 import dev.reel.pipeline.GeneratorOptions;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
-/** {@code --device}, {@code --dtype}, {@code --text-encoder-dtype} and {@code --vae-dtype}, shared by the commands that load models. */
+/**
+ * {@code --device}, {@code --dtype}, {@code --text-encoder-dtype}, {@code --vae-dtype} and the system parameters
+ * ({@code --attention}, {@code --convolution}, {@code --cache-dir}, {@code --library-path}), shared by the commands
+ * that load models: the edge where these settings are read, once, into {@link GeneratorOptions} and
+ * {@link SystemOptions} that are passed down.
+ */
 final class DeviceOptions {
+    /** The GPU convolution paths {@link SystemOptions#convolution()} allows. */
+    static final List<String> CONVOLUTIONS = List.of("auto", "im2col");
     @Option(names = "--device", paramLabel = "DEVICE", description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)")
     String device;
 
@@ -19,6 +31,31 @@ final class DeviceOptions {
 
     @Option(names = "--vae-dtype", paramLabel = "DTYPE", description = "dtype of the VAE: fp32 (default, as Diffusers' Wan2.1 examples and FastVideo run it), bf16 or fp16 (faster on a GPU)")
     String vaeDtype;
+
+    @Option(names = "--attention", paramLabel = "BACKEND", description = "attention implementation: auto (default), sdpa (cuDNN on a GPU) or flash (Reel's own kernel)")
+    String attention;
+
+    @Option(names = "--convolution", paramLabel = "PATH", description = "GPU convolution path: auto (default: cuDNN where it can, im2col otherwise) or im2col (diagnostics)")
+    String convolution;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "where compiled kernels and other caches live (default: ~/.cache/reel)")
+    Path cacheDir;
+
+    @Option(names = "--library-path", paramLabel = "DIRS", split = ":", description = "extra folders (':'-separated) searched for CUDA, cuDNN and NCCL before the system's")
+    List<Path> libraryPath;
+
+    /** The system parameters of these flags (the defaults where a flag is absent). */
+    SystemOptions systemOptions() {
+        SystemOptions d = SystemOptions.defaults();
+        if (convolution != null && !CONVOLUTIONS.contains(convolution)) {
+            throw new ReelException("--convolution '" + convolution + "' is not known; allowed: " + String.join(", ", CONVOLUTIONS));
+        }
+        SystemOptions o = new SystemOptions(attention != null ? AttentionBackend.parse(attention) : d.attention(),
+                convolution != null ? convolution : d.convolution(), cacheDir != null ? cacheDir : d.cacheDir(),
+                libraryPath != null ? libraryPath : d.libraryPath());
+        Djl.configure(o);
+        return o;
+    }
 
     /** The device asked for, or the best available. */
     Device device() {
@@ -32,7 +69,7 @@ final class DeviceOptions {
     /** Generator options for these flags on device {@code d} (rank 0's, when a parallel plan picks the devices). */
     GeneratorOptions generatorOptions(Device d) {
         DType t = dtype != null ? DType.parse(dtype) : d.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
-        GeneratorOptions o = GeneratorOptions.defaults().withDevice(d).withDtype(t);
+        GeneratorOptions o = GeneratorOptions.defaults().withDevice(d).withDtype(t).withSystem(systemOptions());
         if (textEncoderDtype != null) o = o.withTextEncoderDtype(DType.parse(textEncoderDtype));
         return vaeDtype != null ? o.withVaeDtype(DType.parse(vaeDtype)) : o;
     }

@@ -130,9 +130,9 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private static void summary(PrintWriter out, GenerationResult r, GenerationRequest q) {
-        out.println("stage               seconds");
-        for (StageTiming t : r.timings()) out.printf("%-18s %8.3f%n", t.stage(), t.millis() / 1000);
-        out.printf("%-18s %8.3f%n", "total", r.total().toNanos() / 1e9);
+        out.println("stage                 seconds");
+        for (StageTiming t : r.timings()) out.printf("%-20s %8.3f%n", t.stage(), t.millis() / 1000);
+        out.printf("%-20s %8.3f%n", "total", r.total().toNanos() / 1e9);
         String what = q.effectiveOutputFormat() == OutputFormat.PNG ? "PNG frames" : "H.264 MP4";
         out.printf("wrote %s: %s, %d frames of %dx%d at %d fps (seed %d)%n", r.output(), what, r.frames().count(),
                 r.frames().width(), r.frames().height(), q.fps(), r.seed());

@@ -23,6 +23,10 @@ import picocli.CommandLine.Spec;
 /** {@code reel serve}: the {@code /v1/videos} HTTP service with its web page. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Serve text-to-video over HTTP: OpenAI /v1/videos (+ Dynamo nvext), SSE progress, metrics, a web page.")
 final class ServeCommand implements Callable<Integer> {
+    /** 832×480×81: the Wan2.1 default video. */
+    static final long DEFAULT_MAX_PIXEL_FRAMES = 832L * 480 * 81;
+    static final int DEFAULT_MAX_STEPS = 100;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder (model_index.json …), or 'demo' (tiny, random weights: noise).")
     String model;
 
@@ -51,10 +55,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue-size", defaultValue = "" + ServerConfig.DEFAULT_QUEUE, description = "Jobs that may wait for a worker before 429 (default: ${DEFAULT-VALUE}).")
     int queueSize;
 
-    @Option(names = "--max-steps", defaultValue = "" + ServerConfig.DEFAULT_MAX_STEPS, description = "Most denoising steps per request (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-steps", defaultValue = "" + DEFAULT_MAX_STEPS, description = "Most denoising steps per request (default: ${DEFAULT-VALUE}).")
     int maxSteps;
 
-    @Option(names = "--max-pixel-frames", defaultValue = "" + ServerConfig.DEFAULT_MAX_PIXEL_FRAMES,
+    @Option(names = "--max-pixel-frames", defaultValue = "" + DEFAULT_MAX_PIXEL_FRAMES,
             description = "Largest width × height × frames per request (default: ${DEFAULT-VALUE} = 832×480×81).")
     long maxPixelFrames;
 
@@ -72,12 +76,11 @@ final class ServeCommand implements Callable<Integer> {
         List<Device> listed = parallel.listed();
         Device main = listed != null ? listed.getFirst() : device.device();
         List<List<Device>> groups = parallel.workerGroups(main);
-        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, groups, queueSize, maxPixelFrames, maxSteps, maxBody,
-                Duration.ofSeconds(shutdownGrace));
+        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, groups, queueSize, maxBody, Duration.ofSeconds(shutdownGrace));
         // each group's worker loads the model with the group's devices as its ranks
         GeneratorOptions d = device.generatorOptions(main).withParallel(parallel.groupPlan(), groups.getFirst());
-        // the pipeline enforces the side and step limits too: give it the server's (its frame bound stays)
-        GeneratorOptions options = d.withLimits(maxSide, maxSide, d.maxFrames(), maxSteps);
+        // the pipeline owns the generation limits (its frame bound stays); the server keeps the HTTP ones
+        GeneratorOptions options = d.withLimits(d.limits().withMaxSide(maxSide).withMaxSteps(maxSteps).withMaxPixelFrames(maxPixelFrames));
         VideoModel served = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
 
         ReelServer server = ReelServer.start(config, served);

@@ -3,7 +3,7 @@ package dev.reel.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.media.VideoProbe;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -29,7 +29,7 @@ class GenerateCommandTest {
         return new Run(code, out.toString(), err.toString());
     }
 
-    static String model() { return FixtureSet.locate().pipelineDir().toString(); }
+    static String model() { return TestFixtures.locate().pipelineDir().toString(); }
 
     @Test
     void writesAnH264Yuv420pMp4WithTheRequestedFramesAndSize() throws Exception {
@@ -46,7 +46,7 @@ class GenerateCommandTest {
         assertEquals(48, p.width());
         assertEquals(64, p.height());
         assertTrue(r.out().contains("denoising step 3/3"), "plain progress lines when not on a terminal");
-        for (String stage : new String[] {"InputValidation", "TextEncoding", "Timesteps", "LatentPreparation", "Denoising", "Decoding", "Output", "total"}) {
+        for (String stage : new String[] {"InputValidation", "TextEncoding", "TimestepPreparation", "LatentPreparation", "Denoising", "Decoding", "Output", "total"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(stage + " ")), "summary has " + stage);
         }
     }

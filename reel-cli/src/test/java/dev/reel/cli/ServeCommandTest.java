@@ -20,12 +20,13 @@ class ServeCommandTest {
         }
     }
 
-    @Test void aModelThatCannotLoadStopsTheServerWithItsReason() {
+    /** The configs are read before the server starts (weights that fail to load are HealthTest's). */
+    @Test void aFolderThatIsNoPipelineStopsTheServerWithItsReason() {
         Path missing = dir.resolve("no-such-model");
         GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", missing.toString(), "--port", "0",
                 "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
         assertEquals(1, r.exit(), r.out() + r.err());
-        assertTrue(r.err().contains("loading no-such-model on cpu failed"), r.err());
+        assertTrue(r.err().contains("no-such-model: not a folder (expected a Diffusers pipeline folder with model_index.json)"), r.err());
     }
 
     @Test void badLimitsAreRefused() {

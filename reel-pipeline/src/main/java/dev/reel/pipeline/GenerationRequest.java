@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * @param negativePrompt    what to steer away from with classifier-free guidance ("" = none, as in Diffusers)
  * @param height            frame height in pixels, a multiple of 16
  * @param width             frame width in pixels, a multiple of 16
- * @param numFrames         frames of video, {@code 4k+1} (the VAE compresses time 4×, keeping the first frame)
+ * @param numFrames         frames of video, as the model's {@link VideoGeometry} allows ({@code 4k+1} for Wan2.1: its VAE compresses time 4×, keeping the first frame)
  * @param numInferenceSteps denoising steps, ≥ 1
  * @param guidanceScale     classifier-free guidance weight g ≥ 0; g ≤ 1 skips the unconditional pass
  * @param seed              seed of the initial noise; null picks one (reported in the result)

@@ -20,7 +20,6 @@ import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
-import dev.reel.models.wan.WanVaeConfig;
 import dev.reel.pipeline.parallel.DenoisingPlan;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
@@ -32,7 +31,7 @@ import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
 import dev.reel.pipeline.stages.TextBroadcast;
 import dev.reel.pipeline.stages.TextEncoding;
-import dev.reel.pipeline.stages.Timesteps;
+import dev.reel.pipeline.stages.TimestepPreparation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -58,7 +57,7 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → Timesteps → LatentPreparation →
+ * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → TimestepPreparation → LatentPreparation →
  * Denoising → Decoding → Output, each timed.
  */
 public final class VideoGenerator implements AutoCloseable {
@@ -83,6 +82,7 @@ public final class VideoGenerator implements AutoCloseable {
     private final RankThreads rankThreads;
     /** The ranks' groups; made on first use and again after a failure aborted them. */
     private List<RankContext> ranks;
+    private final VideoGeometry geometry;
 
     private VideoGenerator(List<PipelineComponents> rankComponents, GeneratorOptions options, String description,
                            GenerationRequest.Builder defaults, Path ownedDir) {
@@ -94,7 +94,9 @@ public final class VideoGenerator implements AutoCloseable {
         this.ownedDir = ownedDir;
         ParallelPlan plan = options.parallel();
         try {
-            plan.checkHeads(components.get("transformer", WanTransformer3DModel.class).config().numAttentionHeads());
+            WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
+            this.geometry = VideoGeometry.of(components.get("vae", AutoencoderKLWan.class).config(), transformer.config());
+            plan.checkHeads(transformer.config().numAttentionHeads());
             this.textEncoder = textEncoder(components, options.backend());
         } catch (RuntimeException e) {
             closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
@@ -108,13 +110,12 @@ public final class VideoGenerator implements AutoCloseable {
         PipelineComponents c = rankComponents.get(rc.rank());
         Backend backend = Backends.of(rc.device());
         WanTransformer3DModel transformer = c.get("transformer", WanTransformer3DModel.class);
-        WanVaeConfig vc = components.get("vae", AutoencoderKLWan.class).config();
         List<Stage> list = new ArrayList<>();
-        list.add(new InputValidation(options));
+        list.add(new InputValidation(geometry, options.limits()));
         if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
         if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
-        list.add(new Timesteps(c.get("scheduler", SchedulerFolder.class)));
-        list.add(new LatentPreparation(vc.zDim(), vc.scaleFactorTemporal(), vc.scaleFactorSpatial(), backend));
+        list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
+        list.add(new LatentPreparation(geometry, backend));
         list.add(new Denoising(transformer, DenoisingPlan.of(rc)));
         if (rc.isLeader()) {
             list.add(new Decoding(c.get("vae", AutoencoderKLWan.class)));
@@ -206,7 +207,7 @@ public final class VideoGenerator implements AutoCloseable {
     }
 
     private static LoadOptions loadOptions(GeneratorOptions o) {
-        return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype());
+        return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype(), o.system());
     }
 
     /**
@@ -214,6 +215,16 @@ public final class VideoGenerator implements AutoCloseable {
      * that describe it; the caller deletes it.
      */
     public static Path unpackDemoConfigs() { return extractDemo(); }
+
+    /** The demo pipeline's geometry, read from its configs (nothing is built). */
+    public static VideoGeometry demoGeometry() {
+        Path dir = extractDemo();
+        try {
+            return VideoGeometry.read(dir);
+        } finally {
+            FileOps.deleteTreeQuietly(dir);
+        }
+    }
 
     private static Path extractDemo() {
         try {
@@ -253,7 +264,10 @@ public final class VideoGenerator implements AutoCloseable {
     }
 
     /** Checks {@code request} without running anything; throws {@link InvalidRequestException} on a broken rule. */
-    public void validate(GenerationRequest request) { InputValidation.check(request, options); }
+    public void validate(GenerationRequest request) { InputValidation.check(request, geometry, options.limits()); }
+
+    /** How this model maps pixels to latents and tokens, and the sizes it covers. */
+    public VideoGeometry geometry() { return geometry; }
 
     /** Runs one generation. */
     public GenerationResult generate(GenerationRequest request) {

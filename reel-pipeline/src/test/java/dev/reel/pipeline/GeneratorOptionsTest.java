@@ -12,6 +12,6 @@ class GeneratorOptionsTest {
         assertEquals(DType.F32, bf16.effectiveVaeDtype());
         assertEquals(DType.BF16, bf16.effectiveTextEncoderDtype());
         assertEquals(DType.BF16, bf16.withVaeDtype(DType.BF16).effectiveVaeDtype());
-        assertEquals(DType.BF16, bf16.withVaeDtype(DType.BF16).withLimits(64, 64, 9, 2).withDevice(bf16.device()).vaeDtype());
+        assertEquals(DType.BF16, bf16.withVaeDtype(DType.BF16).withLimits(new GenerationLimits(64, 64, 9, 2, Long.MAX_VALUE)).withDevice(bf16.device()).vaeDtype());
     }
 }

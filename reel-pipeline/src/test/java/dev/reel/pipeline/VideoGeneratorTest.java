@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.Scope;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.media.VideoProbe;
 import dev.reel.pipeline.stages.PipelineState;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ class VideoGeneratorTest {
 
     @TempDir Path dir;
 
-    @BeforeAll static void load() { gen = VideoGenerator.demo(GeneratorOptions.defaults().withLimits(256, 256, 33, 50)); }
+    @BeforeAll static void load() { gen = VideoGenerator.demo(GeneratorOptions.defaults().withLimits(new GenerationLimits(256, 256, 33, 50, Long.MAX_VALUE))); }
 
     @AfterAll static void close() { gen.close(); }
 
@@ -49,7 +50,7 @@ class VideoGeneratorTest {
             @Override public void onStage(String stage) { stages.add(stage); }
         };
         GenerationResult r = gen.generate(small().output(out).build(), listener, new CancellationToken());
-        assertEquals(List.of("InputValidation", "TextEncoding", "Timesteps", "LatentPreparation", "Denoising", "Decoding", "Output"), stages);
+        assertEquals(List.of("InputValidation", "TextEncoding", "TimestepPreparation", "LatentPreparation", "Denoising", "Decoding", "Output"), stages);
         assertEquals(stages, r.timings().stream().map(StageTiming::stage).toList());
         assertEquals(List.of(1, 2), steps);
         assertEquals(out.toAbsolutePath(), r.output());
@@ -98,7 +99,7 @@ class VideoGeneratorTest {
 
     @Test
     void randomWeightsCanStandInRandomTextEmbeddingsForTheEncoder() {
-        Path pipeline = dev.reel.core.fixtures.FixtureSet.locate().pipelineDir();
+        Path pipeline = TestFixtures.locate().pipelineDir();
         try (VideoGenerator g = VideoGenerator.randomWeights(pipeline, GeneratorOptions.defaults(), 3L, java.util.Map.of(), true)) {
             assertFalse(g.components().has("text_encoder"));
             assertTrue(g.description().contains("random text embeddings"), g.description());

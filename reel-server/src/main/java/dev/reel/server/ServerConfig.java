@@ -7,7 +7,8 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The system parameters of {@code reel serve}, fixed at startup.
+ * The HTTP service's parameters of {@code reel serve}, fixed at startup. Limits on what a request may ask the model
+ * for (sizes, frames, steps, pixel-frames) are the pipeline's ({@code GenerationLimits}); these are the service's own.
  *
  * @param host           address to listen on
  * @param port           port to listen on; 0 picks a free one
@@ -16,17 +17,12 @@ import java.util.List;
  * @param workerGroups   one worker per group of devices; a group of several runs each generation split over them
  *                       (the generator's parallel plan), e.g. 8 GPUs as 4 groups of two
  * @param queueCapacity  most jobs waiting for a worker; beyond it submissions get 429
- * @param maxPixelFrames largest width × height × frames a request may ask for
- * @param maxSteps       most denoising steps a request may ask for
  * @param maxBodyBytes   largest request body; beyond it 413
  * @param shutdownGrace  how long a graceful stop lets running jobs finish before interrupting them
  */
 public record ServerConfig(String host, int port, Path dataDir, String apiKey, List<List<Device>> workerGroups,
-                           int queueCapacity, long maxPixelFrames, int maxSteps, int maxBodyBytes,
+                           int queueCapacity, int maxBodyBytes,
                            Duration shutdownGrace) {
-    /** 832×480×81: the Wan2.1 default video. */
-    public static final long DEFAULT_MAX_PIXEL_FRAMES = 832L * 480 * 81;
-    public static final int DEFAULT_MAX_STEPS = 100;
     public static final int DEFAULT_QUEUE = 64;
     public static final int DEFAULT_MAX_BODY = 1 << 20;
     public static final int DEFAULT_PORT = 8000;
@@ -39,22 +35,19 @@ public record ServerConfig(String host, int port, Path dataDir, String apiKey, L
         workerGroups = workerGroups.stream().map(List::copyOf).toList();
         if (workerGroups.isEmpty() || workerGroups.stream().anyMatch(List::isEmpty)) throw new ReelException("at least one device must be given");
         if (queueCapacity < 1) throw new ReelException("queue size = " + queueCapacity + ": must be at least 1");
-        if (maxPixelFrames < 1) throw new ReelException("max pixel-frames = " + maxPixelFrames + ": must be at least 1");
-        if (maxSteps < 1) throw new ReelException("max steps = " + maxSteps + ": must be at least 1");
         if (maxBodyBytes < 1024) throw new ReelException("max body = " + maxBodyBytes + ": must be at least 1024 bytes");
         if (shutdownGrace == null || shutdownGrace.isNegative()) throw new ReelException("shutdown grace must be ≥ 0");
     }
 
-    /** Loopback, port 8000, the CPU, no API key, and the default limits. */
+    /** Loopback, port 8000, the CPU, no API key, and the default queue and body limits. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig("127.0.0.1", DEFAULT_PORT, dataDir, null, List.of(List.of(Device.CPU)), DEFAULT_QUEUE,
-                DEFAULT_MAX_PIXEL_FRAMES, DEFAULT_MAX_STEPS, DEFAULT_MAX_BODY, Duration.ofSeconds(30));
+                DEFAULT_MAX_BODY, Duration.ofSeconds(30));
     }
 
-    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, workerGroups, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, workerGroups, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, q, maxPixelFrames, maxSteps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withLimits(long pixelFrames, int steps) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, pixelFrames, steps, maxBodyBytes, shutdownGrace); }
-    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, maxPixelFrames, maxSteps, b, shutdownGrace); }
-    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, maxPixelFrames, maxSteps, maxBodyBytes, g); }
+    public ServerConfig withAddress(String h, int p) { return new ServerConfig(h, p, dataDir, apiKey, workerGroups, queueCapacity, maxBodyBytes, shutdownGrace); }
+    public ServerConfig withApiKey(String k) { return new ServerConfig(host, port, dataDir, k, workerGroups, queueCapacity, maxBodyBytes, shutdownGrace); }
+    public ServerConfig withQueueCapacity(int q) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, q, maxBodyBytes, shutdownGrace); }
+    public ServerConfig withMaxBodyBytes(int b) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, b, shutdownGrace); }
+    public ServerConfig withShutdownGrace(Duration g) { return new ServerConfig(host, port, dataDir, apiKey, workerGroups, queueCapacity, maxBodyBytes, g); }
 }

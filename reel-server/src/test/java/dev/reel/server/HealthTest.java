@@ -9,7 +9,7 @@ import dev.reel.core.Device;
 import dev.reel.core.ReelException;
 import dev.reel.server.engine.VideoEngine;
 import dev.reel.server.engine.VideoModel;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.server.engine.VideoSpec;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +28,7 @@ class HealthTest {
         @Override public int defaultSteps() { return real.defaultSteps(); }
         @Override public double defaultGuidance() { return real.defaultGuidance(); }
         @Override public int defaultFps() { return real.defaultFps(); }
+        @Override public dev.reel.pipeline.VideoGeometry geometry() { return real.geometry(); }
         @Override public void validate(VideoSpec spec) { real.validate(spec); }
 
         @Override public VideoEngine load(List<Device> devices) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.engine.PipelineModel;
 import dev.reel.server.engine.VideoModel;
@@ -56,7 +56,8 @@ final class TestServer implements AutoCloseable {
     /** The tiny Wan2.1 pipeline of the fixtures, served as {@value #MODEL}. */
     static VideoModel fixtureModel() {
         GeneratorOptions d = GeneratorOptions.defaults();
-        return PipelineModel.pretrained(FixtureSet.locate().pipelineDir(), MODEL, d.withLimits(d.maxHeight(), d.maxWidth(), d.maxFrames(), MAX_STEPS));
+        return PipelineModel.pretrained(TestFixtures.locate().pipelineDir(), MODEL,
+                d.withLimits(d.limits().withMaxSteps(MAX_STEPS).withMaxPixelFrames(832L * 480 * 81)));
     }
 
     /** A client for an already started {@code server} (which the caller closes). */
@@ -65,7 +66,7 @@ final class TestServer implements AutoCloseable {
     /** Starts a server with its data in {@code dataDir}, the defaults changed by {@code tweak}, ready to serve. */
     static TestServer start(Path dataDir, UnaryOperator<ServerConfig> tweak) throws InterruptedException {
         ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir).withAddress("127.0.0.1", 0)
-                .withLimits(ServerConfig.DEFAULT_MAX_PIXEL_FRAMES, MAX_STEPS).withShutdownGrace(Duration.ofSeconds(5)));
+                .withShutdownGrace(Duration.ofSeconds(5)));
         ReelServer s = ReelServer.start(config, fixtureModel());
         if (!s.awaitReady(Duration.ofMinutes(2))) {
             s.close();

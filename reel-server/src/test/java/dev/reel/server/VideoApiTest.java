@@ -38,6 +38,15 @@ class VideoApiTest {
 
     @AfterAll static void stop() { if (s != null) s.close(); }
 
+    /** The page's size and frame inputs step as the model's geometry says (Wan2.1: 16 pixels, 4k+1 frames). */
+    @Test void thePageStepsAsTheModelAllows() {
+        HttpResponse<String> r = s.get("/");
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().contains("<input id=\"width\" type=\"number\" min=\"16\" step=\"16\""), r.body());
+        assertTrue(r.body().contains("Frames (4k+1)</label><input id=\"frames\" type=\"number\" min=\"1\" step=\"4\""), r.body());
+        assertFalse(r.body().contains("{{"), "every placeholder is filled");
+    }
+
     @Test void submitPollDownloadAndDecode() throws Exception {
         JsonNode v = s.submit(TINY);
         String id = v.path("id").asText();

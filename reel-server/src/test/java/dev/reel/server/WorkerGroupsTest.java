@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reel.core.Device;
 import dev.reel.core.dist.ParallelPlan;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.engine.PipelineModel;
 import java.nio.file.Path;
@@ -28,8 +28,8 @@ class WorkerGroupsTest {
         ParallelPlan plan = new ParallelPlan(1, 2);   // the fixture's transformer has 2 heads
         GeneratorOptions options = GeneratorOptions.defaults().withParallel(plan, group);
         ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, null, List.of(group, group), 8,
-                ServerConfig.DEFAULT_MAX_PIXEL_FRAMES, 50, ServerConfig.DEFAULT_MAX_BODY, Duration.ofSeconds(5));
-        try (ReelServer server = ReelServer.start(config, PipelineModel.pretrained(FixtureSet.locate().pipelineDir(), TestServer.MODEL, options))) {
+                ServerConfig.DEFAULT_MAX_BODY, Duration.ofSeconds(5));
+        try (ReelServer server = ReelServer.start(config, PipelineModel.pretrained(TestFixtures.locate().pipelineDir(), TestServer.MODEL, options))) {
             assertTrue(server.awaitReady(Duration.ofMinutes(2)), server.jobs().loadError());
             TestServer s = TestServer.attach(server, dataDir);
             String a = s.submit(TestServer.TINY).path("id").asText();

@@ -25,6 +25,17 @@ public final class CpuBackend implements Backend {
     /** The single CPU backend. */
     public static CpuBackend instance() { return INSTANCE; }
 
+    /** Threads the backend computes with: its workers plus the calling thread. */
+    public int threads() { return WorkerPool.THREADS; }
+
+    /**
+     * Runs {@code body} for every index in {@code [0, n)} on the backend's threads, one index per chunk: for
+     * measuring the threads themselves (the benchmarks' FMA peak).
+     */
+    public void parallelFor(int n, java.util.function.IntConsumer body) {
+        WorkerPool.parallelFor(n, 1, (start, end) -> { for (int i = start; i < end; i++) body.accept(i); });
+    }
+
     @Override public Device device() { return Device.CPU; }
 
     // ---------------------------------------------------------------- memory

@@ -9,7 +9,7 @@ import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class CheckpointTest {
     private Map<String, Tensor> shard(Path dir) throws IOException {
         Map<String, Tensor> all = new HashMap<>();
         StringBuilder map = new StringBuilder();
-        try (Checkpoint src = Checkpoint.open(FixtureSet.locate().pipelineDir().resolve("transformer"))) {
+        try (Checkpoint src = Checkpoint.open(TestFixtures.locate().pipelineDir().resolve("transformer"))) {
             List<Map<String, Tensor>> shards = List.of(new HashMap<>(), new HashMap<>(), new HashMap<>());
             int i = 0;
             for (String k : src.keys()) {
@@ -68,7 +68,7 @@ class CheckpointTest {
 
     @Test
     void singleFileCheckpoint() {
-        Path f = FixtureSet.locate().file("transformer");
+        Path f = TestFixtures.locate().file("transformer");
         try (Checkpoint c = Checkpoint.open(f); SafetensorsFile s = SafetensorsFile.open(f)) {
             assertEquals(s.keys(), c.keys());
             assertEquals(1, c.files().size());

@@ -13,6 +13,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Half;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Reads the real fixture files, and damaged copies of them. */
 class SafetensorsFileTest {
-    private static final FixtureSet SET = FixtureSet.locate();
+    private static final FixtureSet SET = TestFixtures.locate();
 
     @TempDir Path tmp;
 

@@ -5,6 +5,8 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
+import dev.reel.core.SystemOptions;
+import java.util.Objects;
 
 /**
  * How components are loaded: the device and the dtype their weights are stored and computed in, chosen at load.
@@ -13,16 +15,18 @@ import dev.reel.core.ReelException;
  * @param dtype            dtype of the transformer's weights (modules the reference keeps in fp32 stay fp32)
  * @param textEncoderDtype dtype of the text encoder's weights (e.g. BF16 to halve UMT5-XXL's memory)
  * @param vaeDtype         dtype of the VAE's weights and compute
+ * @param system           the system parameters the edge read (the backend of {@code device} is built with them)
  */
-public record LoadOptions(Device device, DType dtype, DType textEncoderDtype, DType vaeDtype) {
+public record LoadOptions(Device device, DType dtype, DType textEncoderDtype, DType vaeDtype, SystemOptions system) {
     public LoadOptions {
+        Objects.requireNonNull(system, "system");
         if (!dtype.isFloating()) throw new ReelException("weights dtype must be floating point, got " + dtype);
         if (!textEncoderDtype.isFloating()) throw new ReelException("text encoder dtype must be floating point, got " + textEncoderDtype);
         if (!vaeDtype.isFloating()) throw new ReelException("VAE dtype must be floating point, got " + vaeDtype);
     }
 
     /** fp32 on the CPU. */
-    public static LoadOptions cpu() { return new LoadOptions(Device.CPU, DType.F32, DType.F32, DType.F32); }
+    public static LoadOptions cpu() { return new LoadOptions(Device.CPU, DType.F32, DType.F32, DType.F32, SystemOptions.defaults()); }
 
     /** The backend of {@link #device}. */
     public Backend backend() { return Backends.of(device); }

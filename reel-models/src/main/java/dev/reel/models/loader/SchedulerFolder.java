@@ -1,7 +1,7 @@
 package dev.reel.models.loader;
 
 import dev.reel.models.nn.ConfigJson;
-import dev.reel.models.schedulers.Scheduler;
+import dev.reel.models.schedulers.NoiseScheduler;
 import dev.reel.models.schedulers.Schedulers;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ public record SchedulerFolder(Path configFile, String className) {
      * @param flowShift     overrides the config's flow shift (null keeps it, also across a class override:
      *                      UniPC's {@code flow_shift} and Euler's {@code shift} are the same quantity)
      */
-    public Scheduler create(String classOverride, Double flowShift) {
+    public NoiseScheduler create(String classOverride, Double flowShift) {
         ConfigJson c = ConfigJson.read(configFile);
         String cls = classOverride != null ? classOverride : className;
         Double shift = flowShift;

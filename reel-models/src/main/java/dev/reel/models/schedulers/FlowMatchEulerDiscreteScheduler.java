@@ -8,7 +8,7 @@ import dev.reel.models.nn.ConfigJson;
  * Diffusers' {@code FlowMatchEulerDiscreteScheduler}: first-order Euler steps along the predicted velocity,
  * {@code x ← x + (σ_next − σ)·v}, on a shifted linear sigma schedule. Stateless between steps.
  */
-public final class FlowMatchEulerDiscreteScheduler implements Scheduler {
+public final class FlowMatchEulerDiscreteScheduler implements NoiseScheduler {
 
     /** The supported part of {@code scheduler_config.json}. */
     public record Config(int numTrainTimesteps, double shift) {

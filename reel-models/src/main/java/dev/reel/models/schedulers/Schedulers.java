@@ -18,14 +18,14 @@ public final class Schedulers {
      * for UniPC, {@code shift} for Euler), as Wan's pipelines do per resolution. Unknown classes and unsupported
      * options throw {@link ConfigException}.
      */
-    public static Scheduler fromPretrained(Path path, Double flowShift) {
+    public static NoiseScheduler fromPretrained(Path path, Double flowShift) {
         Path file = Files.isDirectory(path) ? path.resolve(CONFIG_FILE) : path;
         ConfigJson c = ConfigJson.read(file);
         return fromConfig(c.getString("_class_name"), c, flowShift);
     }
 
     /** Builds a scheduler of class {@code className} (Diffusers' name) from its config. */
-    public static Scheduler fromConfig(String className, ConfigJson c, Double flowShift) {
+    public static NoiseScheduler fromConfig(String className, ConfigJson c, Double flowShift) {
         return switch (className) {
             case "UniPCMultistepScheduler" -> new UniPCMultistepScheduler(UniPCMultistepScheduler.Config.from(c, flowShift));
             case "FlowMatchEulerDiscreteScheduler" -> new FlowMatchEulerDiscreteScheduler(FlowMatchEulerDiscreteScheduler.Config.from(c, flowShift));

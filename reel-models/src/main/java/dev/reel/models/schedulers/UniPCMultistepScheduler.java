@@ -21,7 +21,7 @@ import java.util.TreeSet;
  * last predictor started from, and the order it used. That state is owned here (outside the caller's memory
  * scopes) and freed when it leaves the window or on {@link #setTimesteps}; steps must be taken in order.
  */
-public final class UniPCMultistepScheduler implements Scheduler {
+public final class UniPCMultistepScheduler implements NoiseScheduler {
 
     /** B(h) variant: {@code bh1} uses B(h) = h, {@code bh2} uses B(h) = eʰ − 1. */
     public enum SolverType { BH1, BH2 }

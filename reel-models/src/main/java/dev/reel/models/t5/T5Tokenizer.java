@@ -16,19 +16,14 @@ import java.util.Map;
  * Hugging Face {@code tokenizers} library, so every prompt becomes exactly {@code N} ids: truncated to
  * {@code N − 1} tokens so that the appended {@code </s>} is always kept, then right-padded with the pad id.
  *
- * <p>Offline: DJL's native library is bundled in its jar and is unpacked, not downloaded. Unless the user set
- * them, this class sets DJL's offline mode ({@code ai.djl.offline=true}, so DJL fails instead of going to
- * the network) and its engine cache ({@code ENGINE_CACHE_DIR}, where the native library is unpacked) to
- * {@code <java.io.tmpdir>/reel-djl}, before DJL is first used. The tokenizer is only ever read from a local
- * file; no hub name is resolved.
+ * <p>Offline: DJL's native library is bundled in its jar and is unpacked, not downloaded. DJL's global settings
+ * (offline mode, where it unpacks the library) are system properties that the edge sets before the first
+ * tokenizer loads (the CLI from its {@code --cache-dir}; the build for the tests); this class reads no
+ * setting. The tokenizer is only ever read from a local file; no hub name is resolved.
  *
  * <p>Close it to free the native tokenizer.
  */
 public final class T5Tokenizer implements AutoCloseable {
-    static {
-        configureDjl();
-    }
-
     /**
      * Token ids and attention mask of a batch, each {@code [batch][maxLength]}: mask 1 for real tokens
      * (including {@code </s>}), 0 for padding.
@@ -120,12 +115,4 @@ public final class T5Tokenizer implements AutoCloseable {
     }
 
     @Override public void close() { tokenizer.close(); }
-
-    /** Offline mode and a private native cache, unless the user configured DJL. */
-    private static void configureDjl() {
-        if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) System.setProperty("ai.djl.offline", "true");
-        boolean cacheSet = System.getProperty("ENGINE_CACHE_DIR") != null || System.getenv("ENGINE_CACHE_DIR") != null
-                || System.getProperty("DJL_CACHE_DIR") != null || System.getenv("DJL_CACHE_DIR") != null;
-        if (!cacheSet) System.setProperty("ENGINE_CACHE_DIR", Path.of(System.getProperty("java.io.tmpdir"), "reel-djl").toString());
-    }
 }

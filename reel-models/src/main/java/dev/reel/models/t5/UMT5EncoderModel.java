@@ -6,7 +6,7 @@ import dev.reel.core.Half;
 import dev.reel.core.Scope;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
-import dev.reel.models.loader.SafetensorsWeights;
+import dev.reel.models.nn.SafetensorsWeights;
 import dev.reel.models.nn.Embedding;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.WeightSource;

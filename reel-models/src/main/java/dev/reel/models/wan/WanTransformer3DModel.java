@@ -7,7 +7,7 @@ import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 import dev.reel.core.dist.Communicator;
 import dev.reel.core.dist.ParallelPlan;
-import dev.reel.models.loader.SafetensorsWeights;
+import dev.reel.models.nn.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
 import dev.reel.models.nn.LayerNorm;

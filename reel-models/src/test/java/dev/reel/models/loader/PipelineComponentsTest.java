@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.SystemOptions;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.wan.AutoencoderKLWan;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PipelineComponentsTest {
-    static final Path PIPELINE = FixtureSet.locate().pipelineDir();
+    static final Path PIPELINE = TestFixtures.locate().pipelineDir();
 
     @TempDir Path dir;
 
@@ -37,7 +38,7 @@ class PipelineComponentsTest {
 
     @Test
     void loadsEveryComponentAsItsClassInTheChosenDtype() {
-        try (PipelineComponents c = PipelineComponents.load(PIPELINE, new LoadOptions(Device.CPU, DType.F32, DType.BF16, DType.F16))) {
+        try (PipelineComponents c = PipelineComponents.load(PIPELINE, new LoadOptions(Device.CPU, DType.F32, DType.BF16, DType.F16, SystemOptions.defaults()))) {
             assertEquals(DType.F32, c.get("transformer", WanTransformer3DModel.class).dtype());
             assertEquals(DType.F16, c.get("vae", AutoencoderKLWan.class).dtype());
             assertEquals(DType.BF16, c.get("text_encoder", UMT5EncoderModel.class).shared.weight.get().dtype());

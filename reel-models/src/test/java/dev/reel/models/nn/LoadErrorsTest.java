@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.core.safetensors.SafetensorsFile;
 import dev.reel.core.safetensors.SafetensorsWriter;
 import dev.reel.models.wan.AutoencoderKLWan;
@@ -29,7 +29,7 @@ class LoadErrorsTest {
 
     /** Copies the fixture VAE folder, letting {@code edit} change its tensors before they are written. */
     private Path damagedVae(Consumer<Map<String, Tensor>> edit) throws IOException {
-        Path src = FixtureSet.locate().pipelineDir().resolve("vae");
+        Path src = TestFixtures.locate().pipelineDir().resolve("vae");
         Path dst = Files.createDirectories(tmp.resolve("vae"));
         Files.copy(src.resolve("config.json"), dst.resolve("config.json"));
         Map<String, Tensor> tensors = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigJson;
 
 /**
@@ -15,7 +16,7 @@ import dev.reel.models.nn.ConfigJson;
  * {@code samples[i]}. Each step runs in its own memory scope, as a pipeline does.
  */
 final class SchedulerFixtureCase {
-    final FixtureSet set = FixtureSet.locate();
+    final FixtureSet set = TestFixtures.locate();
     final String name;
     final double rtol;
 
@@ -35,7 +36,7 @@ final class SchedulerFixtureCase {
     }
 
     /** Checks the schedule; returns the worst relative error of timesteps and sigmas. */
-    double checkSchedule(Scheduler s) {
+    double checkSchedule(NoiseScheduler s) {
         s.setTimesteps(steps());
         float[] refT = set.tensor(name, "timesteps").toFloatArray();
         float[] refS = set.tensor(name, "sigmas").toFloatArray();
@@ -50,7 +51,7 @@ final class SchedulerFixtureCase {
     }
 
     /** Runs every step and compares each sample; returns the worst relative error. */
-    double checkSamples(Scheduler s) {
+    double checkSamples(NoiseScheduler s) {
         s.setTimesteps(steps());
         Tensor outputs = set.tensor(name, "model_outputs");
         Tensor refs = set.tensor(name, "samples");

@@ -36,7 +36,7 @@ class UniPCMultistepSchedulerTest {
 
     @Test
     void pipelineFolderBuildsTheSameScheduler() {
-        Scheduler s = Schedulers.fromPretrained(fixture.set.pipelineDir().resolve("scheduler"), null);
+        NoiseScheduler s = Schedulers.fromPretrained(fixture.set.pipelineDir().resolve("scheduler"), null);
         assertTrue(s instanceof UniPCMultistepScheduler);
         fixture.checkSchedule(s);
     }

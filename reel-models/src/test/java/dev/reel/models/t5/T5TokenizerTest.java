@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reel.core.ReelException;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The tokenizer against the reference T5TokenizerFast output stored in the fixture set. */
 class T5TokenizerTest {
-    private static final FixtureSet SET = FixtureSet.locate();
+    private static final FixtureSet SET = TestFixtures.locate();
 
     @Test
     void idsAndMasksEqualTheReferenceExactly() {

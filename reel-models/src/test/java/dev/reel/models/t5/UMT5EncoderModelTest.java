@@ -11,6 +11,7 @@ import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.core.safetensors.SafetensorsFile;
 import dev.reel.core.safetensors.SafetensorsWriter;
 import dev.reel.models.nn.WeightMismatchException;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class UMT5EncoderModelTest {
     private static final String CASE = "text_encoder";
-    private final FixtureSet set = FixtureSet.locate();
+    private final FixtureSet set = TestFixtures.locate();
     private final Path folder = set.pipelineDir().resolve("text_encoder");
 
     private static int[] ints(Tensor t) {

@@ -11,6 +11,7 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class AutoencoderKLWanParityTest {
 
     @BeforeAll
     static void load() {
-        fixtures = FixtureSet.locate();
+        fixtures = TestFixtures.locate();
         vae = AutoencoderKLWan.load(fixtures.pipelineDir().resolve("vae"), DType.F32, Backends.cpu());
     }
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
 import java.nio.file.Files;
@@ -38,7 +38,7 @@ class AutoencoderKLWanStructureTest {
 
     @Test
     void tinyCheckpointLoadsWithEveryKeyMatched() {
-        Path dir = FixtureSet.locate().pipelineDir().resolve("vae");
+        Path dir = TestFixtures.locate().pipelineDir().resolve("vae");
         AutoencoderKLWan vae = AutoencoderKLWan.load(dir, DType.F32, Backends.cpu());
         assertEquals(146, vae.namedParameters().size()); // every tensor of the checkpoint
         assertTrue(vae.namedParameters().containsKey("decoder.up_blocks.0.upsamplers.0.time_conv.weight"));

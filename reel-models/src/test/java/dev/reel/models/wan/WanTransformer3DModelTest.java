@@ -13,6 +13,7 @@ import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.WeightMismatchException;
 import dev.reel.models.nn.WeightSource;
 import java.util.HashSet;
@@ -27,7 +28,7 @@ class WanTransformer3DModelTest {
 
     @BeforeAll
     static void load() {
-        fixtures = FixtureSet.locate();
+        fixtures = TestFixtures.locate();
         model = WanTransformer3DModel.load(fixtures.pipelineDir().resolve("transformer"), DType.F32, Backends.cpu());
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ class WanTransformerConfigTest {
 
     @Test
     void readsTheFixtureConfig() {
-        Path file = FixtureSet.locate().pipelineDir().resolve("transformer/config.json");
+        Path file = TestFixtures.locate().pipelineDir().resolve("transformer/config.json");
         WanTransformerConfig c = WanTransformerConfig.fromConfig(ConfigJson.read(file));
         assertArrayEquals(new int[] {1, 2, 2}, c.patchSize());
         assertEquals(2, c.numAttentionHeads());

@@ -2,7 +2,7 @@ package dev.reel.pipeline.stages;
 
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
-import dev.reel.models.schedulers.Scheduler;
+import dev.reel.models.schedulers.NoiseScheduler;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.parallel.DenoisingPlan;
 import java.time.Duration;
@@ -29,7 +29,7 @@ public final class Denoising implements Stage {
     @Override public String name() { return "Denoising"; }
 
     @Override public void run(PipelineState state) {
-        Scheduler scheduler = state.scheduler;
+        NoiseScheduler scheduler = state.scheduler;
         double[] timesteps = scheduler.timesteps();
         int total = timesteps.length;
         float g = (float) state.request().guidanceScale();

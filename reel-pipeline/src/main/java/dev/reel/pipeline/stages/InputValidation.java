@@ -1,9 +1,10 @@
 package dev.reel.pipeline.stages;
 
+import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
-import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.OutputFormat;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.media.Mp4Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,33 +12,39 @@ import java.util.Arrays;
 
 /**
  * Stage 1: checks every rule of a {@link GenerationRequest} before any compute, throwing
- * {@link InvalidRequestException} that names the field, the value and the rule.
+ * {@link InvalidRequestException} that names the field, the value and the rule. The model's rules (size
+ * multiples, the frame rule, the sizes its rotary tables cover) come from its {@link VideoGeometry}, the
+ * configured bounds from {@link GenerationLimits}.
  */
 public final class InputValidation implements Stage {
-    /** Pixels per latent cell in height/width (VAE 8×) times the transformer's 2×2 patch. */
-    public static final int SIZE_MULTIPLE = 16;
-    /** The VAE compresses time 4× and keeps the first frame: frames = 4k + 1. */
-    public static final int TEMPORAL_FACTOR = 4;
+    private final VideoGeometry geometry;
+    private final GenerationLimits limits;
 
-    private final GeneratorOptions limits;
-
-    public InputValidation(GeneratorOptions limits) { this.limits = limits; }
+    public InputValidation(VideoGeometry geometry, GenerationLimits limits) {
+        this.geometry = geometry;
+        this.limits = limits;
+    }
 
     @Override public String name() { return "InputValidation"; }
 
-    @Override public void run(PipelineState state) { check(state.request(), limits); }
+    @Override public void run(PipelineState state) { check(state.request(), geometry, limits); }
 
-    /** Checks {@code r} against the rules and {@code limits}; throws on the first broken rule. */
-    public static void check(GenerationRequest r, GeneratorOptions limits) {
+    /** Checks {@code r} against the model's {@code geometry} and the {@code limits}; throws on the first broken rule. */
+    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
         if (r.prompt() == null || r.prompt().isBlank()) throw new InvalidRequestException("prompt", r.prompt(), "must not be empty");
-        size("height", r.height(), limits.maxHeight());
-        size("width", r.width(), limits.maxWidth());
-        if (r.numFrames() < 1 || (r.numFrames() - 1) % TEMPORAL_FACTOR != 0) {
-            throw new InvalidRequestException("numFrames", r.numFrames(), "must be 4k+1 (1, 5, 9, …, 81, …)");
+        multiple("height", r.height(), geometry.heightMultiple());
+        multiple("width", r.width(), geometry.widthMultiple());
+        if (!geometry.validFrames(r.numFrames())) throw new InvalidRequestException("numFrames", r.numFrames(), "must be " + geometry.frameRule());
+        long pixelFrames = (long) r.width() * r.height() * r.numFrames();
+        if (pixelFrames > limits.maxPixelFrames()) {
+            throw InvalidRequestException.limit("numFrames", r.numFrames(), "size × frames = " + r.width() + "×" + r.height() + "×" + r.numFrames()
+                    + " = " + pixelFrames + " pixel-frames: must be at most " + limits.maxPixelFrames());
         }
-        if (r.numFrames() > limits.maxFrames()) throw new InvalidRequestException("numFrames", r.numFrames(), "must be at most " + limits.maxFrames());
+        atMost("height", r.height(), limits.maxHeight(), geometry.maxHeight());
+        atMost("width", r.width(), limits.maxWidth(), geometry.maxWidth());
+        atMost("numFrames", r.numFrames(), limits.maxFrames(), geometry.maxFrames());
         if (r.numInferenceSteps() < 1) throw new InvalidRequestException("numInferenceSteps", r.numInferenceSteps(), "must be at least 1");
-        if (r.numInferenceSteps() > limits.maxSteps()) throw new InvalidRequestException("numInferenceSteps", r.numInferenceSteps(), "must be at most " + limits.maxSteps());
+        if (r.numInferenceSteps() > limits.maxSteps()) throw InvalidRequestException.limit("numInferenceSteps", r.numInferenceSteps(), "must be at most " + limits.maxSteps());
         if (!(r.guidanceScale() >= 0) || Double.isInfinite(r.guidanceScale())) {
             throw new InvalidRequestException("guidanceScale", r.guidanceScale(), "must be a finite number ≥ 0");
         }
@@ -51,7 +58,7 @@ public final class InputValidation implements Stage {
             throw new InvalidRequestException("preset", r.preset(), "must be one of " + Mp4Writer.PRESETS);
         }
         if (r.latents() != null) {
-            int[] want = {1, LatentPreparation.LATENT_CHANNELS, (r.numFrames() - 1) / TEMPORAL_FACTOR + 1, r.height() / 8, r.width() / 8};
+            int[] want = geometry.latentShape(r.numFrames(), r.height(), r.width());
             if (!Arrays.equals(r.latents().shape(), want)) {
                 throw new InvalidRequestException("latents", Arrays.toString(r.latents().shape()), "must have shape " + Arrays.toString(want) + " for this size and frame count");
             }
@@ -59,9 +66,16 @@ public final class InputValidation implements Stage {
         output(r);
     }
 
-    private static void size(String field, int v, int max) {
-        if (v < SIZE_MULTIPLE || v % SIZE_MULTIPLE != 0) throw new InvalidRequestException(field, v, "must be a positive multiple of " + SIZE_MULTIPLE);
-        if (v > max) throw new InvalidRequestException(field, v, "must be at most " + max);
+    private static void multiple(String field, int v, int multiple) {
+        if (v < multiple || v % multiple != 0) throw new InvalidRequestException(field, v, "must be a positive multiple of " + multiple);
+    }
+
+    /** {@code v} within the configured {@code limit} and the model's own {@code modelMax}. */
+    private static void atMost(String field, int v, int limit, int modelMax) {
+        if (v > modelMax && modelMax <= limit) {
+            throw new InvalidRequestException(field, v, "must be at most " + modelMax + " (the positions the model's rotary tables cover, rope_max_seq_len)");
+        }
+        if (v > limit) throw InvalidRequestException.limit(field, v, "must be at most " + limit);
     }
 
     private static void output(GenerationRequest r) {

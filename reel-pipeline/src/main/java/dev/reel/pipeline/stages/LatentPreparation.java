@@ -4,45 +4,30 @@ import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import dev.reel.pipeline.GenerationRequest;
+import dev.reel.pipeline.VideoGeometry;
 import java.util.SplittableRandom;
 
 /**
- * Stage 4: the initial latents {@code [1, C, (F−1)/4 + 1, H/8, W/8]} in fp32: the request's own, or standard
+ * Stage 4: the initial latents ({@link VideoGeometry#latentShape}: {@code [1, C, (F−1)/4 + 1, H/8, W/8]} for Wan2.1) in fp32: the request's own, or standard
  * Gaussian noise from the request's seed (a fresh one when none is given), scaled by the scheduler's initial
  * noise sigma. The noise is Reel's own (SplittableRandom + Box–Muller), so a seed gives the same video on every
  * device, not the same as PyTorch's generator.
  */
 public final class LatentPreparation implements Stage {
-    /** Channels of Wan2.1's latent space. */
-    public static final int LATENT_CHANNELS = 16;
-
-    private final int channels;
-    private final int temporalFactor;
-    private final int spatialFactor;
+    private final VideoGeometry geometry;
     private final Backend backend;
 
-    /**
-     * @param channels       the VAE's {@code z_dim}
-     * @param temporalFactor frames per latent frame after the first ({@code scale_factor_temporal})
-     * @param spatialFactor  pixels per latent cell ({@code scale_factor_spatial})
-     */
-    public LatentPreparation(int channels, int temporalFactor, int spatialFactor, Backend backend) {
-        this.channels = channels;
-        this.temporalFactor = temporalFactor;
-        this.spatialFactor = spatialFactor;
+    /** @param geometry the model's latent layout (channels and the VAE's factors) */
+    public LatentPreparation(VideoGeometry geometry, Backend backend) {
+        this.geometry = geometry;
         this.backend = backend;
     }
 
     @Override public String name() { return "LatentPreparation"; }
 
-    /** The latent shape of a request. */
-    public int[] latentShape(GenerationRequest r) {
-        return new int[] {1, channels, (r.numFrames() - 1) / temporalFactor + 1, r.height() / spatialFactor, r.width() / spatialFactor};
-    }
-
     @Override public void run(PipelineState state) {
         GenerationRequest r = state.request();
-        int[] shape = latentShape(r);
+        int[] shape = geometry.latentShape(r.numFrames(), r.height(), r.width());
         if (r.latents() != null) {
             state.latents = backend.copyFrom(r.latents()).to(DType.F32);
             return;

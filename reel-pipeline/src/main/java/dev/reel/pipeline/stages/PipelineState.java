@@ -1,7 +1,7 @@
 package dev.reel.pipeline.stages;
 
 import dev.reel.core.Tensor;
-import dev.reel.models.schedulers.Scheduler;
+import dev.reel.models.schedulers.NoiseScheduler;
 import dev.reel.pipeline.CancellationToken;
 import dev.reel.pipeline.Frames;
 import dev.reel.pipeline.GenerationRequest;
@@ -27,8 +27,8 @@ public final class PipelineState {
     public Tensor promptEmbeds;
     /** TextEncoding: negative-prompt embeddings {@code [1, L, D]}; null when guidance is off (g ≤ 1). */
     public Tensor negativePromptEmbeds;
-    /** Timesteps: the scheduler, set up for the request's step count. */
-    public Scheduler scheduler;
+    /** TimestepPreparation: the noise scheduler, set up for the request's step count. */
+    public NoiseScheduler scheduler;
     /** LatentPreparation, then Denoising: latents {@code [1, C, T', H/8, W/8]}. */
     public Tensor latents;
     /** Denoising: steps completed so far. */

@@ -9,6 +9,7 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.SchedulerFolder;
@@ -17,17 +18,18 @@ import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.CancellationToken;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.OutputFormat;
+import dev.reel.pipeline.VideoGeometry;
 import org.junit.jupiter.api.Test;
 
 /**
  * The stages after text encoding against the {@code pipeline} fixture case, fed the reference prompt
- * embeddings: Timesteps → LatentPreparation (given latents) → Denoising (with guidance) → Decoding must
+ * embeddings: TimestepPreparation → LatentPreparation (given latents) → Denoising (with guidance) → Decoding must
  * reproduce every {@code step_latents[i]} and the {@code frames}.
  */
 class DenoiseDecodeParityTest {
     @Test
     void stepLatentsAndFramesMatchTheReference() {
-        FixtureSet set = FixtureSet.locate();
+        FixtureSet set = TestFixtures.locate();
         String c = "pipeline";
         JsonNode m = set.caseConfig(c);
         double rtol = set.rtol(c);
@@ -41,8 +43,8 @@ class DenoiseDecodeParityTest {
             PipelineState s = new PipelineState(r, (i, n, t) -> steps[0] = i, new CancellationToken(), true);
             s.promptEmbeds = set.tensor(c, "prompt_embeds");
             s.negativePromptEmbeds = set.tensor(c, "negative_prompt_embeds");
-            new Timesteps(comps.get("scheduler", SchedulerFolder.class)).run(s);
-            new LatentPreparation(vae.config().zDim(), vae.config().scaleFactorTemporal(), vae.config().scaleFactorSpatial(), Backends.cpu()).run(s);
+            new TimestepPreparation(comps.get("scheduler", SchedulerFolder.class)).run(s);
+            new LatentPreparation(VideoGeometry.of(vae.config(), comps.get("transformer", WanTransformer3DModel.class).config()), Backends.cpu()).run(s);
             new Denoising(comps.get("transformer", WanTransformer3DModel.class)).run(s);
             new Decoding(vae).run(s);
 

@@ -4,22 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
-import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.VideoGeometry;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class InputValidationTest {
-    static final GeneratorOptions LIMITS = GeneratorOptions.defaults().withLimits(512, 640, 33, 60);
+    static final GenerationLimits LIMITS = new GenerationLimits(512, 640, 33, 60, Long.MAX_VALUE);
+    /** Wan2.1's geometry: VAE ×4 in time, ×8 in space, 16 channels, 1×2×2 patches, rope 1024. */
+    static final VideoGeometry WAN21 = new VideoGeometry(4, 8, 16, new int[] {1, 2, 2}, 1024);
 
     @TempDir Path dir;
 
     private InvalidRequestException reject(UnaryOperator<GenerationRequest.Builder> edit) {
         GenerationRequest r = edit.apply(GenerationRequest.builder("a fox").output(dir.resolve("out.mp4"))).build();
-        return assertThrows(InvalidRequestException.class, () -> InputValidation.check(r, LIMITS));
+        return assertThrows(InvalidRequestException.class, () -> InputValidation.check(r, WAN21, LIMITS));
     }
 
     private static void assertRule(InvalidRequestException e, String field, String value, String message) {
@@ -30,7 +33,7 @@ class InputValidationTest {
 
     @Test
     void defaultsAreValid() {
-        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(33).numInferenceSteps(50).build(), LIMITS));
+        assertDoesNotThrow(() -> InputValidation.check(GenerationRequest.builder("a fox").size(480, 512).numFrames(33).numInferenceSteps(50).build(), WAN21, LIMITS));
     }
 
     @Test

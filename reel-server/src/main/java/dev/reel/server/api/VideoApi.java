@@ -63,8 +63,8 @@ public final class VideoApi {
         this.model = model;
         this.config = config;
         this.metrics = metrics;
-        this.parser = new VideoRequestParser(model, config);
-        this.page = WebPage.html();
+        this.parser = new VideoRequestParser(model);
+        this.page = WebPage.html(model.geometry());
         this.apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
     }
 

@@ -6,7 +6,7 @@ import dev.reel.server.jobs.JobEvent;
 import dev.reel.server.jobs.JobRecord;
 import dev.reel.server.jobs.JobService;
 import dev.reel.server.jobs.JobStatus;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.server.engine.VideoSpec;
 
 /** The JSON the API answers with: OpenAI's video object, Dynamo's response, lists, events and errors. */
 final class VideoJson {

@@ -1,6 +1,6 @@
 package dev.reel.server.api;
 
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.server.engine.VideoSpec;
 
 /**
  * A parsed, validated {@code POST /v1/videos}.

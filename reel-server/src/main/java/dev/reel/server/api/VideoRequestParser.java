@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reel.server.ServerConfig;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.server.engine.VideoModel;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.server.engine.VideoSpec;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
@@ -21,11 +21,12 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a {@code POST /v1/videos} body (JSON, multipart or URL-encoded) into a {@link VideoRequest}: every field
- * typed and range-checked, the configured limits enforced and the model's own rules checked — all before any
- * compute. Each failure is an {@link ApiError} naming the field ({@code param}) and the rule it broke.
+ * typed and range-checked here, then the model's rules and the generation limits checked by the model — all
+ * before any compute. Each failure is an {@link ApiError} naming the field ({@code param}) and the rule it broke.
  *
- * <p>Frames: {@code nvext.num_frames} when given (it must be 4k+1); otherwise {@code fps × seconds} rounded up
- * to the next 4k+1 (16 fps × 5 s = 80 → 81). Unknown fields are ignored.
+ * <p>Frames: {@code nvext.num_frames} when given (it must keep the model's frame rule, 4k+1 for Wan2.1);
+ * otherwise {@code fps × seconds} rounded up to the next allowed count (16 fps × 5 s = 80 → 81). Unknown
+ * fields are ignored.
  */
 public final class VideoRequestParser {
     /** Longest prompt or negative prompt, in characters (the text encoder reads 512 tokens at most anyway). */
@@ -43,12 +44,8 @@ public final class VideoRequestParser {
     static final ObjectMapper JSON = strictMapper();
 
     private final VideoModel model;
-    private final ServerConfig limits;
 
-    public VideoRequestParser(VideoModel model, ServerConfig limits) {
-        this.model = model;
-        this.limits = limits;
-    }
+    public VideoRequestParser(VideoModel model) { this.model = model; }
 
     /** Parses a body sent with {@code Content-Type: contentType} (null: treated as JSON). */
     public VideoRequest parse(String contentType, byte[] body) {
@@ -111,35 +108,27 @@ public final class VideoRequestParser {
         Fields nv = new Fields(nvextNode != null && nvextNode.isObject() ? (ObjectNode) nvextNode : JsonNodeFactory.instance.objectNode(), "nvext.", form);
         int fps = nv.integer("fps", 1, MAX_FPS, model.defaultFps());
         Integer numFrames = nv.has("num_frames") ? nv.integer("num_frames", 1, Integer.MAX_VALUE, 0) : null;
-        if (numFrames != null && (numFrames - 1) % 4 != 0) {
-            int lower = (numFrames - 1) / 4 * 4 + 1;
-            throw ApiError.invalid("nvext.num_frames", "nvext.num_frames = " + numFrames + ": must be 4k+1 (1, 5, 9, …, 81, …): the nearest allowed values are "
-                    + lower + " and " + (lower + 4));
+        VideoGeometry geometry = model.geometry();
+        if (numFrames != null && !geometry.validFrames(numFrames)) {
+            int lower = geometry.framesAtMost(numFrames), upper = geometry.framesAtLeast(numFrames);
+            String nearest = lower < 1 ? "the nearest allowed value is " + upper : "the nearest allowed values are " + lower + " and " + upper;
+            throw ApiError.invalid("nvext.num_frames", "nvext.num_frames = " + numFrames + ": must be " + geometry.frameRule() + ": " + nearest);
         }
         String negative = nv.text("negative_prompt", false);
         int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, model.defaultSteps());
         double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, model.defaultGuidance());
         long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : ThreadLocalRandom.current().nextLong(1L << 31);
 
-        int frames = numFrames != null ? numFrames : framesFor(fps, secondsText == null ? DEFAULT_SECONDS : secondsText);
+        int frames = numFrames != null ? numFrames : geometry.framesAtLeast(framesFor(fps, secondsText == null ? DEFAULT_SECONDS : secondsText));
         String shownSeconds = secondsText != null ? secondsText
                 : numFrames != null ? BigDecimal.valueOf(numFrames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
                 : DEFAULT_SECONDS;
 
-        if (steps > limits.maxSteps()) {
-            throw ApiError.limit("nvext.num_inference_steps", "nvext.num_inference_steps = " + steps + ": must be at most " + limits.maxSteps() + " on this server");
-        }
-        long pixelFrames = (long) wh[0] * wh[1] * frames;
-        if (pixelFrames > limits.maxPixelFrames()) {
-            throw ApiError.limit(numFrames != null ? "nvext.num_frames" : "size",
-                    "size × frames = " + wh[0] + "×" + wh[1] + "×" + frames + " = " + pixelFrames
-                            + " pixel-frames: must be at most " + limits.maxPixelFrames() + " on this server");
-        }
         VideoSpec spec = new VideoSpec(prompt, negative == null ? "" : negative, wh[0], wh[1], frames, fps, steps, guidance, seed);
         try {
             model.validate(spec);
         } catch (VideoModel.SpecRejectedException e) {
-            throw ApiError.invalid(e.param(), e.getMessage());
+            throw e.limit() ? ApiError.limit(e.param(), e.getMessage()) : ApiError.invalid(e.param(), e.getMessage());
         }
         return new VideoRequest(spec, shownSeconds, priority, format);
     }
@@ -170,10 +159,9 @@ public final class VideoRequestParser {
         return v.stripTrailingZeros().toPlainString();
     }
 
-    /** {@code fps × seconds} rounded up to the next count the VAE accepts (4k+1). */
+    /** {@code fps × seconds} rounded up to whole frames (at least 1); the model's frame rule rounds it further. */
     static int framesFor(int fps, String seconds) {
-        int n = Math.max(1, new BigDecimal(seconds).multiply(BigDecimal.valueOf(fps)).setScale(0, java.math.RoundingMode.CEILING).intValueExact());
-        return (n - 1 + 3) / 4 * 4 + 1;
+        return Math.max(1, new BigDecimal(seconds).multiply(BigDecimal.valueOf(fps)).setScale(0, java.math.RoundingMode.CEILING).intValueExact());
     }
 
     private static VideoRequest.ResponseFormat responseFormat(String v) {

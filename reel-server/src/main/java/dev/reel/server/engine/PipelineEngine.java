@@ -8,7 +8,6 @@ import dev.reel.pipeline.ProgressListener;
 import dev.reel.pipeline.StageTiming;
 import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.media.PngWriter;
-import dev.reel.server.jobs.VideoSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -5,8 +5,8 @@ import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGenerator;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.stages.InputValidation;
-import dev.reel.server.jobs.VideoSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,38 +31,45 @@ public final class PipelineModel implements VideoModel {
 
     private final String id;
     private final GeneratorOptions options;
+    private final VideoGeometry geometry;
     private final Function<GeneratorOptions, VideoGenerator> loader;
 
-    private PipelineModel(String id, GeneratorOptions options, Function<GeneratorOptions, VideoGenerator> loader) {
+    private PipelineModel(String id, GeneratorOptions options, VideoGeometry geometry, Function<GeneratorOptions, VideoGenerator> loader) {
         this.id = id;
         this.options = options;
+        this.geometry = geometry;
         this.loader = loader;
     }
 
-    /** The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). */
+    /**
+     * The Diffusers pipeline folder {@code dir}, served as {@code id} (null: the folder's name). Its configs are
+     * read now, so requests are checked against the model's geometry while the weights load; a folder that is
+     * not a pipeline fails here, before the server starts.
+     */
     public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
-        return new PipelineModel(name, options, o -> VideoGenerator.fromPretrained(abs, o));
+        return new PipelineModel(name, options, VideoGeometry.read(abs), o -> VideoGenerator.fromPretrained(abs, o));
     }
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
     public static PipelineModel demo(String id, GeneratorOptions options) {
-        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator::demo);
+        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoGeometry(), VideoGenerator::demo);
     }
 
     @Override public String id() { return id; }
     @Override public int defaultSteps() { return GenerationRequest.DEFAULT_STEPS; }
     @Override public double defaultGuidance() { return GenerationRequest.DEFAULT_GUIDANCE; }
     @Override public int defaultFps() { return GenerationRequest.DEFAULT_FPS; }
+    @Override public VideoGeometry geometry() { return geometry; }
 
     @Override public void validate(VideoSpec spec) {
         try {
-            InputValidation.check(request(spec).build(), options);
+            InputValidation.check(request(spec).build(), geometry, options.limits());
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
             String shown = param.equals("size") ? "size = \"" + spec.size() + "\" (" + e.field() + " " + e.value() + ")" : param + " = " + e.value();
-            throw new SpecRejectedException(param, shown + ": " + e.rule());
+            throw new SpecRejectedException(param, shown + ": " + e.rule(), e.limit());
         }
     }
 

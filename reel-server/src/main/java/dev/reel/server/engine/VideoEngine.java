@@ -1,6 +1,5 @@
 package dev.reel.server.engine;
 
-import dev.reel.server.jobs.VideoSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 

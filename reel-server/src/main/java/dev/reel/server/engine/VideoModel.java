@@ -1,7 +1,7 @@
 package dev.reel.server.engine;
 
 import dev.reel.core.Device;
-import dev.reel.server.jobs.VideoSpec;
+import dev.reel.pipeline.VideoGeometry;
 import java.util.List;
 
 /** The served model: its id, its defaults and rules for requests, and how to load it onto a device. */
@@ -18,6 +18,9 @@ public interface VideoModel {
     /** Frame rate when a request gives none. */
     int defaultFps();
 
+    /** The model's geometry: its frame rule and size multiples, known before its weights are loaded. */
+    VideoGeometry geometry();
+
     /**
      * Checks {@code spec} against the model's own rules, without any compute.
      *
@@ -31,15 +34,23 @@ public interface VideoModel {
      */
     VideoEngine load(List<Device> devices);
 
-    /** A request broke a model rule; {@code param} is the API field's name (e.g. {@code nvext.num_frames}). */
+    /**
+     * A request broke a model rule or exceeded a configured limit; {@code param} is the API field's name (e.g.
+     * {@code nvext.num_frames}).
+     */
     final class SpecRejectedException extends RuntimeException {
         private final String param;
+        private final boolean limit;
 
-        public SpecRejectedException(String param, String message) {
+        public SpecRejectedException(String param, String message, boolean limit) {
             super(message);
             this.param = param;
+            this.limit = limit;
         }
 
         public String param() { return param; }
+
+        /** True for a configured limit (HTTP 400 {@code limit_exceeded}) rather than a broken rule. */
+        public boolean limit() { return limit; }
     }
 }

@@ -2,6 +2,7 @@ package dev.reel.server.jobs;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.reel.server.engine.VideoSpec;
 
 /**
  * The immutable state of a job at one moment: what the API shows, what {@code job.json} holds, and what each

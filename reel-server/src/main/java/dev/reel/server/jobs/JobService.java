@@ -4,6 +4,7 @@ import dev.reel.core.Device;
 import dev.reel.server.engine.VideoEngine;
 import dev.reel.server.engine.VideoEngine.RenderCancelledException;
 import dev.reel.server.engine.VideoModel;
+import dev.reel.server.engine.VideoSpec;
 import dev.reel.server.metrics.ServerMetrics;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -19,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The serving runtime of DESIGN.md: jobs are submitted into the {@link TaskPool}, the {@link Scheduler} hands
+ * The serving runtime of DESIGN.md: jobs are submitted into the {@link TaskPool}, the {@link JobScheduler} hands
  * them to one worker per device group, workers render them with a {@link VideoEngine} and the results land in the
  * {@link JobStore}. Every status change is written to disk before it is announced.
  *
@@ -32,7 +33,7 @@ public final class JobService {
 
     private final JobStore store;
     private final TaskPool pool;
-    private final Scheduler scheduler;
+    private final JobScheduler scheduler;
     private final ServerMetrics metrics;
     private final String modelId;
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -50,7 +51,7 @@ public final class JobService {
         this.pool = new TaskPool(queueCapacity);
         this.metrics = metrics;
         this.modelId = model.id();
-        this.scheduler = new Scheduler(pool, model, workerGroups, this::run);
+        this.scheduler = new JobScheduler(pool, model, workerGroups, this::run);
         recover();
         metrics.queueDepth(pool::size);
         for (WorkerGroup g : scheduler.groups()) metrics.workerGroup(g);

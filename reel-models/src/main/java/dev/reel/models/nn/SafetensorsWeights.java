@@ -1,10 +1,9 @@
-package dev.reel.models.loader;
+package dev.reel.models.nn;
 
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import dev.reel.core.safetensors.Checkpoint;
-import dev.reel.models.nn.WeightSource;
 import java.nio.file.Path;
 import java.util.Set;
 

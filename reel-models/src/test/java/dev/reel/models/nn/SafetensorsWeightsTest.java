@@ -1,4 +1,4 @@
-package dev.reel.models.loader;
+package dev.reel.models.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

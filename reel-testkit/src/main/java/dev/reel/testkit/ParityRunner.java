@@ -1,4 +1,4 @@
-package dev.reel.pipeline.parity;
+package dev.reel.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reel.core.Backend;
@@ -9,7 +9,7 @@ import dev.reel.core.fixtures.FixtureSet;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.TokenizerFolder;
 import dev.reel.models.nn.ConfigJson;
-import dev.reel.models.schedulers.Scheduler;
+import dev.reel.models.schedulers.NoiseScheduler;
 import dev.reel.models.schedulers.Schedulers;
 import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
@@ -24,18 +24,26 @@ import dev.reel.pipeline.CancellationToken;
 import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.stages.PipelineState;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * Runs the cases of a reference fixture set (layout in {@code fixtures/README.md}) through Reel and compares
- * every output with its reference: ‖out − ref‖/‖ref‖ against the case's {@code rtol} (token ids exactly).
+ * every output with its reference: shapes first, then ‖out − ref‖/‖ref‖ against the case's {@code rtol} (token
+ * ids exactly), with the largest absolute difference and where it is (the frame, for videos and latents). A
+ * case that compares no output fails.
  * A case's kind comes from its name ({@code tokenizer}, {@code text_encoder}, {@code transformer},
  * {@code vae_decode}, {@code vae_encode}, {@code scheduler_*}, {@code pipeline}); sizes, prompts and step counts
  * all come from the set, so any set with this layout runs.
  */
 public final class ParityRunner implements AutoCloseable {
+    /** The frame axis of latents {@code [B, C, T, H, W]} and of videos {@code [B, 3, T, H, W]}. */
+    private static final int LATENT_FRAMES = 2, VIDEO_FRAMES = 2;
+    /** What a pipeline case can compare. */
+    private static final List<String> PIPELINE_OUTPUTS = List.of("prompt_embeds", "negative_prompt_embeds", "step_latents", "frames");
+
     private final FixtureSet set;
     private final GeneratorOptions options;
     private final Double rtolOverride;
@@ -78,6 +86,7 @@ public final class ParityRunner implements AutoCloseable {
         } catch (RuntimeException e) {
             out.add(ParityCheck.failed(caseName, e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
+        if (out.isEmpty()) out.add(ParityCheck.failed(caseName, "the case compared no output: its reference file holds none of the outputs it checks"));
         return out;
     }
 
@@ -99,15 +108,23 @@ public final class ParityRunner implements AutoCloseable {
 
         double rtol() { return rtolOverride != null ? rtolOverride : set.rtol(name); }
 
-        void compare(String output, Tensor got, Tensor ref) { compare(output, got.toFloatArray(), ref, rtol()); }
+        /** Compares a tensor output whose frame axis (-1: none) names the worst place. */
+        void compare(String output, Tensor got, Tensor ref, int frameAxis) { compare(output, got.toFloatArray(), got.shape(), ref, rtol(), frameAxis); }
 
-        void compare(String output, float[] got, Tensor ref, double tol) {
-            if (got.length != ref.numel()) {
-                out.add(new ParityCheck(name, output, Double.NaN, tol, "Reel produced " + got.length + " values, the reference " + ref.numel() + " " + java.util.Arrays.toString(ref.shape())));
+        void compare(String output, float[] got, int[] shape, Tensor ref, double tol, int frameAxis) {
+            if (!Arrays.equals(shape, ref.shape())) {
+                out.add(ParityCheck.failed(name, output, tol, "Reel's shape " + Arrays.toString(shape) + " differs from the reference's " + Arrays.toString(ref.shape())));
                 return;
             }
-            out.add(new ParityCheck(name, output, Compare.relErr(got, ref.toFloatArray()), tol, null));
+            Compare.Difference d = Compare.difference(got, ref.toFloatArray(), shape);
+            out.add(new ParityCheck(name, output, d.relErr(), d.maxAbs(), d.maxAbs() == 0 ? "" : where(d.worstIndex(), frameAxis), tol, null));
         }
+    }
+
+    /** {@code "frame 3 [0, 3, 17, 5]"} when the output has a frame axis, else the index alone. */
+    private static String where(int[] index, int frameAxis) {
+        String at = Arrays.toString(index);
+        return frameAxis >= 0 && frameAxis < index.length ? "frame " + index[frameAxis] + " " + at : at;
     }
 
     private VideoGenerator generator() {
@@ -126,32 +143,33 @@ public final class ParityRunner implements AutoCloseable {
         for (JsonNode p : c.config.get("prompts")) prompts.add(p.textValue());
         int maxLength = c.config.get("max_length").intValue();
         T5Tokenizer.Encoding enc = components().get("tokenizer", TokenizerFolder.class).forLength(maxLength).encode(prompts);
-        c.compare("input_ids", toFloats(enc.ids()), c.ref("input_ids"), 0);
-        c.compare("attention_mask", toFloats(enc.mask()), c.ref("attention_mask"), 0);
+        int[] shape = {enc.batch(), enc.length()};
+        c.compare("input_ids", toFloats(enc.ids()), shape, c.ref("input_ids"), 0, -1);
+        c.compare("attention_mask", toFloats(enc.mask()), shape, c.ref("attention_mask"), 0, -1);
     }
 
     private void textEncoder(Case c) {
         UMT5EncoderModel encoder = components().get("text_encoder", UMT5EncoderModel.class);
         T5Tokenizer.Encoding enc = new T5Tokenizer.Encoding(toLongs(c.ref("input_ids")), toLongs(c.ref("attention_mask")));
-        c.compare("last_hidden_state", encoder.forward(enc), c.ref("last_hidden_state"));
+        c.compare("last_hidden_state", encoder.forward(enc), c.ref("last_hidden_state"), -1);
     }
 
     private void transformer(Case c) {
         WanTransformer3DModel t = components().get("transformer", WanTransformer3DModel.class);
         Tensor sample = t.forward(onDevice(c.ref("hidden_states")), c.ref("timestep").toFloatArray(), onDevice(c.ref("encoder_hidden_states")));
-        c.compare("sample", sample, c.ref("sample"));
+        c.compare("sample", sample, c.ref("sample"), LATENT_FRAMES);
     }
 
     private void vaeDecode(Case c) {
         AutoencoderKLWan vae = components().get("vae", AutoencoderKLWan.class);
-        c.compare("video", vae.decode(onDevice(c.ref("z"))), c.ref("video"));
+        c.compare("video", vae.decode(onDevice(c.ref("z"))), c.ref("video"), VIDEO_FRAMES);
     }
 
     private void vaeEncode(Case c) {
         AutoencoderKLWan vae = components().get("vae", AutoencoderKLWan.class);
         DiagonalGaussian d = vae.encode(onDevice(c.ref("video")));
-        c.compare("mean", d.mean(), c.ref("mean"));
-        c.compare("logvar", d.logvar(), c.ref("logvar"));
+        c.compare("mean", d.mean(), c.ref("mean"), LATENT_FRAMES);
+        c.compare("logvar", d.logvar(), c.ref("logvar"), LATENT_FRAMES);
     }
 
     private void scheduler(Case c) {
@@ -159,21 +177,26 @@ public final class ParityRunner implements AutoCloseable {
         String cls = c.name.contains("unipc") ? "UniPCMultistepScheduler"
                 : c.name.contains("euler") ? "FlowMatchEulerDiscreteScheduler"
                 : cfg.has("solver_order") ? "UniPCMultistepScheduler" : "FlowMatchEulerDiscreteScheduler";
-        Scheduler s = Schedulers.fromConfig(cls, cfg, null);
+        NoiseScheduler s = Schedulers.fromConfig(cls, cfg, null);
         int steps = c.config.get("num_inference_steps").intValue();
         s.setTimesteps(steps);
-        c.compare("timesteps", toFloats(s.timesteps()), c.ref("timesteps"), c.rtol());
-        c.compare("sigmas", toFloats(s.sigmas()), c.ref("sigmas"), c.rtol());
+        c.compare("timesteps", toFloats(s.timesteps()), new int[] {s.timesteps().length}, c.ref("timesteps"), c.rtol(), -1);
+        c.compare("sigmas", toFloats(s.sigmas()), new int[] {s.sigmas().length}, c.ref("sigmas"), c.rtol(), -1);
         Tensor outputs = onDevice(c.ref("model_outputs"));
         Tensor refs = c.ref("samples");
         Tensor sample = onDevice(c.ref("initial_sample"));
         for (int i = 0; i < steps; i++) {
             sample = s.step(outputs.select(0, i), i, sample);
-            c.compare("samples[" + i + "]", sample.toFloatArray(), refs.select(0, i), c.rtol());
+            c.compare("samples[" + i + "]", sample, refs.select(0, i), LATENT_FRAMES);
         }
     }
 
     private void pipeline(Case c) {
+        Set<String> keys = set.keys(c.name);
+        if (PIPELINE_OUTPUTS.stream().noneMatch(keys::contains)) {
+            c.out.add(ParityCheck.failed(c.name, "the reference file holds none of the pipeline's outputs " + PIPELINE_OUTPUTS + "; it has " + keys));
+            return;
+        }
         JsonNode m = c.config;
         GenerationRequest.Builder b = GenerationRequest.builder(m.get("prompt").textValue())
                 .negativePrompt(m.path("negative_prompt").asText(""))
@@ -186,23 +209,24 @@ public final class ParityRunner implements AutoCloseable {
         if (c.has("initial_latents")) b.latents(c.ref("initial_latents"));
         else if (m.has("seed")) b.seed(m.get("seed").longValue());
         PipelineState s = generator().run(b.build(), ProgressListener.NONE, new CancellationToken(), true);
-        Set<String> keys = set.keys(c.name);
-        if (keys.contains("prompt_embeds")) c.compare("prompt_embeds", s.promptEmbeds, c.ref("prompt_embeds"));
+        if (keys.contains("prompt_embeds")) c.compare("prompt_embeds", s.promptEmbeds, c.ref("prompt_embeds"), -1);
         if (keys.contains("negative_prompt_embeds")) {
-            if (s.negativePromptEmbeds == null) c.out.add(new ParityCheck(c.name, "negative_prompt_embeds", Double.NaN, c.rtol(), "guidance is off, no negative embeddings were computed"));
-            else c.compare("negative_prompt_embeds", s.negativePromptEmbeds, c.ref("negative_prompt_embeds"));
+            if (s.negativePromptEmbeds == null) c.out.add(ParityCheck.failed(c.name, "negative_prompt_embeds", c.rtol(), "guidance is off, no negative embeddings were computed"));
+            else c.compare("negative_prompt_embeds", s.negativePromptEmbeds, c.ref("negative_prompt_embeds"), -1);
         }
         if (keys.contains("step_latents")) {
             Tensor steps = c.ref("step_latents");
             for (int i = 0; i < steps.size(0); i++) {
                 if (i >= s.stepLatents.size()) {
-                    c.out.add(new ParityCheck(c.name, "step_latents[" + i + "]", Double.NaN, c.rtol(), "Reel ran only " + s.stepLatents.size() + " steps"));
+                    c.out.add(ParityCheck.failed(c.name, "step_latents[" + i + "]", c.rtol(), "Reel ran only " + s.stepLatents.size() + " steps"));
                     continue;
                 }
-                c.compare("step_latents[" + i + "]", s.stepLatents.get(i), steps.select(0, i), c.rtol());
+                c.compare("step_latents[" + i + "]", s.stepLatents.get(i), s.latents.shape(), steps.select(0, i), c.rtol(), LATENT_FRAMES);
             }
         }
-        if (keys.contains("frames")) c.compare("frames", s.frames.rgb(), c.ref("frames"), c.rtol());
+        if (keys.contains("frames")) {
+            c.compare("frames", s.frames.rgb(), new int[] {s.frames.count(), s.frames.height(), s.frames.width(), 3}, c.ref("frames"), c.rtol(), 0);
+        }
     }
 
     private static float[] toFloats(long[][] v) {

@@ -1,4 +1,4 @@
-package dev.reel.server.jobs;
+package dev.reel.server.engine;
 
 /**
  * The generation parameters of one job, validated and with every default resolved (the seed too, so a job is
@@ -8,7 +8,7 @@ package dev.reel.server.jobs;
  * @param negativePrompt    what to steer away from ("" = none)
  * @param width             frame width in pixels
  * @param height            frame height in pixels
- * @param numFrames         frames of video (4k+1)
+ * @param numFrames         frames of video (as the model's VideoGeometry allows: 4k+1 for Wan2.1)
  * @param fps               frame rate of the written MP4
  * @param numInferenceSteps denoising steps
  * @param guidanceScale     classifier-free guidance weight

@@ -1,7 +1,8 @@
-package dev.reel.core.cpu;
+package dev.reel.testkit;
 
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
+import dev.reel.core.cpu.CpuBackend;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
@@ -31,7 +32,7 @@ public final class CpuBenchmarks {
     public static int lanes() { return S.length(); }
 
     /** Threads the backend computes with. */
-    public static int threads() { return WorkerPool.THREADS; }
+    public static int threads() { return CpuBackend.instance().threads(); }
 
     /**
      * The core clock in GHz, measured as (dependent FMAs per second) × {@link #FMA_LATENCY}: a single chain of
@@ -54,17 +55,17 @@ public final class CpuBenchmarks {
 
     /** Theoretical fp32 peak in GFLOP/s of all compute threads at {@code clockGhz}: threads × pipes × lanes × 2 × clock. */
     public static double peakGflops(double clockGhz) {
-        return WorkerPool.THREADS * FMA_PIPES * S.length() * 2 * clockGhz;
+        return threads() * FMA_PIPES * S.length() * 2 * clockGhz;
     }
 
     /** An FMA-only loop (10 independent chains per thread, on every thread): the peak reached in practice. */
     public static Rate fmaLoop(int runs) {
-        int t = WorkerPool.THREADS;
+        int t = threads();
         int it = 20_000_000;
         double flops = 2.0 * 10 * S.length() * (double) it * t;
         float[] sink = new float[t];
-        return measure(runs, flops, () -> WorkerPool.parallelFor(t, 1, (t0, t1) -> {
-            for (int i = t0; i < t1; i++) for (int c = 0; c < it / CHUNK; c++) sink[i] += fmaChains(CHUNK, 1f + i * 1e-9f);
+        return measure(runs, flops, () -> CpuBackend.instance().parallelFor(t, i -> {
+            for (int c = 0; c < it / CHUNK; c++) sink[i] += fmaChains(CHUNK, 1f + i * 1e-9f);
         }));
     }
 
@@ -102,7 +103,7 @@ public final class CpuBenchmarks {
             best = Math.max(best, flops / ns);
             bestMs = Math.min(bestMs, ns / 1e6);
             // per-CPU-second × threads: the rate the threads would reach with the cores to themselves
-            if (cns > 0) bestCpu = Math.max(bestCpu, flops / cns * WorkerPool.THREADS);
+            if (cns > 0) bestCpu = Math.max(bestCpu, flops / cns * threads());
         }
         return new Rate(best, bestCpu, bestMs);
     }

@@ -18,7 +18,7 @@ import dev.reel.core.Tensor;
  * Steps compute in the sample's dtype (keep latents in F32, as the reference does) and return a new tensor of
  * that dtype; the sample passed in is not modified.
  */
-public interface Scheduler {
+public interface NoiseScheduler {
 
     /** Computes the schedule for {@code numInferenceSteps} steps and clears any state of a previous run. */
     void setTimesteps(int numInferenceSteps);

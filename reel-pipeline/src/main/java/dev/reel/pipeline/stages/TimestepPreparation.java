@@ -1,19 +1,19 @@
 package dev.reel.pipeline.stages;
 
 import dev.reel.models.loader.SchedulerFolder;
-import dev.reel.models.schedulers.Scheduler;
+import dev.reel.models.schedulers.NoiseScheduler;
 import dev.reel.pipeline.SchedulerType;
 
 /**
  * Stage 3: a fresh scheduler (the model's, or the request's override, with its flow shift) set up for the
  * request's number of steps.
  */
-public final class Timesteps implements Stage {
+public final class TimestepPreparation implements Stage {
     private final SchedulerFolder scheduler;
 
-    public Timesteps(SchedulerFolder scheduler) { this.scheduler = scheduler; }
+    public TimestepPreparation(SchedulerFolder scheduler) { this.scheduler = scheduler; }
 
-    @Override public String name() { return "Timesteps"; }
+    @Override public String name() { return "TimestepPreparation"; }
 
     @Override public void run(PipelineState state) {
         SchedulerType override = state.request().scheduler();
@@ -21,7 +21,7 @@ public final class Timesteps implements Stage {
             case UNIPC -> "UniPCMultistepScheduler";
             case EULER -> "FlowMatchEulerDiscreteScheduler";
         };
-        Scheduler s = scheduler.create(cls, state.request().flowShift());
+        NoiseScheduler s = scheduler.create(cls, state.request().flowShift());
         s.setTimesteps(state.request().numInferenceSteps());
         state.scheduler = s;
     }

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * split each generation), each loading its own engine and then running one job at a time, taking the next from the
  * {@link TaskPool} as soon as it is free.
  */
-final class Scheduler {
-    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+final class JobScheduler {
+    private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
 
     private final TaskPool pool;
     private final VideoModel model;
@@ -28,7 +28,7 @@ final class Scheduler {
     private final CountDownLatch loaded;
     private volatile String loadError;
 
-    Scheduler(TaskPool pool, VideoModel model, List<List<Device>> workerGroups, BiConsumer<Job, VideoEngine> runner) {
+    JobScheduler(TaskPool pool, VideoModel model, List<List<Device>> workerGroups, BiConsumer<Job, VideoEngine> runner) {
         if (workerGroups.isEmpty()) throw new IllegalArgumentException("at least one device is needed");
         this.pool = pool;
         this.model = model;

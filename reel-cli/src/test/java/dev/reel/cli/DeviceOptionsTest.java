@@ -1,0 +1,39 @@
+package dev.reel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.reel.core.AttentionBackend;
+import dev.reel.core.ReelException;
+import dev.reel.core.SystemOptions;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The system parameters are read from flags into one SystemOptions, passed down in the generator options. */
+class DeviceOptionsTest {
+    private static DeviceOptions parse(String... args) {
+        DeviceOptions o = new DeviceOptions();
+        new CommandLine(o).parseArgs(args);
+        return o;
+    }
+
+    @Test void flagsBecomeSystemOptions() {
+        SystemOptions s = parse("--device", "cpu", "--attention", "flash", "--convolution", "im2col", "--cache-dir", "/tmp/reel-cache",
+                "--library-path", "/opt/a:/opt/b").generatorOptions().system();
+        assertEquals(new SystemOptions(AttentionBackend.FLASH, "im2col", Path.of("/tmp/reel-cache"), List.of(Path.of("/opt/a"), Path.of("/opt/b"))), s);
+    }
+
+    @Test void absentFlagsAreTheDefaults() {
+        assertEquals(SystemOptions.defaults(), parse("--device", "cpu").generatorOptions().system());
+    }
+
+    @Test void unknownValuesNameTheFlagAndTheChoices() {
+        var a = assertThrows(ReelException.class, () -> parse("--device", "cpu", "--attention", "magic").generatorOptions());
+        assertTrue(a.getMessage().contains("auto, sdpa, flash"), a.getMessage());
+        var c = assertThrows(ReelException.class, () -> parse("--device", "cpu", "--convolution", "fft").generatorOptions());
+        assertEquals("--convolution 'fft' is not known; allowed: auto, im2col", c.getMessage());
+    }
+}
