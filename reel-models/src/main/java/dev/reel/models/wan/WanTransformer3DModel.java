@@ -124,6 +124,30 @@ public final class WanTransformer3DModel extends Module {
     public DType dtype() { return projOut.weight.get().dtype(); }
 
     /**
+     * Runs one transformer block on the residual stream. Inference runs each block in its own scope and frees the
+     * previous stream at once; training passes one that keeps what its tape needs (or checkpoints the block).
+     */
+    @FunctionalInterface
+    public interface BlockRunner {
+        Tensor run(WanTransformerBlock block, Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope);
+    }
+
+    /** Inference's runner: only the block's output outlives it, and its input (dead once read) is freed now. */
+    public static final BlockRunner INFERENCE = inference(SequenceParallel.LOCAL);
+
+    /** Inference's runner on this rank's token shard under {@code seq}. */
+    private static BlockRunner inference(SequenceParallel seq) {
+        return (block, x, text, timestepProj, rope) -> {
+            Tensor next;
+            try (Scope blockScope = Scope.open()) {
+                next = blockScope.keep(block.forward(x, text, timestepProj, rope, seq));
+            }
+            x.free();   // the previous block's output is dead; free it now rather than at the end
+            return next;
+        };
+    }
+
+    /**
      * One denoising prediction (the flow velocity for Wan).
      *
      * @param hiddenStates        latents {@code [B, inChannels, T, H, W]}, T/H/W divisible by the patch size
@@ -132,18 +156,28 @@ public final class WanTransformer3DModel extends Module {
      * @return {@code [B, outChannels, T, H, W]} in the model's dtype; every intermediate is freed
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
-        return forward(hiddenStates, timestep, encoderHiddenStates, null);
+        return forward(hiddenStates, timestep, encoderHiddenStates, INFERENCE);
+    }
+
+    /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner}. */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, blockRunner, null);
     }
 
     /**
-     * The same prediction with the tokens split over {@code sequenceGroup} (Ulysses sequence parallel; null or one
-     * rank: not split). Every rank of the group passes the same inputs and gets the whole output: the patch
-     * embedding runs whole, each rank keeps its shard of the tokens (and of the rotary tables, so positions stay
-     * real), the blocks run on shards, and the projected tokens are gathered before unpatchifying.
+     * The same prediction with the tokens split over {@code sequenceGroup} (Ulysses sequence parallel; null: not
+     * split). Every rank of the group passes the same inputs and gets the whole output: the patch embedding runs
+     * whole, each rank keeps its shard of the tokens (and of the rotary tables, so positions stay real), the blocks
+     * run on shards, and the projected tokens are gathered before unpatchifying.
      *
      * @throws dev.reel.core.ReelException when the group's size does not divide the attention heads
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Communicator sequenceGroup) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, null, sequenceGroup);
+    }
+
+    /** The forward; {@code blockRunner} null: inference's, on this rank's shard when {@code sequenceGroup} is given. */
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner, Communicator sequenceGroup) {
         if (sequenceGroup != null) new ParallelPlan(1, sequenceGroup.size()).checkHeads(config.numAttentionHeads());
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
@@ -161,14 +195,8 @@ public final class WanTransformer3DModel extends Module {
                     .flatten(2, 4).transpose(1, 2).contiguous(), 1);              // [B, L (this rank's shard), dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
-            for (int i = 0; i < blocks.size(); i++) {
-                Tensor next;
-                try (Scope blockScope = Scope.open()) {
-                    next = blockScope.keep(blocks.get(i).forward(x, cond.text(), cond.timestepProj(), freqs, seq));
-                }
-                x.free();   // the previous block's output is dead; free it now rather than at the end
-                x = next;
-            }
+            BlockRunner runner = blockRunner != null ? blockRunner : inference(seq);
+            for (WanTransformerBlock block : blocks) x = runner.run(block, x, cond.text(), cond.timestepProj(), freqs);
 
             // output norm modulated by (shift, scale) = scale_shift_table + temb
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
