@@ -6,7 +6,6 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
-import dev.reel.cuda.CudaBackend;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanTransformerConfig;
@@ -68,7 +67,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         DType dt = DType.parse(dtype);
         Backend be = Backends.of(dev);
         int lt = (frames - 1) / 4 + 1, lh = height / 8, lw = width / 8;
-        String gpu = be instanceof CudaBackend c ? c.deviceName() : "cpu";
+        String gpu = be.deviceName();
         WanTransformer3DModel model = WanTransformer3DModel.random(cfg, 42, dt, be);
         Tensor latents = Scope.detach(BenchDitCommand.random(be, dt, 1, 1, cfg.inChannels(), lt, lh, lw));
         Tensor text = Scope.detach(BenchDitCommand.random(be, dt, 2, 1, textLen, cfg.textDim()));
@@ -82,13 +81,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
         Trainer trainer = new Trainer(model, Trainer.allParameters(model), AdamW.defaults(), options, data, be);
         System.out.printf(Locale.ROOT, "bench train: %d layers, %d×%d×%d video → latents %d×%d×%d, text %d, %s on %s (%s)%n",
                 cfg.numLayers(), frames, height, width, lt, lh, lw, textLen, dt, dev, gpu);
-        if (be instanceof CudaBackend c) c.resetPeak();
+        be.resetPeakMemory();
         int[] step = {0};
         float[] loss = new float[1];
         double[] ms = BenchDitCommand.time(be, warmup, reps, () -> loss[0] = trainer.step(step[0]++).loss());
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
-        String peak = be instanceof CudaBackend c ? String.format(Locale.ROOT, ", \"peak_gib\": %.2f", c.poolPeakBytes() / 1073741824.0) : "";
+        String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakBytes() / 1073741824.0);
         System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-dit-train-step\", \"frames\": %d, \"height\": %d, \"width\": %d, \"dtype\": \"%s\", "
                         + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"loss\": %.4f%s, \"device\": \"%s\"}%n",
                 frames, height, width, dt, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1], loss[0], peak, gpu);

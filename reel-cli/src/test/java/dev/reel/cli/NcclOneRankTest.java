@@ -39,7 +39,7 @@ class NcclOneRankTest {
 
     @BeforeAll
     static void open() {
-        String why = CudaBackendProvider.unavailableReason();
+        String why = new CudaBackendProvider().unavailableReason(dev.reel.core.SystemOptions.defaults());
         Assumptions.assumeTrue(why == null, () -> "no CUDA device: " + why);
         gpu = Backends.of(Device.cuda(0));
         one = Communicators.group(List.of(Device.cuda(0))).getFirst();

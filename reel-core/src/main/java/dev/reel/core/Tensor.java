@@ -53,10 +53,10 @@ public final class Tensor {
     /** The device the storage lives on. */
     public Device device() { return storage.device(); }
     /**
-     * The backend of {@link #device()}, which runs every op on this tensor (seen through this thread's
+     * The backend that made this tensor's storage, which runs every op on this tensor (seen through this thread's
      * {@link BackendInterceptor}, if one is installed).
      */
-    public Backend backend() { return BackendInterceptor.apply(Backends.of(storage.device())); }
+    public Backend backend() { return BackendInterceptor.apply(storage.backend()); }
     /** A copy of the shape. */
     public int[] shape() { return shape.clone(); }
     /** A copy of the strides (in elements). */

@@ -12,6 +12,7 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 
 /**
  * NCCL ({@code libnccl.so.2}, found like the other CUDA libraries by {@link NativeLibrary}) through FFM: only the
@@ -60,7 +61,7 @@ final class Nccl {
             if (instance != null) return instance;
             if (failure != null) throw failure;
             try {
-                instance = new Nccl(NativeLibrary.load("NCCL", "libnccl.so.2", "libnccl.so"));
+                instance = new Nccl(NativeLibrary.load("NCCL", List.of(), "libnccl.so.2", "libnccl.so"));
                 return instance;
             } catch (CudaUnavailableException e) {
                 failure = new CudaUnavailableException(e.getMessage() + "; NCCL is what --parallel runs on with GPUs"

@@ -25,6 +25,7 @@ import java.util.List;
 public final class NcclCommunicator implements Communicator {
     private final Nccl nccl;
     private final CudaBackend backend;
+    private final CudaDevice dev;
     private final MemorySegment comm;
     private final int rank;
     private final int size;
@@ -34,6 +35,7 @@ public final class NcclCommunicator implements Communicator {
     private NcclCommunicator(Nccl nccl, CudaBackend backend, MemorySegment comm, int rank, int size) {
         this.nccl = nccl;
         this.backend = backend;
+        this.dev = backend.cudaDevice();
         this.comm = comm;
         this.rank = rank;
         this.size = size;
@@ -49,7 +51,7 @@ public final class NcclCommunicator implements Communicator {
             backends.add(backend(devices.get(i)));
         }
         MemorySegment[] comms = nccl.commInitAll(ordinals);
-        CudaBackend.forgetCurrentContext();   // NCCL set devices through the runtime on this thread
+        CudaDevice.forgetCurrentContext();   // NCCL set devices through the runtime on this thread
         List<Communicator> out = new ArrayList<>();
         for (int r = 0; r < comms.length; r++) out.add(new NcclCommunicator(nccl, backends.get(r), comms[r], r, comms.length));
         return out;
@@ -65,9 +67,9 @@ public final class NcclCommunicator implements Communicator {
     public static Communicator initRank(Device device, int size, int rank, byte[] uniqueId) {
         Nccl nccl = Nccl.get();
         CudaBackend b = backend(device);
-        b.bind();
+        b.cudaDevice().bind();
         MemorySegment comm = nccl.commInitRank(size, uniqueId, rank);
-        CudaBackend.forgetCurrentContext();
+        CudaDevice.forgetCurrentContext();
         return new NcclCommunicator(nccl, b, comm, rank, size);
     }
 
@@ -86,14 +88,14 @@ public final class NcclCommunicator implements Communicator {
     @Override public Tensor allReduceSum(Tensor x) {
         Tensor in = prepare(x);
         Tensor out = backend.empty(x.dtype(), x.shape());
-        if (in.numel() > 0) nccl.allReduceSum(backend.addr(in), backend.addr(out), in.numel(), reducible(x.dtype()), comm, backend.stream);
+        if (in.numel() > 0) nccl.allReduceSum(dev.addr(in), dev.addr(out), in.numel(), reducible(x.dtype()), comm, dev.stream);
         return out;
     }
 
     @Override public Tensor allGatherStacked(Tensor x) {
         Tensor in = prepare(x);
         Tensor out = backend.empty(x.dtype(), stacked(x.shape()));
-        if (in.numel() > 0) nccl.allGather(backend.addr(in), backend.addr(out), in.numel(), Nccl.type(x.dtype()), comm, backend.stream);
+        if (in.numel() > 0) nccl.allGather(dev.addr(in), dev.addr(out), in.numel(), Nccl.type(x.dtype()), comm, dev.stream);
         return out;
     }
 
@@ -106,12 +108,12 @@ public final class NcclCommunicator implements Communicator {
         long slot = in.numel() / size, bytes = slot * x.dtype().byteSize();
         if (slot == 0) return out;
         int type = Nccl.type(x.dtype());
-        long send = backend.addr(in), recv = backend.addr(out);
+        long send = dev.addr(in), recv = dev.addr(out);
         nccl.groupStart();
         try {
             for (int peer = 0; peer < size; peer++) {
-                nccl.send(send + peer * bytes, slot, type, peer, comm, backend.stream);
-                nccl.recv(recv + peer * bytes, slot, type, peer, comm, backend.stream);
+                nccl.send(send + peer * bytes, slot, type, peer, comm, dev.stream);
+                nccl.recv(recv + peer * bytes, slot, type, peer, comm, dev.stream);
             }
         } finally {
             nccl.groupEnd();
@@ -123,21 +125,21 @@ public final class NcclCommunicator implements Communicator {
         checkPeer(root);
         Tensor in = prepare(x);
         Tensor out = backend.empty(x.dtype(), x.shape());
-        if (in.numel() > 0) nccl.broadcast(backend.addr(in), backend.addr(out), in.numel(), Nccl.type(x.dtype()), root, comm, backend.stream);
+        if (in.numel() > 0) nccl.broadcast(dev.addr(in), dev.addr(out), in.numel(), Nccl.type(x.dtype()), root, comm, dev.stream);
         return out;
     }
 
     @Override public void send(Tensor x, int peer) {
         checkPeer(peer);
         Tensor in = prepare(x);
-        if (in.numel() > 0) nccl.send(backend.addr(in), in.numel(), Nccl.type(x.dtype()), peer, comm, backend.stream);
+        if (in.numel() > 0) nccl.send(dev.addr(in), in.numel(), Nccl.type(x.dtype()), peer, comm, dev.stream);
     }
 
     @Override public Tensor recv(int peer, DType dtype, int... shape) {
         checkPeer(peer);
-        backend.bind();
+        dev.bind();
         Tensor out = backend.empty(dtype, shape);
-        if (out.numel() > 0) nccl.recv(backend.addr(out), out.numel(), Nccl.type(dtype), peer, comm, backend.stream);
+        if (out.numel() > 0) nccl.recv(dev.addr(out), out.numel(), Nccl.type(dtype), peer, comm, dev.stream);
         return out;
     }
 
@@ -150,7 +152,7 @@ public final class NcclCommunicator implements Communicator {
     @Override public synchronized void close() {
         if (closed || aborted) return;
         closed = true;
-        backend.bind();
+        dev.bind();
         backend.synchronize();
         nccl.commDestroy(comm);
     }
@@ -160,7 +162,7 @@ public final class NcclCommunicator implements Communicator {
         if (!x.device().equals(backend.device())) {
             throw new ReelException("rank " + rank + " communicates on " + backend.device() + ", got a tensor on " + x.device());
         }
-        backend.bind();
+        dev.bind();
         return x.contiguous();
     }
 

@@ -15,7 +15,7 @@ class NcclAbsentTest {
     void aMissingNcclIsAClearTypedError() {
         boolean present;
         try {
-            NativeLibrary.load("NCCL", "libnccl.so.2", "libnccl.so");
+            NativeLibrary.load("NCCL", java.util.List.of(), "libnccl.so.2", "libnccl.so");
             present = true;
         } catch (CudaUnavailableException e) {
             present = false;

@@ -34,6 +34,10 @@ final class RecordingBackend implements Backend {
 
     @Override public Device device() { return d.device(); }
     @Override public void synchronize() { d.synchronize(); }
+    @Override public String deviceName() { return d.deviceName(); }
+    @Override public dev.reel.core.MemoryStats memoryStats() { return d.memoryStats(); }
+    @Override public void resetPeakMemory() { d.resetPeakMemory(); }
+    @Override public dev.reel.core.DeviceTimer timer() { return d.timer(); }
 
     // ---------------------------------------------------------------- memory
 

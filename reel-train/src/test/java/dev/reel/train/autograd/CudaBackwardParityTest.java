@@ -9,7 +9,6 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
-import dev.reel.cuda.CudaBackendProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -27,7 +26,7 @@ class CudaBackwardParityTest {
 
     @BeforeAll
     static void open() {
-        String why = CudaBackendProvider.unavailableReason();
+        String why = Backends.unavailableReason(Device.Type.CUDA, dev.reel.core.SystemOptions.defaults());
         Assumptions.assumeTrue(why == null, () -> "no CUDA device: " + why);
         gpu = Backends.of(Device.cuda(0));
     }
