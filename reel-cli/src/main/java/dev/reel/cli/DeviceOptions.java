@@ -64,8 +64,10 @@ final class DeviceOptions {
     }
 
     /** Generator options for these flags. */
-    GeneratorOptions generatorOptions() {
-        Device d = device();
+    GeneratorOptions generatorOptions() { return generatorOptions(device()); }
+
+    /** Generator options for these flags on device {@code d} (rank 0's, when a parallel plan picks the devices). */
+    GeneratorOptions generatorOptions(Device d) {
         DType t = dtype != null ? DType.parse(dtype) : d.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         if (d.type() == Device.Type.CPU && t != DType.F32) {
             // refused before anything loads: the CPU backend computes in fp32 and has no 16-bit transformer path
@@ -80,7 +82,10 @@ final class DeviceOptions {
     /** "cpu fp32" etc., for the command's opening line. */
     static String describe(GeneratorOptions o) {
         String te = o.textEncoderDtype() != null && o.textEncoderDtype() != o.dtype() ? ", text encoder " + name(o.textEncoderDtype()) : "";
-        return o.device() + " " + name(o.dtype()) + te + ", VAE " + name(o.effectiveVaeDtype());
+        String ranks = !o.parallel().isParallel() ? ""
+                : ", parallel " + o.parallel() + " over " + o.devices() + (o.device().type() == Device.Type.CPU ? " (ranks as threads)" : "")
+                + "; text encoder and VAE decode on rank 0";
+        return o.device() + " " + name(o.dtype()) + te + ", VAE " + name(o.effectiveVaeDtype()) + ranks;
     }
 
     static String name(DType t) {

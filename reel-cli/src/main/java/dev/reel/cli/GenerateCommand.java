@@ -106,13 +106,15 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin DeviceOptions device;
 
+    @Mixin ParallelOptions parallel;
+
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = ReelCli.quiet(spec);
         if (randomTextEmbeddings && !randomWeights) throw new CommandLine.ParameterException(spec.commandLine(), "--random-text-embeddings needs --random-weights");
         if (numVideos < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-videos " + numVideos + ": must be at least 1");
-        GeneratorOptions options = device.generatorOptions();
+        GeneratorOptions options = parallel.generatorOptions(device);
         Path dir = model.equals("demo") ? null : ModelSource.resolve(model, hub.options(), quiet ? null : err);
         ModelProfile profile = dir == null ? VideoGenerator.demoProfile() : ModelProfile.read(dir);
 

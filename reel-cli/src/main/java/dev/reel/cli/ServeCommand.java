@@ -4,6 +4,8 @@ import dev.reel.core.Device;
 import dev.reel.models.lora.LoraException;
 import dev.reel.models.lora.LoraFile;
 import dev.reel.models.lora.LoraSpec;
+import dev.reel.core.ReelException;
+import dev.reel.core.dist.ParallelPlan;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.server.HttpAccess;
 import dev.reel.server.ReelServer;
@@ -45,9 +47,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Option(names = "--devices", split = ",", paramLabel = "DEV",
-            description = "Serve on several devices, one worker each, e.g. cuda:0,cuda:1 (default: the --device).")
-    List<String> devices;
+    @Mixin ParallelOptions parallel;
 
     @Option(names = "--lora", paramLabel = "FILE[:SCALE]", description = "apply a LoRA to the transformer (safetensors, Diffusers/PEFT keys), its scale times SCALE (default 1); repeatable")
     List<String> loras = new ArrayList<>();
@@ -127,12 +127,14 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     @Override public Integer call() throws InterruptedException {
-        List<Device> devs = new ArrayList<>();
-        if (devices == null || devices.isEmpty()) devs.add(device.device());
-        else for (String d : devices) devs.add(Device.parse(d));
-        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxBody, Duration.ofSeconds(shutdownGrace),
+        if (parallel.listed() != null && device.device != null) throw new ReelException("give either --device or --devices/--num-gpus, not both");
+        List<Device> listed = parallel.listed();
+        Device main = listed != null ? listed.getFirst() : device.device();
+        List<List<Device>> groups = parallel.workerGroups(main);
+        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, groups, queueSize, maxBody, Duration.ofSeconds(shutdownGrace),
                 new HttpAccess(allowedHosts, corsOrigins, publicUrl, Duration.ofSeconds(headerTimeout)), Retention.parse("--retention", retention), queue);
-        GeneratorOptions d = device.generatorOptions();
+        // each group's worker loads the model with the group's devices as its ranks
+        GeneratorOptions d = device.generatorOptions(main).withParallel(parallel.groupPlan(), groups.getFirst());
         // the pipeline owns the generation limits (its frame bound stays); the server keeps the HTTP ones
         GeneratorOptions options = d.withLimits(d.limits().withMaxSide(maxSide).withMaxSteps(maxSteps).withMaxPixelFrames(maxPixelFrames));
         PipelineModel pipeline = model.equals("demo") ? PipelineModel.demo(modelName, options)
@@ -147,7 +149,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "reel-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("reel serve: " + server.baseUri() + "/ (model " + served.id() + " loading on " + devs + ", " + DeviceOptions.name(options.dtype()) + ")");
+        out.println("reel serve: " + server.baseUri() + "/ (model " + served.id() + " loading on " + describeGroups(groups, parallel.groupPlan()) + ", " + DeviceOptions.name(options.dtype()) + ")");
         if (!server.awaitReady(Duration.ofDays(1))) {
             spec.commandLine().getErr().println("reel serve: " + server.jobs().loadError());
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -157,5 +159,11 @@ final class ServeCommand implements Callable<Integer> {
         out.println("reel serve: ready");
         stopped.await();
         return 0;
+    }
+
+    /** "[cuda:0] and [cuda:1]" or "2 groups of cfg=1,sp=2: [cuda:0, cuda:1], [cuda:2, cuda:3]". */
+    private static String describeGroups(List<List<Device>> groups, ParallelPlan plan) {
+        if (!plan.isParallel()) return groups.stream().map(g -> g.getFirst().toString()).toList().toString();
+        return groups.size() + " worker group" + (groups.size() == 1 ? "" : "s") + " of " + plan + ": " + groups;
     }
 }

@@ -26,6 +26,9 @@ import java.lang.foreign.MemorySegment;
  */
 public final class CudaBackend implements Backend {
     private final CudaDevice dev;
+
+    /** The device's bottom layer (stream, pool, addresses), for the NCCL communicator. */
+    CudaDevice cudaDevice() { return dev; }
     private final SystemOptions options;
     private final CudaElementwise ew;
     private final CudaNorm norm;

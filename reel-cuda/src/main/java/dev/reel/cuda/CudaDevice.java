@@ -47,7 +47,8 @@ final class CudaDevice {
     private final int maxSharedOptin;
     private final List<Path> libraryPath;
     private final CudaKernels kernels;
-    private final ThreadLocal<Boolean> bound = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    /** The context last made current on each thread (shared by all devices: one JVM drives several). */
+    private static final ThreadLocal<MemorySegment> CURRENT = new ThreadLocal<>();
     private volatile CublasLt blas;
     private volatile long workspace;
     private volatile Cudnn cudnn;
@@ -97,13 +98,16 @@ final class CudaDevice {
 
     int multiprocessors() { return smCount; }
 
-    /** Makes this device's context current on the calling thread (once per thread). */
+    /** Makes this device's context current on the calling thread (a no-op when it already is). */
     void bind() {
-        if (!bound.get()) {
+        if (CURRENT.get() != ctx) {
             cu.setCurrent(ctx);
-            bound.set(Boolean.TRUE);
+            CURRENT.set(ctx);
         }
     }
+
+    /** Forgets which context is current on this thread, after a library (NCCL) changed it through the runtime. */
+    static void forgetCurrentContext() { CURRENT.remove(); }
 
     /** Waits for all work queued on the stream. */
     void synchronize() {

@@ -1,10 +1,15 @@
 package dev.reel.pipeline;
 
 import dev.reel.core.Backend;
+import dev.reel.core.Backends;
+import dev.reel.core.Device;
 import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.core.dist.ParallelPlan;
+import dev.reel.core.dist.RankContext;
+import dev.reel.core.dist.RankThreads;
 import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.lora.LoraAdapters;
 import dev.reel.models.lora.LoraSpec;
@@ -22,6 +27,7 @@ import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
 import dev.reel.pipeline.cache.CacheStrategy;
 import dev.reel.pipeline.cache.CalibrationRecorder;
+import dev.reel.pipeline.parallel.DenoisingPlan;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
 import dev.reel.pipeline.stages.InputValidation;
@@ -30,6 +36,7 @@ import dev.reel.pipeline.stages.Output;
 import dev.reel.pipeline.stages.PipelineState;
 import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
+import dev.reel.pipeline.stages.TextBroadcast;
 import dev.reel.pipeline.stages.TextEncoding;
 import dev.reel.pipeline.stages.TimestepPreparation;
 import java.io.IOException;
@@ -37,9 +44,13 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -62,33 +73,89 @@ public final class VideoGenerator implements AutoCloseable {
 
     private static final String TEXT_ENCODER = "text_encoder";
 
+    /** Slots only rank 0 needs: the text encoder runs once and is broadcast, the VAE decodes on rank 0. */
+    private static final Set<String> LEADER_ONLY = Set.of(TEXT_ENCODER, "vae");
+
     private final PipelineComponents components;
+    /** Each rank's components: rank 0's are {@link #components}; ranks on the same device share them. */
+    private final List<PipelineComponents> rankComponents;
     private final GeneratorOptions options;
     private final String description;
-    private final List<Stage> stages;
     private final ModelProfile profile;
     private final Path ownedDir;
+    private final Function<T5Tokenizer.Encoding, Tensor> textEncoder;
+    /** One thread per rank, when the plan is parallel. */
+    private final RankThreads rankThreads;
+    /** The ranks' groups; made on first use and again after a failure aborted them. */
+    private List<RankContext> ranks;
     private final VideoGeometry geometry;
 
-    private VideoGenerator(PipelineComponents components, GeneratorOptions options, String description,
+    private VideoGenerator(List<PipelineComponents> rankComponents, GeneratorOptions options, String description,
                            ModelProfile profile, Path ownedDir) {
-        this.components = components;
+        this.components = rankComponents.getFirst();
+        this.rankComponents = List.copyOf(rankComponents);
         this.options = options;
         this.description = description;
         this.profile = profile;
         this.ownedDir = ownedDir;
-        Backend backend = options.backend();
-        WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
-        AutoencoderKLWan vae = components.get("vae", AutoencoderKLWan.class);
-        this.geometry = VideoGeometry.of(vae.config(), transformer.config());
-        this.stages = List.of(
-                new InputValidation(geometry, options.limits()),
-                new TextEncoding(components.get("tokenizer", TokenizerFolder.class), textEncoder(components, backend), transformer.dtype(), backend),
-                new TimestepPreparation(components.get("scheduler", SchedulerFolder.class)),
-                new LatentPreparation(geometry, backend),
-                new Denoising(transformer),
-                new Decoding(vae),
-                new Output());
+        ParallelPlan plan = options.parallel();
+        try {
+            WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
+            this.geometry = VideoGeometry.of(components.get("vae", AutoencoderKLWan.class).config(), transformer.config());
+            plan.checkHeads(transformer.config().numAttentionHeads());
+            this.textEncoder = textEncoder(components, options.backend());
+        } catch (RuntimeException e) {
+            closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
+            throw e;
+        }
+        this.rankThreads = plan.isParallel() ? new RankThreads(plan.size()) : null;
+    }
+
+    /** The stages rank {@code rc} runs (rank 0: all of them; the others: up to Denoising, with the text broadcast). */
+    private List<Stage> stages(RankContext rc) {
+        PipelineComponents c = rankComponents.get(rc.rank());
+        Backend backend = Backends.of(rc.device());
+        WanTransformer3DModel transformer = c.get("transformer", WanTransformer3DModel.class);
+        List<Stage> list = new ArrayList<>();
+        list.add(new InputValidation(geometry, options.limits()));
+        if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
+        if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
+        list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
+        list.add(new LatentPreparation(geometry, backend));
+        list.add(new Denoising(transformer, DenoisingPlan.of(rc)));
+        if (rc.isLeader()) {
+            list.add(new Decoding(c.get("vae", AutoencoderKLWan.class)));
+            list.add(new Output());
+        }
+        return list;
+    }
+
+    /**
+     * Loads each rank's components with {@code loader(options, omitted slots)}: rank 0 everything, each other device
+     * only what the transformer's ranks need; ranks on a device already loaded (the CPU) share its components.
+     */
+    private static List<PipelineComponents> loadRanks(GeneratorOptions options, BiFunction<LoadOptions, Set<String>, PipelineComponents> loader) {
+        Map<Device, PipelineComponents> byDevice = new LinkedHashMap<>();
+        List<PipelineComponents> out = new ArrayList<>();
+        try {
+            for (Device d : options.devices()) {
+                PipelineComponents c = byDevice.get(d);
+                if (c == null) {
+                    c = loader.apply(loadOptions(options.withDevice(d)), byDevice.isEmpty() ? Set.of() : LEADER_ONLY);
+                    byDevice.put(d, c);
+                }
+                out.add(c);
+            }
+        } catch (RuntimeException e) {
+            byDevice.values().forEach(PipelineComponents::close);
+            throw e;
+        }
+        return out;
+    }
+
+    /** Closes each distinct rank's components once (ranks on one device share them). */
+    private void closeComponents() {
+        new LinkedHashSet<>(rankComponents).forEach(PipelineComponents::close);
     }
 
     /** The UMT5 encoder, or the random stand-in when the pipeline was built without one. */
@@ -102,7 +169,7 @@ public final class VideoGenerator implements AutoCloseable {
     /** Loads the Diffusers pipeline folder {@code dir} ({@code model_index.json} and one folder per component). */
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
         ModelProfile profile = ModelProfile.read(dir);
-        PipelineComponents c = PipelineComponents.load(dir, loadOptions(options));
+        List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
         return new VideoGenerator(c, options, "Wan2.1 text-to-video from " + dir.toAbsolutePath().normalize(), profile, null);
     }
 
@@ -116,8 +183,8 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator randomWeights(Path configDir, GeneratorOptions options, long seed, Map<String, Path> substitutes,
                                                boolean randomTextEmbeddings) {
         ModelProfile profile = ModelProfile.read(configDir);
-        PipelineComponents c = PipelineComponents.random(configDir, loadOptions(options), seed, substitutes,
-                randomTextEmbeddings ? Set.of(TEXT_ENCODER) : Set.of());
+        List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
+                randomTextEmbeddings ? union(omit, Set.of(TEXT_ENCODER)) : omit));
         String what = "Wan2.1 text-to-video of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
         return new VideoGenerator(c, options, what, profile, null);
@@ -132,12 +199,18 @@ public final class VideoGenerator implements AutoCloseable {
         Path dir = extractDemo();
         try {
             ModelProfile profile = ModelProfile.read(dir);
-            PipelineComponents c = PipelineComponents.random(dir, loadOptions(options), 0L, Map.of(), Set.of());
+            List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(dir, o, 0L, Map.of(), omit));
             return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights", profile, dir);
         } catch (RuntimeException e) {
             FileOps.deleteTreeQuietly(dir);
             throw e;
         }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return u;
     }
 
     private static LoadOptions loadOptions(GeneratorOptions o) {
@@ -256,7 +329,10 @@ public final class VideoGenerator implements AutoCloseable {
 
     /**
      * Runs every stage and returns the whole state (embeddings, latents, optionally the latents after each step),
-     * for parity checks and tools. Tensors in the state belong to the caller's {@link Scope}.
+     * for parity checks and tools. Tensors in the state belong to the caller's {@link Scope}. Under a parallel plan
+     * every rank runs on its own thread and the state returned is rank 0's: its embeddings are not kept, its final
+     * latents are a host (CPU) copy, frames, step latents and timings are as usual; a failing rank aborts the others
+     * and its error is thrown.
      */
     public PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation, boolean recordStepLatents) {
         return run(request, progress, cancellation, recordStepLatents, null);
@@ -264,13 +340,44 @@ public final class VideoGenerator implements AutoCloseable {
 
     private synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation,
                                            boolean recordStepLatents, CacheStrategy cacheOverride) {
+        long seed = request.seed() != null ? request.seed() : GenerationRequest.randomSeed();
+        CacheStrategy cache = cacheOverride != null ? cacheOverride : cacheStrategy(request);
+        if (rankThreads == null) return runRank(RankContext.single(options.device()), request, seed, cache, progress, cancellation, recordStepLatents);
+        if (!request.cache().equals(CacheSpec.NONE) || cacheOverride != null) {
+            throw new InvalidRequestException("cache", request.cache().toString(), "step caches do not run under a parallel plan (--parallel " + options.parallel() + ") yet; use --cache none");
+        }
+        if (ranks == null) ranks = RankContext.create(options.parallel(), options.devices());
+        try {
+            return rankThreads.run(ranks, rc -> {
+                try (Scope scope = Scope.open()) {
+                    PipelineState s = rc.isLeader()
+                            ? runRank(rc, request, seed, cache, progress, cancellation, recordStepLatents)
+                            : runRank(rc, request, seed, cache, ProgressListener.NONE, cancellation, false);
+                    // the ranks' device memory is freed here; the leader's final latents stay readable on the host
+                    s.latents = s.latents == null ? null : Scope.detach(Backends.cpu().copyFrom(s.latents));
+                    s.promptEmbeds = null;
+                    s.negativePromptEmbeds = null;
+                    return s;
+                }
+            }).getFirst();
+        } catch (RuntimeException e) {
+            // a failed rank aborted the groups: make new ones for the next generation
+            for (RankContext rc : ranks) rc.close();
+            ranks = null;
+            throw e;
+        }
+    }
+
+    /** One rank's run of its stages; only the leader checks the token between stages (the others follow its abort). */
+    private PipelineState runRank(RankContext rc, GenerationRequest request, long seed, CacheStrategy cache, ProgressListener progress,
+                                  CancellationToken cancellation, boolean recordStepLatents) {
         PipelineState s = new PipelineState(request, progress, cancellation, recordStepLatents);
-        s.cacheStrategy = cacheOverride != null ? cacheOverride : cacheStrategy(request);
-        s.seed = request.seed() != null ? request.seed() : GenerationRequest.randomSeed();
-        Backend backend = options.backend();
+        s.seed = seed;
+        s.cacheStrategy = cache;
+        Backend backend = Backends.of(rc.device());
         int total = request.numInferenceSteps();
-        for (Stage stage : stages) {
-            s.cancellation().throwIfCancelled(s.completedSteps, total);
+        for (Stage stage : stages(rc)) {
+            if (rc.isLeader()) s.cancellation().throwIfCancelled(s.completedSteps, total);
             s.progress().onStage(stage.name());
             long t0 = System.nanoTime();
             stage.run(s);
@@ -282,7 +389,9 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** Frees the components' resources (and the demo's unpacked configs). */
     @Override public void close() {
-        components.close();
+        if (rankThreads != null) rankThreads.close();
+        if (ranks != null) for (RankContext rc : ranks) rc.close();
+        closeComponents();
         if (ownedDir != null) FileOps.deleteTreeQuietly(ownedDir);
     }
 }

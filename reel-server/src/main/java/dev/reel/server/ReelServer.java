@@ -37,7 +37,7 @@ public final class ReelServer implements AutoCloseable {
         JobStore store = new JobStore(config.dataDir());
         this.jobs = config.queue() != null
                 ? new RedisJobs(config.queue(), store, model.id(), config.queueCapacity(), metrics)
-                : new JobService(store, model, config.devices(), config.queueCapacity(), config.retention(), metrics);
+                : new JobService(store, model, config.workerGroups(), config.queueCapacity(), config.retention(), metrics);
         VideoApi api = new VideoApi(jobs, store, model, config, metrics);
         this.headerDeadline = new HeaderDeadline(config.access().headerTimeout());
         this.app = Javalin.create(c -> {

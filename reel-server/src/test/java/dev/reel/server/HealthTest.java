@@ -13,6 +13,7 @@ import dev.reel.server.engine.VideoSpec;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,14 +30,14 @@ class HealthTest {
         @Override public dev.reel.pipeline.VideoGeometry geometry() { return real.geometry(); }
         @Override public void validate(VideoSpec spec) { real.validate(spec); }
 
-        @Override public VideoEngine load(Device device) {
+        @Override public VideoEngine load(List<Device> devices) {
             if (gate == null) throw new ReelException("weights are damaged");
             try {
                 gate.await();
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            return real.load(device);
+            return real.load(devices);
         }
     }
 

@@ -29,12 +29,19 @@ public final class PipelineComponents implements AutoCloseable {
     }
 
     /** Loads every component of the pipeline folder {@code dir} with its checkpoint weights. */
-    public static PipelineComponents load(Path dir, LoadOptions options) {
+    public static PipelineComponents load(Path dir, LoadOptions options) { return load(dir, options, Set.of()); }
+
+    /**
+     * Loads the components of {@code dir} with their checkpoint weights, except the slots in {@code omit} (e.g. the
+     * text encoder and VAE on the ranks of a parallel plan that only run the transformer).
+     */
+    public static PipelineComponents load(Path dir, LoadOptions options, Set<String> omit) {
         ModelIndex index = ModelIndex.read(dir);
         ModelRegistry registry = ModelRegistry.standard();
         Map<String, Object> out = new LinkedHashMap<>();
         try {
             for (ModelIndex.Component c : index.components()) {
+                if (omit.contains(c.name())) continue;
                 ModelRegistry.Entry e = registry.resolve(index, c);
                 out.put(c.name(), e.loader().load(folder(index, c), options.dtypeFor(c.name()), options.backend()));
             }

@@ -6,6 +6,7 @@ import dev.reel.core.Tensor;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.RMSNorm;
+import dev.reel.models.nn.SequenceParallel;
 
 /**
  * Wan's attention ({@code attn1} self-attention with rotary positions, {@code attn2} cross-attention to the
@@ -49,6 +50,15 @@ public final class WanAttention extends Module {
      * @return {@code [B, L, dim]}
      */
     public Tensor forward(Tensor x, Tensor context, WanRotaryPosEmbed.Freqs rope) {
+        return forward(x, context, rope, SequenceParallel.LOCAL);
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor, WanRotaryPosEmbed.Freqs)}, with the tokens of {@code x} (and {@code rope})
+     * this rank's shard under {@code seq}: self-attention then sees the whole sequence (Ulysses' exchange);
+     * cross-attention ({@code context} given) stays local, the text being whole on every rank.
+     */
+    public Tensor forward(Tensor x, Tensor context, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq) {
         Backend b = x.backend();
         Tensor kv = context == null ? x : context;
         try (Scope scope = Scope.open()) {   // q/k/v and their normed/rotated copies die here, not at the block's end
@@ -59,9 +69,9 @@ public final class WanAttention extends Module {
                 q = b.rope(q, rope.cos(), rope.sin());
                 k = b.rope(k, rope.cos(), rope.sin());
             }
-            Tensor o = b.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null,
-                    (float) (1.0 / Math.sqrt(headDim)));                               // [B, H, L, D]
-            o = o.transpose(1, 2).flatten(2, 3);                                       // [B, L, H·D]
+            float scale = (float) (1.0 / Math.sqrt(headDim));
+            SequenceParallel over = context == null ? seq : SequenceParallel.LOCAL;
+            Tensor o = over.attention(q, k, v, scale).flatten(2, 3);                  // [B, L, H·D]
             return scope.keep(toOut.forward(o));
         }
     }

@@ -5,6 +5,8 @@ import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
+import dev.reel.core.dist.Communicator;
+import dev.reel.core.dist.ParallelPlan;
 import dev.reel.models.nn.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
@@ -13,6 +15,7 @@ import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.Parameter;
+import dev.reel.models.nn.SequenceParallel;
 import dev.reel.models.nn.WeightSource;
 import dev.reel.models.nn.Weights;
 import java.nio.file.Path;
@@ -122,6 +125,21 @@ public final class WanTransformer3DModel extends Module {
         Tensor run(WanTransformerBlock block, Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope);
     }
 
+    /** Inference's runner: only the block's output outlives it, and its input (dead once read) is freed now. */
+    public static final BlockRunner INFERENCE = inference(SequenceParallel.LOCAL);
+
+    /** Inference's runner on this rank's token shard under {@code seq}. */
+    private static BlockRunner inference(SequenceParallel seq) {
+        return (block, x, text, timestepProj, rope) -> {
+            Tensor next;
+            try (Scope blockScope = Scope.open()) {
+                next = blockScope.keep(block.forward(x, text, timestepProj, rope, seq));
+            }
+            x.free();   // the previous block's output is dead; free it now rather than at the end
+            return next;
+        };
+    }
+
     /**
      * One denoising prediction (the flow velocity for Wan).
      *
@@ -139,25 +157,43 @@ public final class WanTransformer3DModel extends Module {
      * caches); {@link DitHooks#NONE} gives exactly {@link #forward(Tensor, float[], Tensor)}.
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, DitHooks hooks) {
-        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) ->
-                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)));
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs, seq) ->
+                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)), null);
     }
 
     /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner} (training). */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
-        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) -> {
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs, seq) -> {
             for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
             return x;
-        });
+        }, null);
     }
 
-    /** How a forward pass runs its block stack on the patch-embedded tokens. */
+    /**
+     * The same prediction with the tokens split over {@code sequenceGroup} (Ulysses sequence parallel; null: not
+     * split). Every rank of the group passes the same inputs and gets the whole output: the patch embedding runs
+     * whole, each rank keeps its shard of the tokens (and of the rotary tables, so positions stay real), the blocks
+     * run on shards, and the projected tokens are gathered before unpatchifying.
+     *
+     * @throws dev.reel.core.ReelException when the group's size does not divide the attention heads
+     */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Communicator sequenceGroup) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs, seq) -> {
+            BlockRunner runner = inference(seq);
+            for (WanTransformerBlock block : blocks) x = runner.run(block, x, cond.text(), cond.timestepProj(), freqs);
+            return x;
+        }, sequenceGroup);
+    }
+
+    /** How a forward pass runs its block stack on the patch-embedded tokens (this rank's shard under {@code seq}). */
     @FunctionalInterface
     private interface BlockStack {
-        Tensor run(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs);
+        Tensor run(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs, SequenceParallel seq);
     }
 
-    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack) {
+    /** The forward, its block stack run by {@code stack}, the tokens split over {@code sequenceGroup} when given. */
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack, Communicator sequenceGroup) {
+        if (sequenceGroup != null) new ParallelPlan(1, sequenceGroup.size()).checkHeads(config.numAttentionHeads());
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
@@ -167,18 +203,20 @@ public final class WanTransformer3DModel extends Module {
         DType dtype = dtype();
 
         try (Scope scope = Scope.open()) {
-            WanRotaryPosEmbed.Freqs freqs = rope.forward(frames, height, width, b);
-            Tensor x = patchEmbedding.forward(hiddenStates.to(dtype))          // [B, dim, pf, ph, pw]
-                    .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
+            SequenceParallel seq = SequenceParallel.over(sequenceGroup, pf * ph * pw);
+            WanRotaryPosEmbed.Freqs whole = rope.forward(frames, height, width, b);
+            WanRotaryPosEmbed.Freqs freqs = new WanRotaryPosEmbed.Freqs(seq.shard(whole.cos(), 0), seq.shard(whole.sin(), 0));
+            Tensor x = seq.shard(patchEmbedding.forward(hiddenStates.to(dtype))  // [B, dim, pf, ph, pw]
+                    .flatten(2, 4).transpose(1, 2).contiguous(), 1);              // [B, L (this rank's shard), dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
-            x = stack.run(x, cond, freqs);
+            x = stack.run(x, cond, freqs, seq);
 
             // output norm modulated by (shift, scale) = scale_shift_table + temb
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
                     .add(cond.temb().unsqueeze(1).to(DType.F32)).chunk(2, 1);  // 2 × [B, 1, dim] fp32
             x = b.modulate(normOut.forward(x), shiftScale[0], shiftScale[1]);
-            x = projOut.forward(x);                                             // [B, L, pt·ph·pw·Cout]
+            x = seq.gather(projOut.forward(x), 1);                              // [B, L, pt·ph·pw·Cout]
 
             // unpatchify: [B, pf, ph, pw, pt, phs, pws, C] → [B, C, pf, pt, ph, phs, pw, pws] → [B, C, T, H, W]
             Tensor out = x.reshape(batch, pf, ph, pw, p[0], p[1], p[2], config.outChannels())

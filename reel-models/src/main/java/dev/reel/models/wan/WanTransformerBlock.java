@@ -8,6 +8,7 @@ import dev.reel.models.nn.DitHooks;
 import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.Parameter;
+import dev.reel.models.nn.SequenceParallel;
 
 /**
  * One Wan transformer block: AdaLN-modulated self-attention with a gated residual, (optionally normed)
@@ -49,7 +50,7 @@ public final class WanTransformerBlock extends Module {
      * @return {@code [B, L, dim]}, x's dtype
      */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope) {
-        return forward(x, text, timestepProj, rope, DitHooks.NONE, 0);
+        return forward(x, text, timestepProj, rope, SequenceParallel.LOCAL, DitHooks.NONE, 0);
     }
 
     /**
@@ -58,6 +59,16 @@ public final class WanTransformerBlock extends Module {
      * @param index this block's position in the stack (what the hooks key their state by)
      */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, DitHooks hooks, int index) {
+        return forward(x, text, timestepProj, rope, SequenceParallel.LOCAL, hooks, index);
+    }
+
+    /** As {@link #forward(Tensor, Tensor, Tensor, WanRotaryPosEmbed.Freqs)} on this rank's token shard under {@code seq}. */
+    public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq) {
+        return forward(x, text, timestepProj, rope, seq, DitHooks.NONE, 0);
+    }
+
+    /** The block on this rank's token shard under {@code seq}, with {@code hooks} around its attentions. */
+    public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq, DitHooks hooks, int index) {
         Backend b = x.backend();
         Tensor[] mod = scaleShiftTable.get().to(DType.F32).add(timestepProj.to(DType.F32)).chunk(6, 1);  // 6 × [B, 1, dim] fp32
         Tensor shiftMsa = mod[0], scaleMsa = mod[1], gateMsa = mod[2];
@@ -67,7 +78,7 @@ public final class WanTransformerBlock extends Module {
         // 1. self-attention
         try (Scope stage = Scope.open()) {
             Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
-            Tensor attended = hooks.attention(index, DitHooks.AttentionKind.SELF, () -> attn1.forward(h, null, rope));
+            Tensor attended = hooks.attention(index, DitHooks.AttentionKind.SELF, () -> attn1.forward(h, null, rope, seq));
             x = stage.keep(b.gatedResidual(x, attended, gateMsa));
         }
 

@@ -8,19 +8,29 @@ import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.cache.Branch;
 import dev.reel.pipeline.cache.CacheManager;
 import dev.reel.pipeline.cache.Pass;
+import dev.reel.pipeline.parallel.DenoisingPlan;
 import java.time.Duration;
 
 /**
  * Stage 5: the denoising loop. At each timestep the transformer predicts the flow velocity for the prompt and,
  * with guidance (g &gt; 1), for the negative prompt; the two combine as {@code uncond + g·(cond − uncond)} and the
- * scheduler turns the prediction into the next latents. Every pass goes through the request's step cache
- * ({@link CacheManager}), which may answer it from earlier passes. Between steps it reports progress and honours
- * cancellation.
+ * scheduler turns the prediction into the next latents. On one device every pass goes through the request's step
+ * cache ({@link CacheManager}), which may answer it from earlier passes; across ranks (CFG and sequence parallel)
+ * the prediction is the {@link DenoisingPlan}'s, and step caches are refused at load. Between steps it reports
+ * progress and honours cancellation.
  */
 public final class Denoising implements Stage {
     private final WanTransformer3DModel transformer;
+    private final DenoisingPlan plan;
 
-    public Denoising(WanTransformer3DModel transformer) { this.transformer = transformer; }
+    /** On one device. */
+    public Denoising(WanTransformer3DModel transformer) { this(transformer, DenoisingPlan.single()); }
+
+    /** As one rank of a parallel plan. */
+    public Denoising(WanTransformer3DModel transformer, DenoisingPlan plan) {
+        this.transformer = transformer;
+        this.plan = plan;
+    }
 
     @Override public String name() { return "Denoising"; }
 
@@ -42,17 +52,22 @@ public final class Denoising implements Stage {
         Tensor latents = state.latents;
         try (CacheManager cache = new CacheManager(state.request().cache().toString(), state.cacheStrategy)) {
             for (int i = 0; i < total; i++) {
-                state.cancellation().throwIfCancelled(i, total);
+                plan.throwIfCancelled(state.cancellation(), i, total);
                 Tensor next;
                 try (Scope step = Scope.open()) {
                     float[] t = {(float) timesteps[i]};
                     Tensor x = latents;
-                    Tensor velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x,
-                            hooks -> transformer.forward(x, t, state.promptEmbeds, hooks).to(DType.F32));   // [1, C, T', h, w]
-                    if (cfg) {
-                        Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
-                                hooks -> transformer.forward(x, t, state.negativePromptEmbeds, hooks).to(DType.F32));
-                        velocity = uncond.add(velocity.sub(uncond).mul(g));
+                    Tensor velocity;                                                                 // [1, C, T', h, w] fp32
+                    if (plan.parallel()) {
+                        velocity = plan.predict(transformer, x, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, g);
+                    } else {
+                        velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x,
+                                hooks -> transformer.forward(x, t, state.promptEmbeds, hooks).to(DType.F32));
+                        if (cfg) {
+                            Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
+                                    hooks -> transformer.forward(x, t, state.negativePromptEmbeds, hooks).to(DType.F32));
+                            velocity = uncond.add(velocity.sub(uncond).mul(g));
+                        }
                     }
                     next = step.keep(scheduler.step(velocity, i, latents));
                 }

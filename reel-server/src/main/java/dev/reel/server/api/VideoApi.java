@@ -1,5 +1,6 @@
 package dev.reel.server.api;
 
+import dev.reel.server.jobs.WorkerGroup;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reel.server.ServerConfig;
@@ -138,6 +139,17 @@ public final class VideoApi {
         o.put("pending", jobs.pending());
         var w = o.putArray("workers");
         jobs.workers().forEach(w::add);
+        var groups = o.putArray("groups");
+        for (WorkerGroup g : jobs.groups()) {
+            ObjectNode n = groups.addObject();
+            n.put("group", g.index());
+            var devs = n.putArray("devices");
+            g.devices().forEach(d -> devs.add(d.toString()));
+            n.put("status", switch (g.state()) { case LOADING -> "loading"; case READY -> "ok"; case FAILED -> "error"; case STOPPED -> "stopped"; });
+            if (g.error() != null) n.put("error", g.error());
+            n.put("busy", g.runningJob() != null);
+            n.put("jobs_finished", g.finishedJobs());
+        }
         json(ctx, status, o);
     }
 

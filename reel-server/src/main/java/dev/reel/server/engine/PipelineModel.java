@@ -17,6 +17,7 @@ import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.stages.InputValidation;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -119,8 +120,10 @@ public final class PipelineModel implements VideoModel {
         }
     }
 
-    @Override public VideoEngine load(Device device) {
-        return new PipelineEngine(loader.apply(options.withDevice(device)));
+    @Override public VideoEngine load(List<Device> devices) {
+        GeneratorOptions o = devices.size() == 1 && !options.parallel().isParallel()
+                ? options.withDevice(devices.getFirst()) : options.withParallel(options.parallel(), devices);
+        return new PipelineEngine(loader.apply(o));
     }
 
     /**

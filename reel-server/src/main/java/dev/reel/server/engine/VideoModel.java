@@ -3,6 +3,7 @@ package dev.reel.server.engine;
 import dev.reel.core.Device;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.VideoGeometry;
+import java.util.List;
 
 /** The served model: its id, its defaults and rules for requests, and how to load it onto a device. */
 public interface VideoModel {
@@ -28,8 +29,11 @@ public interface VideoModel {
      */
     void validate(VideoSpec spec);
 
-    /** Loads one engine onto {@code device} (slow: reads the weights). */
-    VideoEngine load(Device device);
+    /**
+     * Loads one engine onto a worker group's devices (slow: reads the weights); several devices run each
+     * generation split over them, rank 0 on the first.
+     */
+    VideoEngine load(List<Device> devices);
 
     /**
      * A request broke a model rule or exceeded a configured limit; {@code param} is the API field's name (e.g.

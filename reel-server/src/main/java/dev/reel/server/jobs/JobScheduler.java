@@ -13,48 +13,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands queued jobs to workers: one worker per configured device, each loading its own engine and then
- * running one job at a time, taking the next from the {@link TaskPool} as soon as it is free.
+ * Hands queued jobs to workers: one worker per configured {@link WorkerGroup} (a device, or a group of devices that
+ * split each generation), each loading its own engine and then running one job at a time, taking the next from the
+ * {@link TaskPool} as soon as it is free.
  */
 final class JobScheduler {
     private static final Logger log = LoggerFactory.getLogger(JobScheduler.class);
 
     private final TaskPool pool;
     private final VideoModel model;
-    private final List<Device> devices;
+    private final List<WorkerGroup> groups;
     private final BiConsumer<Job, VideoEngine> runner;
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch loaded;
     private volatile String loadError;
     private volatile String workerError;
 
-    JobScheduler(TaskPool pool, VideoModel model, List<Device> devices, BiConsumer<Job, VideoEngine> runner) {
-        if (devices.isEmpty()) throw new IllegalArgumentException("at least one device is needed");
+    JobScheduler(TaskPool pool, VideoModel model, List<List<Device>> workerGroups, BiConsumer<Job, VideoEngine> runner) {
+        if (workerGroups.isEmpty()) throw new IllegalArgumentException("at least one device is needed");
         this.pool = pool;
         this.model = model;
-        this.devices = List.copyOf(devices);
+        List<WorkerGroup> gs = new ArrayList<>();
+        for (List<Device> g : workerGroups) gs.add(new WorkerGroup(gs.size(), g));
+        this.groups = List.copyOf(gs);
         this.runner = runner;
-        this.loaded = new CountDownLatch(devices.size());
+        this.loaded = new CountDownLatch(groups.size());
     }
 
-    /** Starts the workers; each loads the model onto its device first. */
+    /** The worker groups, in order. */
+    List<WorkerGroup> groups() { return groups; }
+
+    /** Starts the workers; each loads the model onto its group's devices first. */
     void start() {
-        for (Device d : devices) {
+        for (WorkerGroup g : groups) {
             // platform threads: a worker computes for minutes, it gains nothing from being virtual
-            Thread t = Thread.ofPlatform().name("reel-worker-" + d).unstarted(() -> work(d));
+            Thread t = Thread.ofPlatform().name("reel-worker-" + g.label()).unstarted(() -> work(g));
             workers.add(t);
             t.start();
         }
     }
 
-    private void work(Device device) {
+    private void work(WorkerGroup group) {
         VideoEngine engine;
         try {
             long t0 = System.nanoTime();
-            engine = model.load(device);
-            log.info("model {} loaded on {} in {} ms", model.id(), device, (System.nanoTime() - t0) / 1_000_000);
+            engine = model.load(group.devices());
+            log.info("model {} loaded on {} in {} ms", model.id(), group.label(), (System.nanoTime() - t0) / 1_000_000);
+            group.loaded();
         } catch (RuntimeException | Error e) {
-            loadError = "loading " + model.id() + " on " + device + " failed: " + e.getMessage();
+            loadError = "loading " + model.id() + " on " + group.label() + " failed: " + e.getMessage();
+            group.failed(loadError);
             if (e instanceof dev.reel.core.ReelException) log.error(loadError); // a user-facing reason, not a bug
             else log.error(loadError, e);
             return;
@@ -63,23 +71,29 @@ final class JobScheduler {
         }
         try (engine) {
             for (Job job; (job = pool.take()) != null; ) {
+                group.started(job.id());
                 try {
                     runner.accept(job, engine);
                 } catch (RuntimeException e) { // the runner fails its job itself; this is a last line of defence
-                    log.error("worker {}: job {} could not be handled", device, job.id(), e);
+                    log.error("worker {}: job {} could not be handled", group.label(), job.id(), e);
+                } finally {
+                    group.done();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error e) {
             // the engine itself broke (closing it, or a VM error): this worker is gone, and /health must say so
-            workerError = "the worker on " + device + " stopped: " + e;
+            workerError = "the worker on " + group.label() + " stopped: " + e;
+            group.failed(workerError);
             log.error(workerError, e);
+        } finally {
+            group.stopped();
         }
     }
 
-    /** The devices the workers run on, by name. */
-    List<String> deviceNames() { return devices.stream().map(Device::toString).toList(); }
+    /** The worker groups, by their devices (e.g. "cuda:0+cuda:1"). */
+    List<String> deviceNames() { return groups.stream().map(WorkerGroup::label).toList(); }
 
     /** Whether every worker has its engine and none has stopped for good. */
     boolean ready() { return loaded.getCount() == 0 && loadError == null && workerError == null; }

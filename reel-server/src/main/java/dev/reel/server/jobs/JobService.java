@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The serving runtime of DESIGN.md: jobs are submitted into the {@link TaskPool}, the {@link JobScheduler} hands
- * them to one worker per device, workers render them with a {@link VideoEngine} and the results land in the
+ * them to one worker per device group, workers render them with a {@link VideoEngine} and the results land in the
  * {@link JobStore}. Every status change is written to disk before it is announced.
  *
  * <p>Restart: jobs found queued are queued again in their old order; a job found {@code in_progress} was cut off
@@ -48,15 +48,16 @@ public final class JobService implements Jobs {
      *
      * @param queueCapacity most jobs waiting for a worker before submissions get {@link QueueFullException}
      */
-    public JobService(JobStore store, VideoModel model, List<Device> devices, int queueCapacity, Duration retention, ServerMetrics metrics) {
+    public JobService(JobStore store, VideoModel model, List<List<Device>> workerGroups, int queueCapacity, Duration retention, ServerMetrics metrics) {
         this.store = store;
         this.retention = retention;
         this.pool = new TaskPool(queueCapacity);
         this.metrics = metrics;
         this.modelId = model.id();
-        this.scheduler = new JobScheduler(pool, model, devices, this::run);
+        this.scheduler = new JobScheduler(pool, model, workerGroups, this::run);
         recover();
         metrics.queueDepth(pool::size);
+        for (WorkerGroup g : scheduler.groups()) metrics.workerGroup(g);
         for (JobStatus s : JobStatus.values()) metrics.jobs(s.apiName(), () -> count(s));
         scheduler.start();
         if (!retention.isZero()) {
@@ -336,6 +337,9 @@ public final class JobService implements Jobs {
 
     /** Whether every worker has loaded the model. */
     @Override public boolean ready() { return scheduler.ready(); }
+
+    /** The worker groups, each with its devices and state (for {@code /health}). */
+    @Override public List<WorkerGroup> groups() { return scheduler.groups(); }
 
     /** Why the model failed to load, or null. */
     @Override public String loadError() { return scheduler.loadError(); }

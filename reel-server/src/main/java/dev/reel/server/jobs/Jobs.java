@@ -51,6 +51,9 @@ public interface Jobs {
     /** The workers that take jobs: local devices, or remote workers with a live heartbeat. */
     List<String> workers();
 
+    /** This process's worker groups (none for a queue frontend, whose workers run elsewhere). */
+    default List<WorkerGroup> groups() { return List.of(); }
+
     /** Jobs a worker has taken and not finished yet. */
     long pending();
 

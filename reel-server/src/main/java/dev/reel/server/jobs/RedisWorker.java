@@ -95,7 +95,7 @@ public final class RedisWorker implements AutoCloseable {
         String consumer = name + "/" + device;
         VideoEngine engine;
         try {
-            engine = model.load(device);
+            engine = model.load(List.of(device));
             log.info("worker {}: model {} loaded on {}", name, model.id(), device);
             loaded = true; // from now on the heartbeat tells frontends that jobs can run
         } catch (RuntimeException | Error e) {

@@ -1,5 +1,6 @@
 package dev.reel.server.metrics;
 
+import dev.reel.server.jobs.WorkerGroup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +15,8 @@ import java.util.function.Supplier;
  * The service's Prometheus metrics (Micrometer), served at {@code /metrics}:
  * {@code reel_queue_depth}, {@code reel_jobs{state}}, {@code reel_step_seconds}, {@code reel_stage_seconds{stage}},
  * {@code reel_generation_seconds}, {@code reel_jobs_submitted_total}, {@code reel_jobs_finished_total{status}},
- * {@code reel_requests_rejected_total{code}}.
+ * {@code reel_requests_rejected_total{code}}, and per worker group {@code reel_worker_ready{group,devices}},
+ * {@code reel_worker_busy{group,devices}} and {@code reel_worker_jobs_finished{group,devices}}.
  */
 public final class ServerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -49,6 +51,17 @@ public final class ServerMetrics {
 
     public void jobs(String state, Supplier<Number> count) {
         Gauge.builder("reel.jobs", count).tag("state", state).description("Jobs by state").register(registry);
+    }
+
+    /** Registers the gauges of one worker group: loaded (1/0), rendering (1/0), jobs finished. */
+    public void workerGroup(WorkerGroup g) {
+        String group = Integer.toString(g.index());
+        Gauge.builder("reel.worker.ready", () -> g.state() == WorkerGroup.State.READY ? 1 : 0).tag("group", group).tag("devices", g.label())
+                .description("Whether the worker group has its model loaded").register(registry);
+        Gauge.builder("reel.worker.busy", () -> g.runningJob() != null ? 1 : 0).tag("group", group).tag("devices", g.label())
+                .description("Whether the worker group is rendering a job").register(registry);
+        Gauge.builder("reel.worker.jobs.finished", g::finishedJobs).tag("group", group).tag("devices", g.label())
+                .description("Jobs the worker group has finished").register(registry);
     }
 
     public void step(Duration d) { step.record(d); }

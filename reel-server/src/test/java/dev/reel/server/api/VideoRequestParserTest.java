@@ -10,6 +10,7 @@ import dev.reel.server.engine.VideoEngine;
 import dev.reel.server.engine.VideoModel;
 import dev.reel.server.engine.VideoSpec;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The parser takes the frame rule from the served model's geometry, not from a constant of its own. */
@@ -19,7 +20,7 @@ class VideoRequestParserTest {
         @Override public String id() { return "m"; }
         @Override public dev.reel.pipeline.GenerationRequest defaults() { return dev.reel.pipeline.GenerationRequest.builder("").build(); }
         @Override public void validate(VideoSpec spec) {}
-        @Override public VideoEngine load(Device device) { throw new UnsupportedOperationException(); }
+        @Override public VideoEngine load(List<Device> devices) { throw new UnsupportedOperationException(); }
     }
 
     private static VideoRequest parse(VideoGeometry g, String json) {
