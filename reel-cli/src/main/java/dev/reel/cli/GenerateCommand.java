@@ -119,7 +119,14 @@ final class GenerateCommand implements Callable<Integer> {
         ModelProfile profile = dir == null ? VideoGenerator.demoProfile() : ModelProfile.read(dir);
 
         // every request checked against the configs before any weight is read
-        List<GenerationRequest> requests = new Batch(profile, prompts(), output, Path.of("")).requests(this);
+        List<GenerationRequest> requests;
+        try {
+            requests = new Batch(profile, prompts(), output, Path.of("")).requests(this);
+        } catch (InvalidRequestException e) {   // a flag the request builder itself refuses (e.g. an unknown --cache)
+            err.println("reel generate: invalid " + flag(e) + ": " + e.getMessage());
+            err.flush();
+            return spec.exitCodeOnInvalidInput();
+        }
         List<String> errors = new ArrayList<>();
         for (GenerationRequest r : requests) {
             for (InvalidRequestException e : InputValidation.violations(r, profile.geometry(), options.limits())) {

@@ -139,7 +139,7 @@ class GenerateCommandTest {
     void loraFlagAppliesAFileOnTheFlyOrMerged() throws Exception {
         String lora = TestFixtures.locate().root().resolveSibling("wan21-tiny-lora").resolve("reel_lora.safetensors").toString();
         String[] common = {"generate", "--model", model(), "--prompt", "a fox", "--height", "32", "--width", "32", "--frames", "5",
-                "--steps", "2", "--seed", "1", "--device", "cpu", "--output"};
+                "--steps", "2", "--seed", "1", "--device", "cpu", "--format", "png", "--output"};
         Path plain = dir.resolve("plain"), onTheFly = dir.resolve("fly"), merged = dir.resolve("merged");
         assertEquals(0, reel(concat(common, plain.toString())).exit());
         Run r = reel(concat(common, onTheFly.toString(), "--lora", lora + ":2"));

@@ -41,7 +41,8 @@ class PreprocessCommandTest {
 
     private static void generate(String prompt, long seed, int frames, Path output) {
         var r = GenerateCommandTest.reel("generate", "--model", model(), "--prompt", prompt, "--height", "32", "--width", "48",
-                "--frames", Integer.toString(frames), "--steps", "2", "--seed", Long.toString(seed), "--device", "cpu", "--output", output.toString());
+                "--frames", Integer.toString(frames), "--steps", "2", "--seed", Long.toString(seed), "--device", "cpu", "--output", output.toString(),
+                "--format", output.toString().endsWith(".mp4") ? "mp4" : "png");
         assertEquals(0, r.exit(), r.err());
     }
 
