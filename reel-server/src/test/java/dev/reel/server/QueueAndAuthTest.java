@@ -42,10 +42,11 @@ class QueueAndAuthTest {
         }
     }
 
-    @Test void apiKeyGuardsEveryRouteButHealth() throws Exception {
+    @Test void apiKeyGuardsEveryRouteButHealthAndThePage() throws Exception {
         try (TestServer s = TestServer.start(dataDir, c -> c.withApiKey("s3cret-key"))) {
             assertEquals(200, s.get("/health").statusCode());
-            for (String path : new String[] {"/", "/metrics", "/v1/models", "/v1/videos", "/v1/videos/video_" + "0".repeat(32)}) {
+            assertEquals(200, s.get("/").statusCode(), "the page holds no data; it asks for the key");
+            for (String path : new String[] {"/metrics", "/v1/models", "/v1/videos", "/v1/videos/video_" + "0".repeat(32)}) {
                 HttpResponse<String> r = s.get(path);
                 assertEquals(401, r.statusCode(), path);
                 assertEquals("invalid_api_key", json(r).path("error").path("code").asText());

@@ -95,6 +95,42 @@ class WebPageBrowserTest {
     }
 
     /**
+     * With {@code --api-key} the page still loads, asks for the key on the first 401, keeps it in session storage
+     * and sends it: a job runs with live progress (the event stream read through fetch) and its video plays.
+     */
+    @Test void theKeyedPageAsksForTheKeyAndUsesIt() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "browser test skipped: /usr/bin/chromium and /usr/bin/chromedriver are needed (apt-get install chromium chromium-driver)");
+        try (TestServer s = TestServer.start(dataDir, c -> c.withApiKey("s3cret"))) {
+            ChromeDriver driver = browser();
+            try {
+                driver.get(s.base + "/");
+                WebDriverWait wait = new WebDriverWait(driver, TestServer.PATIENCE);
+                wait.until(d -> d.findElement(By.id("keybox")).isDisplayed());
+                fill(driver, "apikey", "s3cret");
+                driver.findElement(By.id("keysave")).click();
+                wait.until(d -> d.findElement(By.id("model")).getText().equals(TestServer.MODEL));
+                assertTrue(!driver.findElement(By.id("keybox")).isDisplayed());
+
+                fill(driver, "prompt", "A red fox runs through a snowy forest at dawn.");
+                fill(driver, "width", "48");
+                fill(driver, "height", "64");
+                fill(driver, "frames", "5");
+                fill(driver, "steps", "3");
+                fill(driver, "guidance", "1");
+                driver.findElement(By.id("submit")).click();
+                wait.until(d -> d.findElement(By.id("progress-text")).getText().equals("100%"));
+                JavascriptExecutor js = driver;
+                wait.until(d -> ((Number) js.executeScript("return document.getElementById('player').readyState")).intValue() >= 2);
+                assertEquals(48L, js.executeScript("return document.getElementById('player').videoWidth"));
+                assertEquals(1, TestServer.json(s.send(s.request("/v1/videos").header("Authorization", "Bearer s3cret").GET().build())).path("data").size());
+            } finally {
+                driver.quit();
+            }
+        }
+    }
+
+    /**
      * The demo model: the form starts from its small defaults and says its videos are noise; examples fill the
      * prompt; a job waiting behind another shows its queue position, survives a page reload (the page reconnects)
      * and is cancelled with the Cancel button.
