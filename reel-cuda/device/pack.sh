@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
-# Packs a build for the GPU machine into /work/main/.device (run after ./mvnw install -DskipTests and
-# ./mvnw -pl reel-cuda test-compile; the JUnit console launcher jar is expected in /tmp/junit).
+# Packs this checkout's build for a GPU machine that has CUDA and Python but no Java: a Java 25 runtime, the
+# reel-cli jars, the GPU test classes (reel-cuda, reel-cli), the JUnit console launcher and this folder's scripts,
+# into .device/ at the checkout's root (see ../../README.md, "GPU tests").
+#
+# Usage, from anywhere in the checkout, after `./mvnw -B package -DskipTests`:
+#   reel-cuda/device/pack.sh [--with-ffmpeg]
+# DEVICE_JAVA names the packing tool (default: ../shared/tools/device-java beside the checkout).
 set -euo pipefail
-wt=$(cd "$(dirname "$0")/../.." && pwd)
-cd /work/main
-/work/shared/tools/device-java --without 'websocket|ffmpeg|javacv|javacpp|jetty|javalin|kotlin|prometheus|micrometer|HdrHistogram|LatencyUtils|annotations-13' \
-  $wt/reel-cli/target/lib /tmp/junit >/dev/null
-rm -rf .device/test-classes && cp -r $wt/reel-cuda/target/test-classes .device/test-classes
-cp $wt/reel-cuda/device/run.sh $wt/reel-cuda/device/*.py .device/
-du -sh .device; ls .device/lib | wc -l
+root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+cd "$root"
+tool=${DEVICE_JAVA:-$root/../shared/tools/device-java}
+[ -x "$tool" ] || { echo "pack.sh: no packing tool at $tool (set DEVICE_JAVA)" >&2; exit 2; }
+[ -d reel-cli/target/lib ] || { echo "pack.sh: build first: ./mvnw -B package -DskipTests" >&2; exit 2; }
+# the HTTP server, browser tests and FFmpeg's natives are not needed by the GPU runs and would exceed the size limit
+without=(--without 'websocket|javalin|jetty|kotlin|prometheus|micrometer|HdrHistogram|LatencyUtils|annotations-13|selenium')
+[ "${1:-}" = --with-ffmpeg ] || without+=(--without 'ffmpeg|javacv|javacpp')
+junit=$(mktemp -d)
+trap 'rm -rf "$junit"' EXIT
+./mvnw -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory="$junit" >/dev/null
+# the tool writes .device/ at the root of the git repository it runs in; a scratch one also serves git worktrees
+scratch=$(mktemp -d)
+trap 'rm -rf "$junit" "$scratch"' EXIT
+git -C "$scratch" init -q && touch "$scratch/.keep" && git -C "$scratch" add .keep  # its size check counts tracked files
+(cd "$scratch" && "$tool" "${without[@]}" "$root/reel-cli/target/lib" "$junit")
+rm -rf .device && mv "$scratch/.device" .device
+rm -rf .device/test-classes && mkdir -p .device/test-classes
+cp -r reel-cuda/target/test-classes .device/test-classes/reel-cuda
+cp -r reel-cli/target/test-classes .device/test-classes/reel-cli
+cp reel-cuda/device/run.sh reel-cuda/device/*.py .device/
+du -sh .device

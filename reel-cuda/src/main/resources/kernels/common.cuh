@@ -7,7 +7,7 @@ typedef unsigned int u32;
 typedef long long i64;
 typedef unsigned long long u64;
 
-// dtype codes: the ordinals of dev.reel.core.DType
+// dtype codes (dev.reel.cuda.KernelAbi, checked against this file by KernelAbiTest)
 #define DT_F32 0
 #define DT_BF16 1
 #define DT_F16 2

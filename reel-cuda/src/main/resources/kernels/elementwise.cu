@@ -3,7 +3,8 @@
 // the host checked sizes, strides and alignment), otherwise one element at a time.
 #include "common.cuh"
 
-// dev.reel.core.Backend.Unary ordinals, plus IDENTITY for casts, copies and affine maps
+// Op codes (dev.reel.cuda.KernelAbi, checked against this file by KernelAbiTest): Backend.Unary, plus IDENTITY
+// for casts, copies and affine maps
 #define U_SILU 0
 #define U_GELU_TANH 1
 #define U_GELU_ERF 2

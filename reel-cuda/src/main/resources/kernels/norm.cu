@@ -162,10 +162,16 @@ extern "C" __global__ void group_apply(const void* x, int xdt, void* out, int od
     }
 }
 
-// Reduction of x viewed as [outer, R, inner] (contiguous) along R. kind: 0 sum, 1 mean, 2 max, 3 L2 norm.
-__device__ __forceinline__ float red_init(int kind) { return kind == 2 ? neg_inf() : 0.f; }
-__device__ __forceinline__ float red_add(int kind, float acc, float v) { return kind == 2 ? fmaxf(acc, v) : kind == 3 ? acc + v * v : acc + v; }
-__device__ __forceinline__ float red_fin(int kind, float acc, i64 R) { return kind == 1 ? acc / R : kind == 3 ? sqrtf(acc) : acc; }
+// Reduction kinds (dev.reel.cuda.KernelAbi): sum, mean, max, L2 norm.
+#define RED_SUM 0
+#define RED_MEAN 1
+#define RED_MAX 2
+#define RED_NORM 3
+
+// Reduction of x viewed as [outer, R, inner] (contiguous) along R.
+__device__ __forceinline__ float red_init(int kind) { return kind == RED_MAX ? neg_inf() : 0.f; }
+__device__ __forceinline__ float red_add(int kind, float acc, float v) { return kind == RED_MAX ? fmaxf(acc, v) : kind == RED_NORM ? acc + v * v : acc + v; }
+__device__ __forceinline__ float red_fin(int kind, float acc, i64 R) { return kind == RED_MEAN ? acc / R : kind == RED_NORM ? sqrtf(acc) : acc; }
 
 // inner == 1: one block per output row.
 extern "C" __global__ void reduce_rows(const void* x, int xdt, void* out, int odt, i64 R, int kind) {
@@ -173,7 +179,7 @@ extern "C" __global__ void reduce_rows(const void* x, int xdt, void* out, int od
     i64 base = (i64)blockIdx.x * R;
     float acc = red_init(kind);
     for (i64 i = threadIdx.x; i < R; i += blockDim.x) acc = red_add(kind, acc, load_f(x, xdt, base + i));
-    acc = kind == 2 ? block_max(acc, scratch) : block_sum(acc, scratch);
+    acc = kind == RED_MAX ? block_max(acc, scratch) : block_sum(acc, scratch);
     if (threadIdx.x == 0) store_f(out, odt, blockIdx.x, red_fin(kind, acc, R));
 }
 

@@ -1,13 +1,14 @@
 package dev.reel.cli;
 
+import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
+import dev.reel.core.DeviceTimer;
 import dev.reel.core.Scope;
+import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
-import dev.reel.cuda.CudaBackend;
-import dev.reel.cuda.CudaTimer;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanTransformerConfig;
@@ -61,7 +62,7 @@ public final class BenchDitCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "Use only this many transformer blocks (quick runs).")
     Integer layers;
 
-    @Option(names = "--attention", defaultValue = "cudnn", description = "GPU attention kernel: cudnn or flash (Reel's own). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--attention", defaultValue = "auto", description = "GPU attention kernel: auto, sdpa (cuDNN) or flash (Reel's own). Default: ${DEFAULT-VALUE}.")
     String attention;
 
     @Override public Integer call() {
@@ -73,13 +74,12 @@ public final class BenchDitCommand implements Callable<Integer> {
         }
         Device dev = Device.parse(device);
         DType dt = DType.parse(dtype);
-        Backend be = Backends.of(dev);
-        if (be instanceof CudaBackend c) c.setAttentionEngine(CudaBackend.AttentionEngine.valueOf(attention.toUpperCase(Locale.ROOT)));
+        Backend be = Backends.of(dev, SystemOptions.defaults().withAttention(AttentionBackend.parse(attention)));
         VideoGeometry geometry = VideoGeometry.of(vaeConfig(file), cfg);
         int[] latent = geometry.latentShape(frames, height, width);
         int lt = latent[2], lh = latent[3], lw = latent[4];
         long tokens = geometry.tokens(frames, height, width);
-        String gpu = be instanceof CudaBackend c ? c.deviceName() : "cpu";
+        String gpu = be.deviceName();
         System.out.printf(Locale.ROOT, "bench dit: %s, %d layers, %d×%d×%d video → latents %d×%d×%d, %d tokens, text %d, %s on %s (%s), attention %s%n",
                 file, cfg.numLayers(), frames, height, width, lt, lh, lw, tokens, textLen, dt, dev, gpu, attention);
 
@@ -91,13 +91,13 @@ public final class BenchDitCommand implements Callable<Integer> {
         Tensor ctx = random(be, dt, 2, 1, textLen, cfg.textDim());
         float[] timestep = {500f};
 
-        if (be instanceof CudaBackend c) c.resetPeak();
+        be.resetPeakMemory();
         double[] ms = time(be, warmup, reps, () -> model.forward(x, timestep, ctx));
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double median = sorted[sorted.length / 2];
         double flops = flops(cfg, tokens, textLen);
-        String peak = be instanceof CudaBackend c ? String.format(Locale.ROOT, ", \"peak_gib\": %.2f", c.poolPeakBytes() / 1073741824.0) : "";
+        String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakGiB());
         System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-dit-forward\", \"frames\": %d, \"height\": %d, \"width\": %d, \"tokens\": %d, \"dtype\": \"%s\", "
                         + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"tflops\": %.1f%s, \"device\": \"%s\"}%n",
                 frames, height, width, tokens, dt, median, sorted[0], sorted[sorted.length - 1], flops / median / 1e9, peak, gpu);
@@ -106,25 +106,17 @@ public final class BenchDitCommand implements Callable<Integer> {
 
     /**
      * Runs {@code body} {@code warmup + reps} times, each in its own scope, and returns the timed runs' milliseconds
-     * (CUDA events on a GPU, the wall clock after a synchronisation elsewhere). Prints one line per run.
+     * ({@link Backend#timer()}: device events on a GPU, the wall clock after a synchronisation on the CPU). Prints one
+     * line per run.
      */
     static double[] time(Backend be, int warmup, int reps, Runnable body) {
         double[] ms = new double[reps];
         for (int i = 0; i < warmup + reps; i++) {
             double t;
-            try (Scope s = Scope.open()) {
-                if (be instanceof CudaBackend c) {
-                    try (CudaTimer timer = c.timer()) {
-                        timer.start();
-                        body.run();
-                        t = timer.stopMs();
-                    }
-                } else {
-                    long s0 = System.nanoTime();
-                    body.run();
-                    be.synchronize();
-                    t = (System.nanoTime() - s0) / 1e6;
-                }
+            try (Scope s = Scope.open(); DeviceTimer timer = be.timer()) {
+                timer.start();
+                body.run();
+                t = timer.stopMs();
             }
             boolean timed = i >= warmup;
             if (timed) ms[i - warmup] = t;

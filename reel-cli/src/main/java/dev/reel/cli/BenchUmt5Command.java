@@ -4,7 +4,6 @@ import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
-import dev.reel.cuda.CudaBackend;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
 import java.nio.file.Path;
@@ -42,7 +41,7 @@ public final class BenchUmt5Command implements Callable<Integer> {
         Umt5Config cfg = Umt5Config.read(file);
         Backend be = Backends.of(Device.parse(device));
         DType dt = DType.parse(dtype);
-        String gpu = be instanceof CudaBackend c ? c.deviceName() : "cpu";
+        String gpu = be.deviceName();
         System.out.printf(Locale.ROOT, "bench umt5: %s, %d layers, d_model %d, %d tokens, %s on %s (%s)%n", file, cfg.numLayers(), cfg.dModel(), tokens, dt, be.device(), gpu);
         long t0 = System.nanoTime();
         UMT5EncoderModel model = UMT5EncoderModel.random(cfg, 11, dt, be);
@@ -54,10 +53,10 @@ public final class BenchUmt5Command implements Callable<Integer> {
             ids[i] = 1 + r.nextInt(cfg.vocabSize() - 1);
             mask[i] = 1;
         }
-        if (be instanceof CudaBackend c) c.resetPeak();
+        be.resetPeakMemory();
         double[] ms = BenchDitCommand.time(be, warmup, reps, () -> model.forward(ids, mask, 1, tokens));
         Arrays.sort(ms);
-        String peak = be instanceof CudaBackend c ? String.format(Locale.ROOT, ", \"peak_gib\": %.2f", c.poolPeakBytes() / 1073741824.0) : "";
+        String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakGiB());
         System.out.printf(Locale.ROOT, "{\"bench\": \"reel-umt5-encode\", \"tokens\": %d, \"dtype\": \"%s\", \"ms_median\": %.1f, \"ms_min\": %.1f%s, \"device\": \"%s\"}%n",
                 tokens, dt, ms[ms.length / 2], ms[0], peak, gpu);
         return 0;

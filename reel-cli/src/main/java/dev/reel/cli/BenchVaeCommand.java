@@ -5,7 +5,6 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Tensor;
-import dev.reel.cuda.CudaBackend;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanVaeConfig;
@@ -51,14 +50,14 @@ public final class BenchVaeCommand implements Callable<Integer> {
         DType dt = DType.parse(dtype);
         int[] latent = VideoGeometry.ofVae(cfg).latentShape(frames, height, width);
         int lt = latent[2], lh = latent[3], lw = latent[4];
-        String gpu = be instanceof CudaBackend c ? c.deviceName() : "cpu";
+        String gpu = be.deviceName();
         System.out.printf(Locale.ROOT, "bench vae: decode [1, %d, %d, %d, %d] → %d×%d×%d video, %s on %s (%s)%n", cfg.zDim(), lt, lh, lw, frames, height, width, dt, be.device(), gpu);
         AutoencoderKLWan vae = AutoencoderKLWan.random(cfg, 7, dt, be);
         Tensor z = BenchDitCommand.random(be, dt, 3, 1, cfg.zDim(), lt, lh, lw);
-        if (be instanceof CudaBackend c) c.resetPeak();
+        be.resetPeakMemory();
         double[] ms = BenchDitCommand.time(be, warmup, reps, () -> vae.decode(z));
         Arrays.sort(ms);
-        String peak = be instanceof CudaBackend c ? String.format(Locale.ROOT, ", \"peak_gib\": %.2f", c.poolPeakBytes() / 1073741824.0) : "";
+        String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakGiB());
         System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-vae-decode\", \"frames\": %d, \"height\": %d, \"width\": %d, \"dtype\": \"%s\", \"ms_median\": %.1f, \"ms_min\": %.1f%s, \"device\": \"%s\"}%n",
                 frames, height, width, dt, ms[ms.length / 2], ms[0], peak, gpu);
         return 0;

@@ -17,6 +17,23 @@ public interface Backend {
     /** The device this backend computes on. */
     Device device();
 
+    /** The device's name for reports: the GPU's product name, or {@code "cpu"}. */
+    default String deviceName() { return device().toString(); }
+
+    // ---------------------------------------------------------------- statistics and timing
+
+    /** Memory held by this device's tensors now, the peak since {@link #resetPeakMemory()}, and what is reserved. */
+    MemoryStats memoryStats();
+
+    /** Restarts peak tracking of {@link #memoryStats()} from the bytes in use now. */
+    void resetPeakMemory();
+
+    /**
+     * A timer of the work queued on this backend: device events on a GPU, the wall clock after a
+     * {@link #synchronize()} on the CPU. Close it when done.
+     */
+    default DeviceTimer timer() { return DeviceTimer.wallClock(this); }
+
     // ---------------------------------------------------------------- memory
 
     /** Uninitialised tensor (contents unspecified). */

@@ -1,6 +1,6 @@
 package dev.reel.core;
 
-import dev.reel.core.cpu.CpuBackend;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,11 +8,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * Finds the {@link Backend} of a device. The CPU backend is built in; accelerator backends (reel-cuda) are
- * found with {@link ServiceLoader} through {@link BackendProvider}.
+ * Finds the {@link Backend} of a device through the {@link BackendProvider}s on the class path
+ * ({@link ServiceLoader}): reel-core's CPU provider, reel-cuda's CUDA provider. Backends are made once per
+ * (device, {@link SystemOptions}) and cached, so the edge (CLI, server) builds one {@code SystemOptions} and
+ * every {@code Backends.of(device, options)} with it returns the same backend.
  */
 public final class Backends {
-    private static final Map<Device, Backend> CACHE = new ConcurrentHashMap<>();
+    private record Key(Device device, SystemOptions options) {}
+
+    private static final Map<Key, Backend> CACHE = new ConcurrentHashMap<>();
+    private static final List<BackendProvider> PROVIDERS = ServiceLoader.load(BackendProvider.class).stream().map(ServiceLoader.Provider::get).toList();
     private static final AtomicBoolean FALLBACK_SAID = new AtomicBoolean();
 
     private Backends() {}
@@ -20,39 +25,53 @@ public final class Backends {
     /** The CPU backend. */
     public static Backend cpu() { return of(Device.CPU); }
 
-    /** The backend of {@code device}; throws a {@link ReelException} naming the device if none can run it. */
-    public static Backend of(Device device) {
-        Backend b = CACHE.get(device);
+    /** The backend of {@code device} with {@link SystemOptions#defaults()}. */
+    public static Backend of(Device device) { return of(device, SystemOptions.defaults()); }
+
+    /**
+     * The backend of {@code device} configured by {@code options} (attention choice, convolution path, cache and
+     * library folders); throws a {@link ReelException} naming the device if no provider can run it.
+     */
+    public static Backend of(Device device, SystemOptions options) {
+        Key key = new Key(device, options);
+        Backend b = CACHE.get(key);
         if (b != null) return b;
-        return CACHE.computeIfAbsent(device, Backends::create);
+        return CACHE.computeIfAbsent(key, k -> provider(device).create(device, options));
     }
 
-    private static Backend create(Device device) {
-        if (device.type() == Device.Type.CPU) return CpuBackend.instance();
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
-            if (p.type() == device.type()) return p.create(device);
-        }
-        throw new ReelException("no backend for device " + device + " (is reel-cuda on the class path?)");
+    private static BackendProvider provider(Device device) {
+        for (BackendProvider p : PROVIDERS) if (p.type() == device.type()) return p;
+        throw new ReelException("no backend for device " + device + (device.type() == Device.Type.CUDA ? " (is reel-cuda on the class path?)" : ""));
     }
+
+    /** {@link #preferred(SystemOptions, Consumer)} with {@link SystemOptions#defaults()}. */
+    public static Device preferred(Consumer<String> notice) { return preferred(SystemOptions.defaults(), notice); }
 
     /**
      * The device to use when the user named none: the first CUDA device when one is usable, else the CPU. The
      * fallback is told to {@code notice} once per process, so a user without a GPU learns why Reel runs on the CPU.
      */
-    public static Device preferred(Consumer<String> notice) {
-        if (available(Device.Type.CUDA)) return Device.cuda(0);
+    public static Device preferred(SystemOptions options, Consumer<String> notice) {
+        if (available(Device.Type.CUDA, options)) return Device.cuda(0);
         if (FALLBACK_SAID.compareAndSet(false, true)) {
             notice.accept("no usable CUDA device (driver or CUDA libraries not found, or no GPU); running on the CPU");
         }
         return Device.CPU;
     }
 
-    /** True if an accelerator backend of this type is on the class path and reports a usable device. */
-    public static boolean available(Device.Type type) {
-        if (type == Device.Type.CPU) return true;
-        for (BackendProvider p : ServiceLoader.load(BackendProvider.class)) {
-            if (p.type() == type && p.available()) return true;
+    /** {@link #available(Device.Type, SystemOptions)} with {@link SystemOptions#defaults()}. */
+    public static boolean available(Device.Type type) { return available(type, SystemOptions.defaults()); }
+
+    /** True if a backend of this type is on the class path and reports a usable device. */
+    public static boolean available(Device.Type type, SystemOptions options) {
+        return unavailableReason(type, options) == null;
+    }
+
+    /** Why no device of {@code type} is usable (for the user), or null when one is. */
+    public static String unavailableReason(Device.Type type, SystemOptions options) {
+        for (BackendProvider p : PROVIDERS) {
+            if (p.type() == type) return p.unavailableReason(options);
         }
-        return false;
+        return "no " + type.name().toLowerCase(java.util.Locale.ROOT) + " backend on the class path" + (type == Device.Type.CUDA ? " (reel-cuda)" : "");
     }
 }

@@ -6,18 +6,28 @@ package dev.reel.core;
  * (weights, for example) lives until {@link #free()} or, on the CPU, until it is unreachable.
  */
 public abstract class Storage {
+    private final Backend backend;
     private final DType dtype;
     private final long elements;
     private volatile boolean freed;
 
-    protected Storage(DType dtype, long elements) {
+    /**
+     * @param backend  the backend that made this memory; it runs every op on tensors viewing it
+     * @param dtype    element type
+     * @param elements number of elements
+     */
+    protected Storage(Backend backend, DType dtype, long elements) {
+        this.backend = java.util.Objects.requireNonNull(backend, "backend");
         this.dtype = dtype;
         this.elements = elements;
         Scope.register(this);
     }
 
+    /** The backend that made this memory and runs the ops of the tensors that view it. */
+    public Backend backend() { return backend; }
+
     /** The device that holds this memory. */
-    public abstract Device device();
+    public Device device() { return backend.device(); }
 
     /** Element type of the memory. */
     public DType dtype() { return dtype; }

@@ -15,9 +15,15 @@ import java.util.Objects;
  * @param libraryPath  extra folders to search for native libraries (CUDA, cuDNN, NCCL), before the system's
  */
 public record SystemOptions(AttentionBackend attention, String convolution, Path cacheDir, List<Path> libraryPath) {
+    /** The values {@link #convolution} may take. */
+    public static final List<String> CONVOLUTIONS = List.of("auto", "im2col");
+
     public SystemOptions {
         Objects.requireNonNull(attention, "attention");
         Objects.requireNonNull(convolution, "convolution");
+        if (!CONVOLUTIONS.contains(convolution)) {
+            throw new ReelException("convolution path '" + convolution + "' is not known; allowed: " + String.join(", ", CONVOLUTIONS));
+        }
         Objects.requireNonNull(cacheDir, "cacheDir");
         libraryPath = List.copyOf(libraryPath);
     }
@@ -30,4 +36,13 @@ public record SystemOptions(AttentionBackend attention, String convolution, Path
 
     /** A copy with another attention choice. */
     public SystemOptions withAttention(AttentionBackend a) { return new SystemOptions(a, convolution, cacheDir, libraryPath); }
+
+    /** A copy with another convolution path ({@code "auto"} or {@code "im2col"}). */
+    public SystemOptions withConvolution(String c) { return new SystemOptions(attention, c, cacheDir, libraryPath); }
+
+    /** A copy with another cache folder. */
+    public SystemOptions withCacheDir(Path dir) { return new SystemOptions(attention, convolution, dir, libraryPath); }
+
+    /** A copy with other extra library folders. */
+    public SystemOptions withLibraryPath(List<Path> dirs) { return new SystemOptions(attention, convolution, cacheDir, dirs); }
 }

@@ -52,8 +52,8 @@ public final class Tensor {
     public DType dtype() { return storage.dtype(); }
     /** The device the storage lives on. */
     public Device device() { return storage.device(); }
-    /** The backend of {@link #device()}, which runs every op on this tensor. */
-    public Backend backend() { return Backends.of(storage.device()); }
+    /** The backend that made this tensor's storage, which runs every op on this tensor. */
+    public Backend backend() { return storage.backend(); }
     /** A copy of the shape. */
     public int[] shape() { return shape.clone(); }
     /** A copy of the strides (in elements). */

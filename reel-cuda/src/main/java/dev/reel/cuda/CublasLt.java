@@ -11,6 +11,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,8 +45,8 @@ final class CublasLt {
     /** Descriptors and the chosen algorithm for one {@link Key}; used under its own lock. */
     private record Plan(MemorySegment desc, MemorySegment la, MemorySegment lb, MemorySegment ld, MemorySegment algo, MemorySegment scratch) {}
 
-    CublasLt() {
-        NativeLibrary l = library();
+    CublasLt(List<Path> libraryPath) {
+        NativeLibrary l = library(libraryPath);
         FunctionDescriptor setAttr = FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG);
         create = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cublasLtCreate");
         descCreate = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), "cublasLtMatmulDescCreate");
@@ -67,11 +69,12 @@ final class CublasLt {
         }
     }
 
-    static NativeLibrary library() {
+    /** cuBLASLt, loaded once per process (searching {@code libraryPath} first on that first call). */
+    static NativeLibrary library(List<Path> libraryPath) {
         NativeLibrary l = lib;
         if (l == null) {
             synchronized (CublasLt.class) {
-                if (lib == null) lib = NativeLibrary.load("cuBLASLt", "libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so");
+                if (lib == null) lib = NativeLibrary.load("cuBLASLt", libraryPath, "libcublasLt.so.13", "libcublasLt.so.12", "libcublasLt.so");
                 l = lib;
             }
         }

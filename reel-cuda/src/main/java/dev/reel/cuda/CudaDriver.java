@@ -10,6 +10,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The CUDA driver API ({@code libcuda.so.1}) through FFM: only the calls Reel uses. Every call checks its
@@ -94,15 +96,18 @@ final class CudaDriver {
         cuGetErrorName = lib.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cuGetErrorName");
     }
 
-    /** The driver, loaded and initialised once; throws {@link CudaUnavailableException} if it cannot be. */
-    static CudaDriver get() {
+    /**
+     * The driver, loaded (searching {@code libraryPath} first) and initialised once per process; throws
+     * {@link CudaUnavailableException} if it cannot be. Later calls return the first result whatever their path.
+     */
+    static CudaDriver get(List<Path> libraryPath) {
         CudaDriver d = instance;
         if (d != null) return d;
         synchronized (CudaDriver.class) {
             if (instance != null) return instance;
             if (failure != null) throw failure;
             try {
-                d = new CudaDriver(NativeLibrary.load("CUDA driver", "libcuda.so.1", "libcuda.so"));
+                d = new CudaDriver(NativeLibrary.load("CUDA driver", libraryPath, "libcuda.so.1", "libcuda.so"));
                 d.check(d.call1(d.cuInit, 0), "cuInit");
                 instance = d;
                 return d;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,13 +22,25 @@ final class CudaKernels {
 
     private final CudaDriver cu;
     private final String arch;
+    private final List<Path> libraryPath;
+    private final Path cacheDir;
     private final Map<String, MemorySegment> modules = new ConcurrentHashMap<>();
     private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
 
-    CudaKernels(CudaDriver cu, String arch) {
+    /**
+     * @param arch        the target, e.g. "sm_90"
+     * @param libraryPath where to look for NVRTC first
+     * @param cacheDir    the folder of cached cubins
+     */
+    CudaKernels(CudaDriver cu, String arch, List<Path> libraryPath, Path cacheDir) {
         this.cu = cu;
         this.arch = arch;
+        this.libraryPath = libraryPath;
+        this.cacheDir = cacheDir;
     }
+
+    /** The folder of cached cubins. */
+    Path cacheDir() { return cacheDir; }
 
     /** The text of a kernel resource. */
     static String source(String name) {
@@ -57,7 +70,7 @@ final class CudaKernels {
     private MemorySegment load(String file) {
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         for (String h : HEADERS) headers.put(h, source(h));
-        byte[] cubin = Nvrtc.get().cubin(file, source(file), headers, arch, List.of("-lineinfo"));
+        byte[] cubin = Nvrtc.get(libraryPath).cubin(file, source(file), headers, arch, List.of("-lineinfo"), cacheDir);
         return cu.loadModule(cubin);
     }
 }

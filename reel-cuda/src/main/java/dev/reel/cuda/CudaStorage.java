@@ -1,27 +1,27 @@
 package dev.reel.cuda;
 
+import dev.reel.core.Backend;
 import dev.reel.core.DType;
-import dev.reel.core.Device;
 import dev.reel.core.Storage;
 import java.lang.ref.Cleaner;
 
 /**
- * Device memory from the backend's stream-ordered pool. {@link #release()} returns it with
- * {@code cuMemFreeAsync} on the backend's stream, so freeing never waits for the GPU. Storage that is never
+ * Device memory from a {@link CudaDevice}'s stream-ordered pool. {@link #release()} returns it with
+ * {@code cuMemFreeAsync} on the device's stream, so freeing never waits for the GPU. Storage that is never
  * freed explicitly (made outside any {@link dev.reel.core.Scope}) is returned once it becomes unreachable.
  */
 public final class CudaStorage extends Storage {
     private static final Cleaner CLEANER = Cleaner.create();
 
-    private final CudaBackend backend;
+    private final CudaDevice device;
     private final long ptr;
     private final Cleaner.Cleanable cleanable;
 
-    CudaStorage(CudaBackend backend, DType dtype, long elements, long ptr) {
-        super(dtype, elements);
-        this.backend = backend;
+    CudaStorage(Backend owner, CudaDevice device, DType dtype, long elements, long ptr) {
+        super(owner, dtype, elements);
+        this.device = device;
         this.ptr = ptr;
-        this.cleanable = ptr == 0 ? null : CLEANER.register(this, new Release(backend, ptr));
+        this.cleanable = ptr == 0 ? null : CLEANER.register(this, new Release(device, ptr));
     }
 
     /** The device address of element 0. */
@@ -30,14 +30,15 @@ public final class CudaStorage extends Storage {
         return ptr;
     }
 
-    @Override public Device device() { return backend.device(); }
+    /** The GPU holding the memory. */
+    CudaDevice cudaDevice() { return device; }
 
     @Override protected void release() {
         if (cleanable != null) cleanable.clean();
     }
 
     /** Frees without referencing the storage, so the cleaner can run it after the storage is gone. */
-    private record Release(CudaBackend backend, long ptr) implements Runnable {
-        @Override public void run() { backend.free(ptr); }
+    private record Release(CudaDevice device, long ptr) implements Runnable {
+        @Override public void run() { device.free(ptr); }
     }
 }

@@ -1,36 +1,37 @@
 package dev.reel.cuda;
 
+import dev.reel.core.DeviceTimer;
 import java.lang.foreign.MemorySegment;
 
-/** Times GPU work on a backend's stream with CUDA events: {@code start()}, queue work, {@code stopMs()}. */
-public final class CudaTimer implements AutoCloseable {
-    private final CudaBackend backend;
+/** Times GPU work on a device's stream with CUDA events: {@code start()}, queue work, {@code stopMs()}. */
+final class CudaTimer implements DeviceTimer {
+    private final CudaDevice device;
     private final MemorySegment start, end;
 
-    CudaTimer(CudaBackend backend) {
-        this.backend = backend;
-        this.start = backend.cu.createEvent();
-        this.end = backend.cu.createEvent();
+    CudaTimer(CudaDevice device) {
+        this.device = device;
+        this.start = device.cu.createEvent();
+        this.end = device.cu.createEvent();
     }
 
     /** Records the start event. */
-    public CudaTimer start() {
-        backend.bind();
-        backend.cu.record(start, backend.stream);
+    @Override public CudaTimer start() {
+        device.bind();
+        device.cu.record(start, device.stream);
         return this;
     }
 
     /** Records the end event, waits for it and returns the milliseconds between the two events. */
-    public float stopMs() {
-        backend.bind();
-        backend.cu.record(end, backend.stream);
-        backend.cu.eventSynchronize(end);
-        return backend.cu.elapsedMs(start, end);
+    @Override public double stopMs() {
+        device.bind();
+        device.cu.record(end, device.stream);
+        device.cu.eventSynchronize(end);
+        return device.cu.elapsedMs(start, end);
     }
 
     @Override public void close() {
-        backend.bind();
-        backend.cu.destroyEvent(start);
-        backend.cu.destroyEvent(end);
+        device.bind();
+        device.cu.destroyEvent(start);
+        device.cu.destroyEvent(end);
     }
 }

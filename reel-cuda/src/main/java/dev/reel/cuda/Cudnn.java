@@ -12,20 +12,26 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * cuDNN 9 ({@code libcudnn.so.9}) through the backend graph API, for two operation graphs: fused flash attention
  * {@code O = softmax(Q·Kᵀ·scale)·V}, described as matmul → scale → max/sub/exp/sum/log/add/div softmax → matmul
  * (the pattern cuDNN's fused SDPA engine recognises; Q, K, V read through their strides, O written contiguous
  * {@code [B, H, Lq, Dv]}), and 3-D convolution forward. Engines are chosen by cuDNN's heuristics; the finalised
- * execution plan is cached per shape and layout.
+ * execution plan is cached per shape and layout. One per {@link CudaDevice}, bound to its stream; outputs are made
+ * by the calling backend's {@link CudaAllocator}.
  */
 final class Cudnn {
+    private static final Logger LOG = LoggerFactory.getLogger(Cudnn.class);
+
     // descriptor types
     private static final int POINTWISE = 0, CONVOLUTION = 1, OP_CONV_FWD = 10, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
             OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22;
@@ -52,7 +58,7 @@ final class Cudnn {
 
     private static volatile NativeLibrary lib;
 
-    private final CudaBackend be;
+    private final CudaDevice dev;
     private final MethodHandle create, destroy, finalizeDesc, setAttr, getAttr, execute, lastError;
     private final MemorySegment handle;
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
@@ -61,9 +67,9 @@ final class Cudnn {
     /** A finalised plan, or the reason cuDNN cannot run the problem (plan null). */
     private record Plan(MemorySegment plan, long workspaceBytes, String failure) {}
 
-    Cudnn(CudaBackend be) {
-        this.be = be;
-        NativeLibrary l = library();
+    Cudnn(CudaDevice dev, List<Path> libraryPath) {
+        this.dev = dev;
+        NativeLibrary l = library(libraryPath);
         create = l.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cudnnBackendCreateDescriptor");
         destroy = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cudnnBackendDestroyDescriptor");
         finalizeDesc = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cudnnBackendFinalize");
@@ -77,30 +83,22 @@ final class Cudnn {
             MemorySegment h = a.allocate(ADDRESS);
             check((int) cudnnCreate.invokeExact(h), "cudnnCreate");
             handle = h.get(ADDRESS, 0);
-            check((int) setStream.invokeExact(handle, be.stream), "cudnnSetStream");
+            check((int) setStream.invokeExact(handle, dev.stream), "cudnnSetStream");
         } catch (Throwable t) {
             throw CudaDriver.rethrow(t);
         }
     }
 
-    static NativeLibrary library() {
+    /** cuDNN, loaded once per process (searching {@code libraryPath} first on that first call). */
+    static NativeLibrary library(List<Path> libraryPath) {
         NativeLibrary l = lib;
         if (l == null) {
             synchronized (Cudnn.class) {
-                if (lib == null) lib = NativeLibrary.load("cuDNN", "libcudnn.so.9", "libcudnn.so");
+                if (lib == null) lib = NativeLibrary.load("cuDNN", libraryPath, "libcudnn.so.9", "libcudnn.so");
                 l = lib;
             }
         }
         return l;
-    }
-
-    /** cuDNN's version as an integer, e.g. 91900 for 9.19.0. */
-    static long version() {
-        try {
-            return (long) library().fn(FunctionDescriptor.of(JAVA_LONG), "cudnnGetVersion").invokeExact();
-        } catch (Throwable t) {
-            throw CudaDriver.rethrow(t);
-        }
     }
 
     private void check(int r, String what) {
@@ -125,20 +123,20 @@ final class Cudnn {
     }
 
     /** True for the problems the fused engine takes: bf16/fp16, unit stride in the head dim, 16-byte aligned. */
-    static boolean supports(CudaBackend be, Tensor q, Tensor k, Tensor v) {
+    static boolean supports(CudaDevice dev, Tensor q, Tensor k, Tensor v) {
         DType t = q.dtype();
         if ((t != DType.BF16 && t != DType.F16) || k.dtype() != t || v.dtype() != t) return false;
         int d = q.size(3), dv = v.size(3);
         if (d % 8 != 0 || dv % 8 != 0 || d > 256 || dv > 256) return false;
         for (Tensor x : new Tensor[] {q, k, v}) {
-            if (x.stride(3) != 1 || (be.addr(x) & 15) != 0) return false;
+            if (x.stride(3) != 1 || (dev.addr(x) & 15) != 0) return false;
             for (int i = 0; i < 3; i++) if (x.size(i) > 1 && x.stride(i) % 8 != 0) return false;
         }
         return true;
     }
 
-    /** The attention, or null when cuDNN has no engine for this problem (the reason is printed once). */
-    Tensor attention(Tensor q, Tensor k, Tensor v, float scale) {
+    /** The attention, or null when cuDNN has no engine for this problem (the reason is logged once per problem). */
+    Tensor attention(CudaAllocator out, Tensor q, Tensor k, Tensor v, float scale) {
         int b = q.size(0), h = q.size(1), sq = q.size(2), dv = v.size(3);
         String key = q.dtype() + Arrays.toString(q.shape()) + Arrays.toString(q.strides()) + Arrays.toString(k.shape()) + Arrays.toString(k.strides())
                 + Arrays.toString(v.shape()) + Arrays.toString(v.strides());
@@ -148,20 +146,20 @@ final class Cudnn {
                 try {
                     return buildAttention(q, k, v);
                 } catch (CudaException e) {
-                    System.err.println("reel: cuDNN attention unavailable for " + kk + ", using Reel's flash kernel: " + e.getMessage());
+                    LOG.warn("cuDNN has no attention engine for {}; this shape runs Reel's flash kernel (or the exact path): {}", kk, e.getMessage());
                     return new Plan(null, 0, e.getMessage());
                 }
             });
         }
         if (p.plan == null) return null;
-        Tensor out = be.empty(q.dtype(), b, h, sq, dv);
+        Tensor o = out.empty(q.dtype(), b, h, sq, dv);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment scaleValue = a.allocate(JAVA_FLOAT);
             scaleValue.set(JAVA_FLOAT, 0, scale);
-            run(p, new long[] {UID_Q, UID_K, UID_V, UID_O, UID_SCALE}, new MemorySegment[] {MemorySegment.ofAddress(be.addr(q)),
-                    MemorySegment.ofAddress(be.addr(k)), MemorySegment.ofAddress(be.addr(v)), MemorySegment.ofAddress(be.addr(out)), scaleValue}, key);
+            run(p, new long[] {UID_Q, UID_K, UID_V, UID_O, UID_SCALE}, new MemorySegment[] {MemorySegment.ofAddress(dev.addr(q)),
+                    MemorySegment.ofAddress(dev.addr(k)), MemorySegment.ofAddress(dev.addr(v)), MemorySegment.ofAddress(dev.addr(o)), scaleValue}, key);
         }
-        return out;
+        return o;
     }
 
     // ---------------------------------------------------------------- graph construction
@@ -169,7 +167,7 @@ final class Cudnn {
     private Plan buildAttention(Tensor q, Tensor k, Tensor v) {
         int b = q.size(0), h = q.size(1), sq = q.size(2), d = q.size(3), skv = k.size(2), dv = v.size(3);
         int io = dataType(q.dtype());
-        Arena g = arena;  // descriptors of a plan live as long as the backend
+        Arena g = arena;  // descriptors of a plan live as long as the device
         long[] sDims = {b, h, sq, skv}, sStr = {(long) h * sq * skv, (long) sq * skv, skv, 1};
         long[] mDims = {b, h, sq, 1}, mStr = {(long) h * sq, sq, 1, 1};
         MemorySegment tq = tensor(UID_Q, io, new long[] {b, h, sq, d}, q.strides(), false, false, g);
@@ -253,9 +251,9 @@ final class Cudnn {
         throw new CudaException("cuDNN has no engine for " + what + ": " + String.join("; ", failures), 3000);
     }
 
-    /** Runs a plan on the backend's stream with the given tensor uids and (device or host) data pointers. */
+    /** Runs a plan on the device's stream with the given tensor uids and (device or host) data pointers. */
     private void run(Plan p, long[] uids, MemorySegment[] pointers, String what) {
-        Tensor workspace = p.workspaceBytes > 0 ? be.empty(DType.U8, Math.toIntExact(p.workspaceBytes)) : null;
+        long workspace = dev.allocate(p.workspaceBytes);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment pack = create(VARIANT_PACK, a);
             MemorySegment u = a.allocate(JAVA_LONG, uids.length);
@@ -267,10 +265,10 @@ final class Cudnn {
             set(pack, PACK_UIDS, T_INT64, uids.length, u);
             set(pack, PACK_POINTERS, T_VOID_PTR, uids.length, ptrs);
             MemorySegment wsp = a.allocate(ADDRESS);
-            wsp.set(ADDRESS, 0, MemorySegment.ofAddress(workspace == null ? 0 : be.addr(workspace)));
+            wsp.set(ADDRESS, 0, MemorySegment.ofAddress(workspace));
             set(pack, PACK_WORKSPACE, T_VOID_PTR, 1, wsp);
             fin(pack, "variant pack");
-            be.bind();
+            dev.bind();
             synchronized (this) {
                 check((int) execute.invokeExact(handle, p.plan, pack), "execute " + what);
             }
@@ -278,7 +276,7 @@ final class Cudnn {
         } catch (Throwable t) {
             throw CudaDriver.rethrow(t);
         } finally {
-            if (workspace != null) workspace.free();
+            dev.free(workspace);
         }
     }
 
@@ -286,9 +284,9 @@ final class Cudnn {
 
     /**
      * 3-D cross-correlation of contiguous x {@code [N, C, D, H, W]} with contiguous w {@code [K, C, T, R, S]} (no
-     * bias), or null when cuDNN has no engine for it (the reason is printed once).
+     * bias), or null when cuDNN has no engine for it (the reason is logged once per problem).
      */
-    Tensor conv3d(Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
+    Tensor conv3d(CudaAllocator out, Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
         String key = "conv" + x.dtype() + Arrays.toString(x.shape()) + Arrays.toString(w.shape()) + Arrays.toString(stride) + Arrays.toString(padding);
         Plan p = plans.get(key);
         if (p == null) {
@@ -296,15 +294,15 @@ final class Cudnn {
                 try {
                     return buildConv(x, w, stride, padding, outDims);
                 } catch (CudaException e) {
-                    System.err.println("reel: cuDNN convolution unavailable for " + kk + ", using im2col + cuBLASLt: " + e.getMessage());
+                    LOG.warn("cuDNN has no convolution engine for {}; this shape runs im2col + cuBLASLt: {}", kk, e.getMessage());
                     return new Plan(null, 0, e.getMessage());
                 }
             });
         }
         if (p.plan == null) return null;
-        Tensor y = be.empty(x.dtype(), x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]);
-        run(p, new long[] {1, 2, 3}, new MemorySegment[] {MemorySegment.ofAddress(be.addr(x)), MemorySegment.ofAddress(be.addr(w)),
-                MemorySegment.ofAddress(be.addr(y))}, key);
+        Tensor y = out.empty(x.dtype(), x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]);
+        run(p, new long[] {1, 2, 3}, new MemorySegment[] {MemorySegment.ofAddress(dev.addr(x)), MemorySegment.ofAddress(dev.addr(w)),
+                MemorySegment.ofAddress(dev.addr(y))}, key);
         return y;
     }
 

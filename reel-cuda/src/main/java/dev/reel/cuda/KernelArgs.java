@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.reel.core.DType;
+import dev.reel.core.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -13,13 +15,11 @@ import java.util.List;
 /**
  * The parameters of one kernel launch, in the order the kernel declares them, laid out as cuLaunchKernel's
  * {@code void** kernelParams}. Structs ({@code Shape}, {@code Ops<N>}) are written by {@link #shape} and
- * {@link #ops} to match {@code common.cuh}.
+ * {@link #ops} to match {@code common.cuh}; dtype arguments take {@link KernelAbi} codes.
  */
 final class KernelArgs implements AutoCloseable {
-    /** Maximum rank of an elementwise launch after coalescing; {@code MAXR} in common.cuh. */
-    static final int MAXR = 8;
-    private static final long SHAPE_BYTES = 8 + 8L * MAXR;
-    private static final long OPERAND_BYTES = 16 + 8L * MAXR;
+    private static final long SHAPE_BYTES = 8 + 8L * KernelAbi.MAXR;
+    private static final long OPERAND_BYTES = 16 + 8L * KernelAbi.MAXR;
 
     private final Arena arena = Arena.ofConfined();
     private final List<MemorySegment> values = new ArrayList<>();
@@ -38,6 +38,15 @@ final class KernelArgs implements AutoCloseable {
         values.add(arena.allocateFrom(JAVA_LONG, v));
         return this;
     }
+
+    /** A dtype argument ({@link KernelAbi#dtype}). */
+    KernelArgs dtype(DType t) { return i32(KernelAbi.dtype(t)); }
+
+    /** A tensor argument: its device address on {@code dev}, then its dtype code (the kernels' {@code p, dt} pairs). */
+    KernelArgs tensor(CudaDevice dev, Tensor t) { return ptr(dev.addr(t)).dtype(t.dtype()); }
+
+    /** An optional tensor argument: a null pointer and dtype code 0 when absent. */
+    KernelArgs optional(CudaDevice dev, Tensor t) { return t == null ? ptr(0).i32(0) : tensor(dev, t); }
 
     KernelArgs f32(float v) {
         values.add(arena.allocateFrom(JAVA_FLOAT, v));

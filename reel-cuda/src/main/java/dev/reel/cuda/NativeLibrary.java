@@ -1,5 +1,6 @@
 package dev.reel.cuda;
 
+import dev.reel.core.SystemOptions;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -17,10 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A shared library found by soname and bound through FFM. The dynamic loader's own search (LD_LIBRARY_PATH, the
- * ldconfig cache) is tried first, then the folders of {@link #searchDirs()}: the system property
- * {@code reel.cuda.libpath}, the CUDA toolkit and the {@code nvidia/*}/lib folders of Python wheels (where
- * PyTorch installs cuBLAS, NVRTC and cuDNN).
+ * A shared library found by soname and bound through FFM. The folders of {@link SystemOptions#libraryPath()} are
+ * tried first, then the dynamic loader's own search (LD_LIBRARY_PATH, the ldconfig cache), then the CUDA toolkit's
+ * folders and the {@code nvidia/*}/lib folders of Python wheels (where PyTorch installs cuBLAS, NVRTC and cuDNN).
  */
 final class NativeLibrary {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -38,12 +38,15 @@ final class NativeLibrary {
     /**
      * Loads the first of {@code sonames} that can be opened.
      *
-     * @param what    the library's name for error messages, e.g. "NVRTC"
-     * @param sonames candidate sonames, most preferred first
+     * @param what        the library's name for error messages, e.g. "NVRTC"
+     * @param libraryPath folders to search before the system's ({@link SystemOptions#libraryPath()})
+     * @param sonames     candidate sonames, most preferred first
      * @throws CudaUnavailableException naming every soname and folder tried
      */
-    static NativeLibrary load(String what, String... sonames) {
+    static NativeLibrary load(String what, List<Path> libraryPath, String... sonames) {
         List<String> tried = new ArrayList<>();
+        NativeLibrary own = loadFrom(libraryPath, sonames, tried);
+        if (own != null) return own;
         for (String name : sonames) {
             try {
                 return new NativeLibrary(name, name, SymbolLookup.libraryLookup(name, Arena.global()));
@@ -51,7 +54,16 @@ final class NativeLibrary {
                 tried.add(name);
             }
         }
-        for (Path dir : searchDirs()) {
+        NativeLibrary found = loadFrom(searchDirs(), sonames, tried);
+        if (found != null) return found;
+        List<Path> all = new ArrayList<>(libraryPath);
+        all.addAll(searchDirs());
+        throw new CudaUnavailableException(what + " library not found: tried " + String.join(", ", sonames)
+                + " on the loader path and in " + all + " (add its folder to the library path, or to LD_LIBRARY_PATH)");
+    }
+
+    private static NativeLibrary loadFrom(List<Path> dirs, String[] sonames, List<String> tried) {
+        for (Path dir : dirs) {
             for (String name : sonames) {
                 Path p = dir.resolve(name);
                 if (!Files.isRegularFile(p)) continue;
@@ -62,8 +74,7 @@ final class NativeLibrary {
                 }
             }
         }
-        throw new CudaUnavailableException(what + " library not found: tried " + String.join(", ", sonames)
-                + " on the loader path and in " + searchDirs() + " (set -Dreel.cuda.libpath=DIR or LD_LIBRARY_PATH)");
+        return null;
     }
 
     /** The soname that was opened. */
@@ -86,11 +97,9 @@ final class NativeLibrary {
         return lookup.find(symbol).map(a -> LINKER.downcallHandle(a, fd));
     }
 
-    /** Folders searched after the dynamic loader's own path, in order. */
+    /** Well-known folders searched after the dynamic loader's own path, in order. */
     static List<Path> searchDirs() {
         Set<Path> dirs = new LinkedHashSet<>();
-        String prop = System.getProperty("reel.cuda.libpath");
-        if (prop != null) for (String d : prop.split(java.io.File.pathSeparator)) if (!d.isBlank()) dirs.add(Path.of(d));
         for (String d : List.of("/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/lib/x86_64-linux-gnu",
                 "/usr/local/nvidia/lib64", "/usr/lib64")) {
             dirs.add(Path.of(d));

@@ -22,7 +22,7 @@ import java.util.Map;
 
 /**
  * NVRTC ({@code libnvrtc.so.13}, or 12): compiles Reel's CUDA C++ kernels to a cubin for one architecture. Cubins
- * are cached on disk under {@code reel.cuda.cache} (default {@code ~/.cache/reel/cubin}), keyed by the source
+ * are cached on disk in the folder the caller names ({@code <SystemOptions.cacheDir>/cubin}), keyed by the source
  * hash, the architecture and the NVRTC version, so only the first run on a machine compiles.
  */
 final class Nvrtc {
@@ -53,11 +53,12 @@ final class Nvrtc {
         }
     }
 
-    static Nvrtc get() {
+    /** NVRTC, loaded once per process (searching {@code libraryPath} first on that first call). */
+    static Nvrtc get(List<Path> libraryPath) {
         Nvrtc n = instance;
         if (n != null) return n;
         synchronized (Nvrtc.class) {
-            if (instance == null) instance = new Nvrtc(NativeLibrary.load("NVRTC", "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"));
+            if (instance == null) instance = new Nvrtc(NativeLibrary.load("NVRTC", libraryPath, "libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so"));
             return instance;
         }
     }
@@ -81,14 +82,15 @@ final class Nvrtc {
     /**
      * The cubin of {@code source} for {@code arch} (e.g. "sm_90"), from the disk cache or freshly compiled.
      *
-     * @param name    the file name, for error messages
-     * @param headers include name → text of the headers the source may include
+     * @param name     the file name, for error messages
+     * @param headers  include name → text of the headers the source may include
+     * @param cacheDir the folder of cached cubins (made on first write; a read-only one only costs recompiling)
      */
-    byte[] cubin(String name, String source, Map<String, String> headers, String arch, List<String> extraOptions) {
+    byte[] cubin(String name, String source, Map<String, String> headers, String arch, List<String> extraOptions, Path cacheDir) {
         List<String> options = new java.util.ArrayList<>(List.of("--gpu-architecture=" + arch, "--std=c++17"));
         options.addAll(extraOptions);
         String key = hash(source, headers, options);
-        Path file = cacheDir().resolve(name.replace(".cu", "") + "-" + key + "-" + arch + "-nvrtc" + version() + ".cubin");
+        Path file = cacheDir.resolve(name.replace(".cu", "") + "-" + key + "-" + arch + "-nvrtc" + version() + ".cubin");
         try {
             if (Files.isRegularFile(file)) return Files.readAllBytes(file);
         } catch (IOException ignored) {
@@ -148,12 +150,6 @@ final class Nvrtc {
         MemorySegment text = a.allocate(Math.max(1, size.get(JAVA_LONG, 0)));
         if ((int) log.invokeExact(p, text) != 0) return "(no log)";
         return text.getString(0);
-    }
-
-    private static Path cacheDir() {
-        String p = System.getProperty("reel.cuda.cache");
-        if (p != null && !p.isBlank()) return Path.of(p);
-        return Path.of(System.getProperty("user.home"), ".cache", "reel", "cubin");
     }
 
     private static String hash(String source, Map<String, String> headers, List<String> options) {

@@ -40,9 +40,9 @@ record Strided(long[] size, long[][] strides) {
             sz.add(1L);
             st.add(new long[nOps]);
         }
-        if (sz.size() > KernelArgs.MAXR) {
+        if (sz.size() > KernelAbi.MAXR) {
             throw new ShapeException(op, "view of shape " + ShapeException.fmt(shape) + " needs " + sz.size()
-                    + " dimensions after merging; the CUDA kernels take at most " + KernelArgs.MAXR + " (make it contiguous first)");
+                    + " dimensions after merging; the CUDA kernels take at most " + KernelAbi.MAXR + " (make it contiguous first)");
         }
         long[] size = new long[sz.size()];
         long[][] strides = new long[nOps][sz.size()];

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reel.core.BackendProvider;
 import dev.reel.core.Backends;
 import dev.reel.core.Device;
+import dev.reel.core.SystemOptions;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -23,10 +26,10 @@ class CudaBackendProviderTest {
     void availabilityNeverThrows() {
         CudaBackendProvider p = new CudaBackendProvider();
         assertEquals(Device.Type.CUDA, p.type());
-        boolean available = p.available();
+        boolean available = p.available(SystemOptions.defaults());
         assertEquals(available, Backends.available(Device.Type.CUDA));
         if (!available) {
-            String why = CudaBackendProvider.unavailableReason();
+            String why = p.unavailableReason(SystemOptions.defaults());
             assertNotNull(why);
             System.out.println("CUDA not available here (as expected on CPU CI): " + why);
         }
@@ -35,8 +38,9 @@ class CudaBackendProviderTest {
     @Test
     void missingLibraryIsReportedByName() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(CudaUnavailableException.class,
-                () -> NativeLibrary.load("Example", "libreel-does-not-exist.so.1"));
+                () -> NativeLibrary.load("Example", List.of(Path.of("/opt/reel-libs")), "libreel-does-not-exist.so.1"));
         assertTrue(e.getMessage().contains("libreel-does-not-exist.so.1"), e.getMessage());
+        assertTrue(e.getMessage().contains("/opt/reel-libs"), "the library path's folders are named first: " + e.getMessage());
     }
 
     @Test

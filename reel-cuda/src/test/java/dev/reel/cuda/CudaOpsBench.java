@@ -1,9 +1,13 @@
 package dev.reel.cuda;
 
+import dev.reel.core.AttentionBackend;
+import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
+import dev.reel.core.DeviceTimer;
 import dev.reel.core.Scope;
+import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
@@ -43,10 +47,9 @@ public final class CudaOpsBench {
         gflops("linear cross k/v 512 tokens", 2.0 * lc * d * d, () -> gpu.linear(ctx, w, b));
         gflops("self-attention cuDNN (views)", self, () -> gpu.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
         gflops("cross-attention cuDNN Lk=512", cross, () -> gpu.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
-        gpu.setAttentionEngine(CudaBackend.AttentionEngine.FLASH);
-        gflops("self-attention Reel flash (views)", self, () -> gpu.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
-        gflops("cross-attention Reel flash Lk=512", cross, () -> gpu.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
-        gpu.setAttentionEngine(CudaBackend.AttentionEngine.CUDNN);
+        Backend flash = Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.FLASH));
+        gflops("self-attention Reel flash (views)", self, () -> flash.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
+        gflops("cross-attention Reel flash Lk=512", cross, () -> flash.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
         gbs("layerNorm (no affine)", 2 * act, () -> gpu.layerNorm(x, null, null, 1e-6f));
         gbs("rmsNorm (affine)", 2 * act, () -> gpu.rmsNorm(x, nw, 1e-6f));
         gbs("modulate [1,L,D]·(1+[1,1,D])+[1,1,D]", 2 * act, () -> gpu.modulate(x3, shift, scale));
@@ -56,7 +59,7 @@ public final class CudaOpsBench {
         gbs("rope [1,L,12,128]", 2 * act, () -> gpu.rope(q, cos, sin));
         gbs("transpose [1,12,L,128]→[1,L,12,128]", 2 * act, () -> gpu.contiguous(q.transpose(1, 2).transpose(1, 2).permute(0, 2, 1, 3)));
         gbs("cast bf16→f32", act * 3, () -> gpu.cast(x, DType.F32));
-        System.out.printf(Locale.ROOT, "pool peak %.2f GiB%n", gpu.poolPeakBytes() / 1073741824.0);
+        System.out.printf(Locale.ROOT, "pool peak %.2f GiB%n", gpu.memoryStats().peakGiB());
     }
 
     static Tensor rand(DType t, int... shape) {
@@ -68,13 +71,13 @@ public final class CudaOpsBench {
 
     static double median(Supplier<Tensor> op) {
         float[] ms = new float[10];
-        try (CudaTimer timer = gpu.timer()) {
+        try (DeviceTimer timer = gpu.timer()) {
             for (int i = 0; i < 3; i++) try (Scope s = Scope.open()) { op.get(); }
             for (int i = 0; i < ms.length; i++) {
                 try (Scope s = Scope.open()) {
                     timer.start();
                     op.get();
-                    ms[i] = timer.stopMs();
+                    ms[i] = (float) timer.stopMs();
                 }
             }
         }

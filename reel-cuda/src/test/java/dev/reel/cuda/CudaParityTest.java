@@ -2,14 +2,18 @@ package dev.reel.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
+import dev.reel.core.MemoryStats;
 import dev.reel.core.Scope;
+import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -41,7 +45,7 @@ class CudaParityTest {
 
     @BeforeAll
     static void open() {
-        String why = CudaBackendProvider.unavailableReason();
+        String why = new CudaBackendProvider().unavailableReason(SystemOptions.defaults());
         Assumptions.assumeTrue(why == null, () -> "no CUDA device, GPU parity tests skipped: " + why);
         gpu = (CudaBackend) Backends.of(Device.cuda(0));
         System.out.println("GPU: " + gpu);
@@ -249,26 +253,24 @@ class CudaParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(CudaBackend.AttentionEngine.class)
-    void fusedAttention(CudaBackend.AttentionEngine engine) {
-        gpu.setAttentionEngine(engine);
-        try {
-            for (int d : new int[] {64, 128}) {
-                for (int[] lens : new int[][] {{128, 128}, {200, 77}, {37, 300}, {1000, 1000}}) {
-                    DType t = DType.BF16;
-                    // q/k/v as the model makes them: [B, L, H, D] projections viewed as [B, H, L, D]
-                    Pair q = rand(t, 1, 2, lens[0], 3, d), k = rand(t, 1, 2, lens[1], 3, d), v = rand(t, 1, 2, lens[1], 3, d);
-                    float scale = (float) (1 / Math.sqrt(d));
-                    Tensor g = gpu.attention(q.g().transpose(1, 2), k.g().transpose(1, 2), v.g().transpose(1, 2), null, scale);
-                    Tensor c = cpu.attention(q.c().transpose(1, 2), k.c().transpose(1, 2), v.c().transpose(1, 2), null, scale);
-                    check("attention " + engine + " d" + d + " Lq" + lens[0] + " Lk" + lens[1], t, g, c);
-                }
+    @EnumSource(AttentionBackend.class)
+    void fusedAttention(AttentionBackend choice) {
+        CudaBackend be = (CudaBackend) Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(choice));
+        AttentionBackend engine = be.attentionBackend();
+        assertEquals(choice == AttentionBackend.FLASH ? AttentionBackend.FLASH : AttentionBackend.SDPA, engine, "cuDNN is installed on the GPU machines");
+        for (int d : new int[] {64, 128}) {
+            for (int[] lens : new int[][] {{128, 128}, {200, 77}, {37, 300}, {1000, 1000}}) {
+                DType t = DType.BF16;
+                // q/k/v as the model makes them: [B, L, H, D] projections viewed as [B, H, L, D]
+                Pair q = rand(t, 1, 2, lens[0], 3, d), k = rand(t, 1, 2, lens[1], 3, d), v = rand(t, 1, 2, lens[1], 3, d);
+                float scale = (float) (1 / Math.sqrt(d));
+                Tensor g = be.attention(q.g().transpose(1, 2), k.g().transpose(1, 2), v.g().transpose(1, 2), null, scale);
+                Tensor c = cpu.attention(q.c().transpose(1, 2), k.c().transpose(1, 2), v.c().transpose(1, 2), null, scale);
+                check("attention " + engine + " d" + d + " Lq" + lens[0] + " Lk" + lens[1], t, g, c);
             }
-            Pair q = rand(DType.F16, 1, 1, 2, 150, 64), k = rand(DType.F16, 1, 1, 2, 90, 64), v = rand(DType.F16, 1, 1, 2, 90, 64);
-            check("attention " + engine + " f16", DType.F16, gpu.attention(q.g(), k.g(), v.g(), null, 0.125f), cpu.attention(q.c(), k.c(), v.c(), null, 0.125f));
-        } finally {
-            gpu.setAttentionEngine(CudaBackend.AttentionEngine.CUDNN);
         }
+        Pair q = rand(DType.F16, 1, 1, 2, 150, 64), k = rand(DType.F16, 1, 1, 2, 90, 64), v = rand(DType.F16, 1, 1, 2, 90, 64);
+        check("attention " + engine + " f16", DType.F16, be.attention(q.g(), k.g(), v.g(), null, 0.125f), cpu.attention(q.c(), k.c(), v.c(), null, 0.125f));
     }
 
     @ParameterizedTest
@@ -318,13 +320,13 @@ class CudaParityTest {
             a = gpu.empty(DType.F32, 1 << 20);
             b = gpu.add(a, a);
             gpu.synchronize();
-            inside = gpu.poolUsedBytes();
+            inside = gpu.memoryStats().inUseBytes();
             assertEquals(2, s.ownedCount());
         }
         assertTrue(a.storage().isFreed() && b.storage().isFreed(), "scope close frees both");
         gpu.synchronize();
         // other storages may be returned meanwhile (unreachable ones), never taken: the drop is at least ours
-        assertTrue(inside - gpu.poolUsedBytes() >= 8L << 20, "the pool's use drops by the two 4 MiB tensors");
+        assertTrue(inside - gpu.memoryStats().inUseBytes() >= 8L << 20, "the pool's use drops by the two 4 MiB tensors");
     }
 
     @Test
@@ -366,5 +368,44 @@ class CudaParityTest {
         Tensor t = Backends.of(Device.cuda(0)).zeros(DType.BF16, 2, 2);
         assertEquals(Device.cuda(0), t.device());
         assertArrayEquals(new float[4], t.toFloatArray());
+    }
+
+    @Test
+    void frontsOfOneDeviceShareItsStreamAndMemoryAndTensorsKeepTheirFront() {
+        CudaBackend flash = (CudaBackend) Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.FLASH));
+        assertSame(flash, Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.FLASH)), "cached per device and options");
+        Pair a = rand(DType.F32, 1, 1000);
+        Tensor b = flash.add(a.g(), a.g());  // a tensor of the default front used by another front of the device
+        assertSame(flash, b.backend());
+        assertSame(gpu, a.g().backend());
+        check("add across fronts", DType.F32, b.add(a.g()), cpu.scale(a.c(), 3f));
+    }
+
+    @Test
+    void memoryStatsFollowTheDevicePool() {
+        gpu.synchronize();
+        MemoryStats before = gpu.memoryStats();
+        gpu.resetPeakMemory();
+        long bytes = 64L << 20;
+        try (Scope s = Scope.open()) {
+            gpu.empty(DType.U8, (int) bytes);
+            MemoryStats m = gpu.memoryStats();
+            assertTrue(m.inUseBytes() >= before.inUseBytes() + bytes, before + " → " + m);
+            assertTrue(m.reservedBytes() >= m.inUseBytes(), m.toString());
+        }
+        gpu.synchronize();
+        assertTrue(gpu.memoryStats().peakBytes() >= before.inUseBytes() + bytes);
+        assertTrue(gpu.memoryStats().inUseBytes() <= before.inUseBytes(), "freed at the scope's end");
+    }
+
+    @Test
+    void timerMeasuresQueuedWork() {
+        Pair x = rand(DType.BF16, 1, 2048, 2048);
+        try (var t = gpu.timer()) {
+            t.start();
+            for (int i = 0; i < 10; i++) gpu.matmul(x.g(), x.g()).free();
+            double ms = t.stopMs();
+            assertTrue(ms > 0 && ms < 60_000, "ms = " + ms);
+        }
     }
 }

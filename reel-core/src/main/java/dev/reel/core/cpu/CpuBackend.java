@@ -4,6 +4,7 @@ import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Half;
+import dev.reel.core.MemoryStats;
 import dev.reel.core.ReelException;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
@@ -37,6 +38,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override public Device device() { return Device.CPU; }
+
+    /** Bytes of live CPU tensors (counted per storage; the JVM heap's own overhead is not included). */
+    @Override public MemoryStats memoryStats() { return CpuMemory.stats(); }
+
+    @Override public void resetPeakMemory() { CpuMemory.resetPeak(); }
 
     // ---------------------------------------------------------------- memory
 

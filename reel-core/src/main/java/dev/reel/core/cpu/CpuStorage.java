@@ -1,24 +1,31 @@
 package dev.reel.core.cpu;
 
 import dev.reel.core.DType;
-import dev.reel.core.Device;
 import dev.reel.core.ReelException;
 import dev.reel.core.Storage;
+import java.lang.ref.Cleaner;
 
 /**
  * Host memory as Java arrays: {@code float[]} for F32 (the CPU compute type), {@code short[]} for BF16/F16,
  * {@code long[]} for I64, {@code int[]} for I32 and {@code byte[]} for 8-bit types. Freeing drops the array
- * so the memory is released at once and any later use fails loudly.
+ * so the memory is released at once and any later use fails loudly. Every storage's bytes are counted in
+ * {@link CpuMemory} until it is freed or collected.
  */
 public final class CpuStorage extends Storage {
     /** Largest element count of one CPU tensor (Java array limit). */
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16;
 
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private Object array;
+    private final Cleaner.Cleanable counted;
 
     private CpuStorage(DType dtype, long elements, Object array) {
-        super(dtype, elements);
+        super(CpuBackend.instance(), dtype, elements);
         this.array = array;
+        long bytes = elements * dtype.byteSize();
+        CpuMemory.allocated(bytes);
+        this.counted = CLEANER.register(this, () -> CpuMemory.released(bytes));
     }
 
     /** Allocates zeroed memory. */
@@ -40,8 +47,6 @@ public final class CpuStorage extends Storage {
         return new CpuStorage(DType.F32, data.length, data);
     }
 
-    @Override public Device device() { return Device.CPU; }
-
     /** The F32 array; throws if this storage is not F32 or was freed. */
     public float[] floats() {
         checkLive();
@@ -61,5 +66,8 @@ public final class CpuStorage extends Storage {
         return array;
     }
 
-    @Override protected void release() { array = null; }
+    @Override protected void release() {
+        array = null;
+        counted.clean();
+    }
 }

@@ -15,6 +15,8 @@ class CpuFusedTest {
     /** The interface defaults, composed from the CPU primitives. */
     private static final Backend COMPOSED = new Backend() {
         @Override public dev.reel.core.Device device() { return CPU.device(); }
+        @Override public dev.reel.core.MemoryStats memoryStats() { return CPU.memoryStats(); }
+        @Override public void resetPeakMemory() { CPU.resetPeakMemory(); }
         @Override public Tensor empty(dev.reel.core.DType t, int... s) { return CPU.empty(t, s); }
         @Override public Tensor zeros(dev.reel.core.DType t, int... s) { return CPU.zeros(t, s); }
         @Override public Tensor full(float v, dev.reel.core.DType t, int... s) { return CPU.full(v, t, s); }
