@@ -50,7 +50,7 @@ final class CudaDriver {
             cuMemAllocFromPoolAsync, cuMemFreeAsync, cuMemGetInfo, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuMemcpyDtoDAsync, cuMemsetD8Async, cuModuleLoadData, cuModuleGetFunction,
             cuFuncSetAttribute, cuLaunchKernel, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate,
-            cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy, cuGetErrorName;
+            cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy, cuGetErrorName, cuMemHostAlloc, cuMemFreeHost, cuStreamWaitEvent;
 
     private CudaDriver(NativeLibrary lib) {
         this.lib = lib;
@@ -93,6 +93,9 @@ final class CudaDriver {
         cuGraphLaunch = lib.fn(iPP, "cuGraphLaunch");
         cuGraphExecDestroy = lib.fn(iP, "cuGraphExecDestroy");
         cuGraphDestroy = lib.fn(iP, "cuGraphDestroy");
+        cuMemHostAlloc = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), "cuMemHostAlloc");
+        cuMemFreeHost = lib.fn(iP, "cuMemFreeHost");
+        cuStreamWaitEvent = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), "cuStreamWaitEvent");
         cuGetErrorName = lib.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cuGetErrorName");
     }
 
@@ -252,6 +255,13 @@ final class CudaDriver {
         } catch (Throwable t) { throw rethrow(t); }
     }
 
+    /** Makes {@code stream} wait, on the GPU, for the work {@code event} recorded (the host does not wait). */
+    void streamWait(MemorySegment stream, MemorySegment event) {
+        try {
+            check((int) cuStreamWaitEvent.invokeExact(stream, event, 0), "cuStreamWaitEvent");
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
     void destroyEvent(MemorySegment event) {
         try {
             check((int) cuEventDestroy.invokeExact(event), "cuEventDestroy");
@@ -300,6 +310,22 @@ final class CudaDriver {
     void freeAsync(long ptr, MemorySegment stream) {
         try {
             check((int) cuMemFreeAsync.invokeExact(ptr, stream), "cuMemFreeAsync");
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /**
+     * {@code bytes} of page-locked host memory (cuMemHostAlloc, no flags): the GPU's copy engines read it directly,
+     * so copies from it run asynchronously at the link's full rate. Returns the CUresult for out-of-memory reports.
+     */
+    int hostAlloc(MemorySegment out, long bytes) {
+        try {
+            return (int) cuMemHostAlloc.invokeExact(out, bytes, 0);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    void freeHost(MemorySegment p) {
+        try {
+            check((int) cuMemFreeHost.invokeExact(p), "cuMemFreeHost");
         } catch (Throwable t) { throw rethrow(t); }
     }
 
