@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.reel.core.Backends;
 import dev.reel.core.Device;
 import dev.reel.core.SystemOptions;
-import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.core.fixtures.TestFixtures;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Assumptions;
@@ -34,7 +34,7 @@ class CudaFixtureParityTest {
         StringWriter out = new StringWriter(), err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute("parity", FixtureSet.locate().root().toString(), "--device", "cuda", "--dtype", "fp32");
+        int exit = cl.execute("parity", TestFixtures.locate().root().toString(), "--device", "cuda", "--dtype", "fp32");
         System.out.println(out);
         assertEquals(0, exit, out + "\n" + err);
         assertTrue(out.toString().contains("0 failed: PASS"), out.toString());

@@ -32,6 +32,11 @@ public interface WeightStreamer extends AutoCloseable {
     /** Frees what the streamer holds (the weights included, unless {@link #resident}). */
     @Override void close();
 
+    /** The streamer of the backend holding the groups' tensors ({@link Backend#streamWeights}). */
+    static WeightStreamer of(List<List<Tensor>> groups) {
+        return groups.isEmpty() || groups.getFirst().isEmpty() ? resident(groups) : groups.getFirst().getFirst().backend().streamWeights(groups);
+    }
+
     /** Weights that stay where they are: every call but {@link #weights(int)} does nothing. */
     static WeightStreamer resident(List<List<Tensor>> groups) {
         List<List<Tensor>> g = groups.stream().map(List::copyOf).toList();

@@ -2,19 +2,23 @@ package dev.reel.pipeline;
 
 import dev.reel.core.Backend;
 import dev.reel.core.FileOps;
+import dev.reel.core.MemoryLevel;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.core.WeightStreamer;
 import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.SchedulerFolder;
 import dev.reel.models.loader.TokenizerFolder;
+import dev.reel.models.nn.Offloaded;
 import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.models.wan.WanVaeTiling;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
 import dev.reel.pipeline.stages.InputValidation;
@@ -75,19 +79,28 @@ public final class VideoGenerator implements AutoCloseable {
         WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
         AutoencoderKLWan vae = components.get("vae", AutoencoderKLWan.class);
         this.geometry = VideoGeometry.of(vae.config(), transformer.config());
+        MemoryLevel level = options.system().memoryLevel();
+        if (level.streamsTransformer()) transformer.streamBlocks(WeightStreamer::of);
         this.stages = List.of(
                 new InputValidation(geometry, options.limits()),
-                new TextEncoding(components.get("tokenizer", TokenizerFolder.class), textEncoder(components, backend), transformer.dtype(), backend),
+                new TextEncoding(components.get("tokenizer", TokenizerFolder.class), textEncoder(components, backend, level), transformer.dtype(), backend),
                 new TimestepPreparation(components.get("scheduler", SchedulerFolder.class)),
                 new LatentPreparation(geometry, backend),
                 new Denoising(transformer),
-                new Decoding(vae),
+                new Decoding(vae, Offloaded.of(vae, level.offloadsVae()), level.offloadsVae() ? WanVaeTiling.defaults() : null),
                 new Output());
     }
 
-    /** The UMT5 encoder, or the random stand-in when the pipeline was built without one. */
-    private static Function<T5Tokenizer.Encoding, Tensor> textEncoder(PipelineComponents c, Backend backend) {
-        if (c.has(TEXT_ENCODER)) return c.get(TEXT_ENCODER, UMT5EncoderModel.class)::forward;
+    /**
+     * The UMT5 encoder (in host memory between encodings from memory level 1), or the random stand-in when the
+     * pipeline was built without one.
+     */
+    private static Function<T5Tokenizer.Encoding, Tensor> textEncoder(PipelineComponents c, Backend backend, MemoryLevel level) {
+        if (c.has(TEXT_ENCODER)) {
+            UMT5EncoderModel encoder = c.get(TEXT_ENCODER, UMT5EncoderModel.class);
+            Offloaded residency = Offloaded.of(encoder, level.offloadsTextEncoder());
+            return tokens -> residency.use(() -> encoder.forward(tokens));
+        }
         ModelIndex index = c.index();
         int dModel = Umt5Config.read(index.folder(index.component(TEXT_ENCODER))).dModel();
         return new RandomTextEmbeddings(dModel, 0L, backend);
