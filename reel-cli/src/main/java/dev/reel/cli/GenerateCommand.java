@@ -84,12 +84,18 @@ final class GenerateCommand implements Callable<Integer> {
             out.printf("generating %d frames of %dx%d, %d steps, guidance %.2f, seed %s%n", request.numFrames(), request.width(),
                     request.height(), request.numInferenceSteps(), request.guidanceScale(), request.seed() == null ? "random" : request.seed());
             GenerationResult r;
+            dev.reel.core.Backend backend = options.backend();
+            backend.resetPeakMemory();
             try {
                 r = gen.generate(request, new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()), new dev.reel.pipeline.CancellationToken());
             } catch (InvalidRequestException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "invalid " + FLAGS.getOrDefault(e.field(), e.field()) + ": " + e.getMessage());
             }
             summary(out, r, request);
+            if (options.device().type() != dev.reel.core.Device.Type.CPU) {
+                out.printf("peak device memory during the job: %.2f GiB (memory level %d)%n", backend.memoryStats().peakGiB(),
+                        options.system().memoryLevel().level());
+            }
             out.flush();
             return 0;
         }
