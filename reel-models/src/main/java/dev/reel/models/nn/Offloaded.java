@@ -4,24 +4,37 @@ import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * A module whose weights live in host memory between uses and on its device only while {@link #use} runs
- * (memory levels 1 and 2: the text encoder, the VAE). Where the device is the CPU, or offloading is off, the
- * weights simply stay where they are. Copies are plain (pageable) transfers: the module is moved once per use,
- * so their cost is a few seconds per job at most for UMT5-XXL's 11 GB, far less than encoding on the CPU.
+ * (memory levels 1 and 2: the text encoder, the VAE). The host copy is made once and kept, since weights do not
+ * change: a use uploads them (one host-to-device copy per weight, seconds for UMT5-XXL's 11 GB, far less than
+ * encoding on the CPU would take) and afterwards simply frees the device copies. Where the device is the CPU, or
+ * offloading is off, the weights stay where they are.
  */
 public final class Offloaded {
-    private final Module module;
     private final Backend device;
+    private final List<Parameter> params = new ArrayList<>();
+    private final List<Tensor> host = new ArrayList<>();
     private final boolean offload;
 
     private Offloaded(Module module, Backend device, boolean offload) {
-        this.module = module;
         this.device = device;
         this.offload = offload;
-        if (offload) moveTo(module, Backends.cpu());
+        if (!offload) return;
+        Backend cpu = Backends.cpu();
+        module.visitParameters((key, p) -> {
+            if (!p.isSet()) return;
+            Tensor t = p.get();
+            Tensor h = Scope.detach(cpu.copyFrom(t));
+            t.free();
+            p.set(h);
+            params.add(p);
+            host.add(h);
+        });
     }
 
     /**
@@ -38,25 +51,21 @@ public final class Offloaded {
     /** True if the weights are kept in host memory between uses. */
     public boolean offloads() { return offload; }
 
-    /** Runs {@code body} with the weights on the device, then moves them back to host memory. */
+    /** Runs {@code body} with the weights on the device, then frees the device copies (the host ones stay). */
     public <T> T use(Supplier<T> body) {
         if (!offload) return body.get();
-        moveTo(module, device);
+        List<Tensor> onDevice = new ArrayList<>(params.size());
         try {
+            for (int i = 0; i < params.size(); i++) {
+                Tensor d = Scope.detach(device.copyFrom(host.get(i)));
+                onDevice.add(d);
+                params.get(i).set(d);
+            }
             return body.get();
         } finally {
-            moveTo(module, Backends.cpu());
+            // frees are ordered after the queued work on the device's stream, so the body's ops still see them
+            for (int i = 0; i < params.size(); i++) params.get(i).set(host.get(i));
+            for (Tensor d : onDevice) d.free();
         }
-    }
-
-    /** Moves every weight of {@code module} not already on {@code target} there, freeing the old copy. */
-    static void moveTo(Module module, Backend target) {
-        module.visitParameters((key, p) -> {
-            if (!p.isSet()) return;
-            Tensor t = p.get();
-            if (t.device().equals(target.device())) return;
-            p.set(Scope.detach(target.copyFrom(t)));
-            t.free();
-        });
     }
 }
