@@ -30,21 +30,11 @@ final class GenerateCommand implements Callable<Integer> {
             Map.entry("width", "--width"), Map.entry("numFrames", "--frames"), Map.entry("numInferenceSteps", "--steps"),
             Map.entry("guidanceScale", "--guidance"), Map.entry("fps", "--fps"), Map.entry("flowShift", "--flow-shift"),
             Map.entry("maxSequenceLength", "--max-sequence-length"), Map.entry("output", "--output"),
-            Map.entry("preset", "--preset"), Map.entry("crf", "--crf"), Map.entry("scheduler", "--scheduler"));
+            Map.entry("preset", "--preset"), Map.entry("crf", "--crf"), Map.entry("scheduler", "--scheduler"), Map.entry("cache", "--cache"));
 
     @Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder (model_index.json …), or 'demo'")
-    String model;
-
-    @Option(names = "--random-weights", description = "build the pipeline in --model from its configs with seeded random weights (benchmarks at real size)")
-    boolean randomWeights;
-
-    @Option(names = "--random-text-embeddings", description = "with --random-weights: skip the text encoder, use seeded random embeddings of its width (timing without UMT5-XXL's memory)")
-    boolean randomTextEmbeddings;
-
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "tokenizer folder to use when --model has none (with --random-weights)")
-    Path tokenizer;
+    @Mixin ModelOptions modelOptions;
 
     @Option(names = "--prompt", required = true, description = "what the video shows")
     String prompt;
@@ -63,6 +53,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--flow-shift", description = "flow-matching shift (default: the model's; Wan uses 3.0 at 480p, 5.0 at 720p)") Double flowShift;
     @Option(names = "--max-sequence-length", description = "text tokens (default 512)") Integer maxSequenceLength;
 
+    @Option(names = "--cache", paramLabel = "STRATEGY[:PARAMS]", description = {"step cache: none (default), teacache[:threshold], pab[:self-range], magcache[:threshold], easycache[:threshold],",
+            "more parameters as name=value after a comma, e.g. teacache:0.08,ret_steps=true or pab:2,cross=4,window=100-800 (README: Step caches)"})
+    String cache;
+
     @Option(names = {"--output", "-o"}, required = true, paramLabel = "FILE", description = "out.mp4, or a folder for PNG frames")
     Path output;
 
@@ -76,17 +70,18 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         GeneratorOptions options = device.generatorOptions();
         long t0 = System.nanoTime();
-        try (VideoGenerator gen = open(options)) {
+        try (VideoGenerator gen = modelOptions.open(options, spec.commandLine())) {
             out.printf("model: %s%n", gen.description());
             if (gen.randomWeights()) out.println("note: the weights are seeded random numbers, so the video shows noise, not the prompt");
             out.printf("device: %s, loaded in %.2f s%n", DeviceOptions.describe(options), (System.nanoTime() - t0) / 1e9);
-            GenerationRequest request = request(gen);
-            out.printf("generating %d frames of %dx%d, %d steps, guidance %.2f, seed %s%n", request.numFrames(), request.width(),
-                    request.height(), request.numInferenceSteps(), request.guidanceScale(), request.seed() == null ? "random" : request.seed());
+            GenerationRequest request;
             GenerationResult r;
             dev.reel.core.Backend backend = options.backend();
             backend.resetPeakMemory();
             try {
+                request = request(gen);
+                out.printf("generating %d frames of %dx%d, %d steps, guidance %.2f, seed %s, cache %s%n", request.numFrames(), request.width(),
+                        request.height(), request.numInferenceSteps(), request.guidanceScale(), request.seed() == null ? "random" : request.seed(), request.cache());
                 r = gen.generate(request, new ProgressPrinter(out, ProgressPrinter.stdoutIsTerminal()), new dev.reel.pipeline.CancellationToken());
             } catch (InvalidRequestException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "invalid " + FLAGS.getOrDefault(e.field(), e.field()) + ": " + e.getMessage());
@@ -99,14 +94,6 @@ final class GenerateCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-    }
-
-    private VideoGenerator open(GeneratorOptions options) {
-        if (model.equals("demo")) return VideoGenerator.demo(options);
-        Path dir = Path.of(model);
-        if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer), randomTextEmbeddings);
-        if (randomTextEmbeddings) throw new CommandLine.ParameterException(spec.commandLine(), "--random-text-embeddings needs --random-weights");
-        return VideoGenerator.fromPretrained(dir, options);
     }
 
     private GenerationRequest request(VideoGenerator gen) {
@@ -130,13 +117,18 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (preset != null) b.preset(preset);
         if (crf != null) b.crf(crf);
-        return b.build();
+        if (cache != null) b.cache(cache);
+        GenerationRequest r = b.build();
+        gen.validate(r);
+        return r;
     }
 
     private static void summary(PrintWriter out, GenerationResult r, GenerationRequest q) {
         out.println("stage                 seconds");
         for (StageTiming t : r.timings()) out.printf("%-20s %8.3f%n", t.stage(), t.millis() / 1000);
         out.printf("%-20s %8.3f%n", "total", r.total().toNanos() / 1e9);
+        out.printf("transformer passes: %d run, %d skipped (cache %s)%s%n", r.cache().passesRun(), r.cache().passesSkipped(), r.cache().cache(),
+                r.cache().attentionReused() > 0 ? ", " + r.cache().attentionReused() + " of " + (r.cache().attentionReused() + r.cache().attentionComputed()) + " attention calls reused" : "");
         String what = q.effectiveOutputFormat() == OutputFormat.PNG ? "PNG frames" : "H.264 MP4";
         out.printf("wrote %s: %s, %d frames of %dx%d at %d fps (seed %d)%n", r.output(), what, r.frames().count(),
                 r.frames().width(), r.frames().height(), q.fps(), r.seed());

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code reel} command. */
 @Command(name = "reel", mixinStandardHelpOptions = true, version = "reel 0.1.0",
         description = "Reel: video diffusion on the JVM.",
-        subcommands = {InfoCommand.class, GenerateCommand.class, ServeCommand.class, BenchCommand.class, ParityCommand.class})
+        subcommands = {InfoCommand.class, GenerateCommand.class, ServeCommand.class, WorkerCommand.class, BenchCommand.class, ParityCommand.class, TrainCommand.class,
+                CalibrateCommand.class, CompareCommand.class})
 public final class ReelCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -2,7 +2,9 @@ package dev.reel.cli;
 
 import dev.reel.core.Device;
 import dev.reel.pipeline.GeneratorOptions;
+import dev.reel.server.HttpAccess;
 import dev.reel.server.ReelServer;
+import dev.reel.server.Retention;
 import dev.reel.server.ServerConfig;
 import dev.reel.server.engine.PipelineModel;
 import dev.reel.server.engine.VideoModel;
@@ -72,11 +74,36 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", defaultValue = "30", description = "Seconds a stop lets running jobs finish (default: ${DEFAULT-VALUE}).")
     long shutdownGrace;
 
+    @Option(names = "--allowed-hosts", split = ",", paramLabel = "NAME",
+            description = "Host names accepted in the Host header besides IP addresses, localhost and --host (* for any); guards against DNS rebinding.")
+    List<String> allowedHosts = List.of();
+
+    @Option(names = "--cors-origin", split = ",", paramLabel = "ORIGIN",
+            description = "Origins (scheme://host[:port], or *) whose web pages may call the API; others are refused with 403.")
+    List<String> corsOrigins = List.of();
+
+    @Option(names = "--public-url", paramLabel = "URL",
+            description = "Base URL put into response_format=url answers (default: the address a request arrived on).")
+    java.net.URI publicUrl;
+
+    @Option(names = "--retention", defaultValue = "7d", paramLabel = "AGE",
+            description = "How long finished jobs and their videos are kept, e.g. 12h, 7d, 30m; 0 keeps them forever (default: ${DEFAULT-VALUE}).")
+    String retention;
+
+    @Option(names = "--header-timeout", defaultValue = "20", paramLabel = "SECONDS",
+            description = "Longest time a client may take to send a request's headers, however slowly (default: ${DEFAULT-VALUE}).")
+    long headerTimeout;
+
+    @Option(names = "--queue", paramLabel = "redis://HOST:PORT",
+            description = "Be a frontend: put jobs on this Redis queue for 'reel worker's to run (--data-dir must then be shared with them).")
+    java.net.URI queue;
+
     @Override public Integer call() throws InterruptedException {
         List<Device> devs = new ArrayList<>();
         if (devices == null || devices.isEmpty()) devs.add(device.device());
         else for (String d : devices) devs.add(Device.parse(d));
-        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxBody, Duration.ofSeconds(shutdownGrace));
+        ServerConfig config = new ServerConfig(host, port, dataDir, apiKey, devs, queueSize, maxBody, Duration.ofSeconds(shutdownGrace),
+                new HttpAccess(allowedHosts, corsOrigins, publicUrl, Duration.ofSeconds(headerTimeout)), Retention.parse("--retention", retention), queue);
         GeneratorOptions d = device.generatorOptions();
         // the pipeline owns the generation limits (its frame bound stays); the server keeps the HTTP ones
         GeneratorOptions options = d.withLimits(d.limits().withMaxSide(maxSide).withMaxSteps(maxSteps).withMaxPixelFrames(maxPixelFrames));

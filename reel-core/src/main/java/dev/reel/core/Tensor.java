@@ -52,8 +52,11 @@ public final class Tensor {
     public DType dtype() { return storage.dtype(); }
     /** The device the storage lives on. */
     public Device device() { return storage.device(); }
-    /** The backend that made this tensor's storage, which runs every op on this tensor. */
-    public Backend backend() { return storage.backend(); }
+    /**
+     * The backend that made this tensor's storage, which runs every op on this tensor (seen through this thread's
+     * {@link BackendInterceptor}, if one is installed).
+     */
+    public Backend backend() { return BackendInterceptor.apply(storage.backend()); }
     /** A copy of the shape. */
     public int[] shape() { return shape.clone(); }
     /** A copy of the strides (in elements). */

@@ -1,6 +1,7 @@
 package dev.reel.pipeline;
 
 import dev.reel.core.Tensor;
+import dev.reel.pipeline.cache.CacheSpec;
 import java.nio.file.Path;
 
 /**
@@ -27,6 +28,7 @@ import java.nio.file.Path;
  * @param crf               libx264 constant rate factor, 0 (lossless) … 51
  * @param latents           initial latents {@code [1, 16, (numFrames−1)/4+1, height/8, width/8]} instead of seeded
  *                          noise (for reproducing a reference); usually null
+ * @param cache             step-cache policy ({@link CacheSpec#NONE}: every transformer pass runs)
  */
 public record GenerationRequest(
         String prompt,
@@ -45,7 +47,12 @@ public record GenerationRequest(
         OutputFormat outputFormat,
         String preset,
         int crf,
-        Tensor latents) {
+        Tensor latents,
+        CacheSpec cache) {
+
+    public GenerationRequest {
+        if (cache == null) cache = CacheSpec.NONE;
+    }
 
     public static final int DEFAULT_HEIGHT = 480;
     public static final int DEFAULT_WIDTH = 832;
@@ -71,7 +78,7 @@ public record GenerationRequest(
         b.negativePrompt = negativePrompt; b.height = height; b.width = width; b.numFrames = numFrames;
         b.numInferenceSteps = numInferenceSteps; b.guidanceScale = guidanceScale; b.seed = seed; b.fps = fps;
         b.scheduler = scheduler; b.flowShift = flowShift; b.maxSequenceLength = maxSequenceLength; b.output = output;
-        b.outputFormat = outputFormat; b.preset = preset; b.crf = crf; b.latents = latents;
+        b.outputFormat = outputFormat; b.preset = preset; b.crf = crf; b.latents = latents; b.cache = cache;
         return b;
     }
 
@@ -94,6 +101,7 @@ public record GenerationRequest(
         private String preset = DEFAULT_PRESET;
         private int crf = DEFAULT_CRF;
         private Tensor latents;
+        private CacheSpec cache = CacheSpec.NONE;
 
         private Builder(String prompt) { this.prompt = prompt; }
 
@@ -117,11 +125,14 @@ public record GenerationRequest(
         public Builder preset(String v) { preset = v; return this; }
         public Builder crf(int v) { crf = v; return this; }
         public Builder latents(Tensor v) { latents = v; return this; }
+        public Builder cache(CacheSpec v) { cache = v; return this; }
+        /** The cache policy as text ({@code teacache:0.08}); throws {@link InvalidRequestException} if malformed. */
+        public Builder cache(String v) { cache = CacheSpec.parse(v); return this; }
 
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt == null ? "" : negativePrompt, height, width, numFrames,
                     numInferenceSteps, guidanceScale, seed, fps, scheduler, flowShift, maxSequenceLength, output,
-                    outputFormat, preset, crf, latents);
+                    outputFormat, preset, crf, latents, cache);
         }
     }
 }

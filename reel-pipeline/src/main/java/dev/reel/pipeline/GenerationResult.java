@@ -1,5 +1,6 @@
 package dev.reel.pipeline;
 
+import dev.reel.pipeline.cache.CacheStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,8 +12,9 @@ import java.util.List;
  * @param output  the written file or folder, or null when the request asked for none
  * @param seed    the seed of the initial noise (the request's, or the one picked for it)
  * @param timings wall time of each stage, in pipeline order
+ * @param cache   transformer passes run and skipped by the request's step cache
  */
-public record GenerationResult(Frames frames, Path output, long seed, List<StageTiming> timings) {
+public record GenerationResult(Frames frames, Path output, long seed, List<StageTiming> timings, CacheStats cache) {
     public GenerationResult {
         timings = List.copyOf(timings);
     }

@@ -41,7 +41,7 @@ public record GeneratorOptions(Device device, DType dtype, DType textEncoderDtyp
     public GeneratorOptions withSystem(SystemOptions s) { return new GeneratorOptions(device, dtype, textEncoderDtype, vaeDtype, limits, s); }
 
     /** The backend of {@link #device}. */
-    public Backend backend() { return Backends.of(device); }
+    public Backend backend() { return Backends.of(device, system); }
 
     /** The text encoder's storage dtype. */
     public DType effectiveTextEncoderDtype() { return textEncoderDtype != null ? textEncoderDtype : dtype; }

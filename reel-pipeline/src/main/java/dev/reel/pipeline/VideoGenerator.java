@@ -19,6 +19,11 @@ import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanVaeTiling;
+import dev.reel.pipeline.cache.CacheCalibration;
+import dev.reel.pipeline.cache.CacheSpec;
+import dev.reel.pipeline.cache.CacheStrategies;
+import dev.reel.pipeline.cache.CacheStrategy;
+import dev.reel.pipeline.cache.CalibrationRecorder;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
 import dev.reel.pipeline.stages.InputValidation;
@@ -204,10 +209,31 @@ public final class VideoGenerator implements AutoCloseable {
     }
 
     /** Checks {@code request} without running anything; throws {@link InvalidRequestException} on a broken rule. */
-    public void validate(GenerationRequest request) { InputValidation.check(request, geometry, options.limits()); }
+    public void validate(GenerationRequest request) {
+        InputValidation.check(request, geometry, options.limits());
+        cacheStrategy(request);
+    }
 
     /** How this model maps pixels to latents and tokens, and the sizes it covers. */
     public VideoGeometry geometry() { return geometry; }
+
+    /** The request's step cache, built for this model (throws {@link InvalidRequestException} on a bad policy). */
+    private CacheStrategy cacheStrategy(GenerationRequest request) {
+        return CacheStrategies.create(request.cache(), components.get("transformer", WanTransformer3DModel.class).config());
+    }
+
+    /**
+     * Runs {@code request} uncached while measuring what TeaCache and MagCache calibrate from (the relative L1
+     * distances of the timestep embeddings and outputs, the residual magnitude ratios) and fits them, for
+     * {@code reel calibrate}. No output is written.
+     */
+    public CacheCalibration calibrate(GenerationRequest request, ProgressListener progress) {
+        CalibrationRecorder recorder = new CalibrationRecorder();
+        try (Scope scope = Scope.open()) {
+            run(request.toBuilder().output(null).cache(CacheSpec.NONE).build(), progress, new CancellationToken(), false, recorder);
+        }
+        return recorder.fit(description, request.numInferenceSteps());
+    }
 
     /** Runs one generation. */
     public GenerationResult generate(GenerationRequest request) {
@@ -222,7 +248,7 @@ public final class VideoGenerator implements AutoCloseable {
     public GenerationResult generate(GenerationRequest request, ProgressListener progress, CancellationToken cancellation) {
         try (Scope scope = Scope.open()) {
             PipelineState s = run(request, progress, cancellation, false);
-            return new GenerationResult(s.frames, s.output, s.seed, s.timings);
+            return new GenerationResult(s.frames, s.output, s.seed, s.timings, s.cacheStats);
         }
     }
 
@@ -230,8 +256,14 @@ public final class VideoGenerator implements AutoCloseable {
      * Runs every stage and returns the whole state (embeddings, latents, optionally the latents after each step),
      * for parity checks and tools. Tensors in the state belong to the caller's {@link Scope}.
      */
-    public synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation, boolean recordStepLatents) {
+    public PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation, boolean recordStepLatents) {
+        return run(request, progress, cancellation, recordStepLatents, null);
+    }
+
+    private synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation,
+                                           boolean recordStepLatents, CacheStrategy cacheOverride) {
         PipelineState s = new PipelineState(request, progress, cancellation, recordStepLatents);
+        s.cacheStrategy = cacheOverride != null ? cacheOverride : cacheStrategy(request);
         s.seed = request.seed() != null ? request.seed() : ThreadLocalRandom.current().nextLong() >>> 1;
         Backend backend = options.backend();
         int total = request.numInferenceSteps();

@@ -3,6 +3,8 @@ package dev.reel.server;
 import dev.reel.server.api.VideoApi;
 import dev.reel.server.engine.VideoModel;
 import dev.reel.server.jobs.JobService;
+import dev.reel.server.jobs.Jobs;
+import dev.reel.server.jobs.RedisJobs;
 import dev.reel.server.jobs.JobStore;
 import dev.reel.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
@@ -10,6 +12,7 @@ import io.javalin.compression.CompressionStrategy;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,16 +25,21 @@ public final class ReelServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReelServer.class);
 
     private final ServerConfig config;
-    private final JobService jobs;
+    private final Jobs jobs;
     private final Javalin app;
+    private final HeaderDeadline headerDeadline;
+    private Server jetty;
     private boolean closed;
 
     private ReelServer(ServerConfig config, VideoModel model) {
         this.config = config;
         ServerMetrics metrics = new ServerMetrics();
         JobStore store = new JobStore(config.dataDir());
-        this.jobs = new JobService(store, model, config.devices(), config.queueCapacity(), metrics);
+        this.jobs = config.queue() != null
+                ? new RedisJobs(config.queue(), store, model.id(), config.queueCapacity(), metrics)
+                : new JobService(store, model, config.devices(), config.queueCapacity(), config.retention(), metrics);
         VideoApi api = new VideoApi(jobs, store, model, config, metrics);
+        this.headerDeadline = new HeaderDeadline(config.access().headerTimeout());
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -43,7 +51,12 @@ public final class ReelServer implements AutoCloseable {
             // let odd paths (encoded slashes, dot segments) reach the router, which answers them with a JSON 404,
             // instead of Jetty's HTML 400; ids are validated before any file is touched
             c.jetty.modifyHttpConfiguration(h -> h.setUriCompliance(UriCompliance.LEGACY));
-            c.jetty.modifyServer(s -> s.setErrorHandler(new JsonErrorHandler()));
+            c.jetty.modifyServer(s -> {
+                s.setErrorHandler(new JsonErrorHandler());
+                jetty = s;
+            });
+            c.routes.before(headerDeadline::handling);
+            c.routes.after(headerDeadline::answered);
             api.register(c.routes);
         });
     }
@@ -53,6 +66,7 @@ public final class ReelServer implements AutoCloseable {
         ReelServer s = new ReelServer(config, model);
         try {
             s.app.start();
+            s.headerDeadline.install(s.jetty);
         } catch (RuntimeException e) {
             s.jobs.shutdown(Duration.ZERO);
             throw e;
@@ -70,7 +84,7 @@ public final class ReelServer implements AutoCloseable {
     private static String hostForUri(String host) { return host.contains(":") ? "[" + host + "]" : host; }
 
     /** The job runtime. */
-    public JobService jobs() { return jobs; }
+    public Jobs jobs() { return jobs; }
 
     /** Waits until the model is loaded on every device; false if loading failed or took longer. */
     public boolean awaitReady(Duration timeout) throws InterruptedException { return jobs.awaitReady(timeout); }
@@ -84,6 +98,7 @@ public final class ReelServer implements AutoCloseable {
         closed = true;
         log.info("reel serve: stopping");
         jobs.shutdown(config.shutdownGrace());
+        headerDeadline.stop();
         app.stop();
         log.info("reel serve: stopped");
     }

@@ -56,9 +56,9 @@ class HealthTest {
             assertEquals("queued", json(s.get("/v1/videos/" + id)).path("status").asText());
 
             gate.countDown();
-            assertTrue(server.awaitReady(Duration.ofMinutes(2)));
+            assertTrue(server.awaitReady(TestServer.PATIENCE));
             assertEquals(200, s.get("/health").statusCode());
-            assertEquals("completed", s.awaitDone(id, Duration.ofMinutes(2)).path("status").asText());
+            assertEquals("completed", s.awaitDone(id).path("status").asText());
         }
     }
 

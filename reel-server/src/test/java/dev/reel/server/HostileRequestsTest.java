@@ -77,7 +77,7 @@ class HostileRequestsTest {
 
             // the server still serves a real job
             JsonNode v = s.submit(VALID);
-            JsonNode done = s.awaitDone(v.path("id").asText(), Duration.ofMinutes(2));
+            JsonNode done = s.awaitDone(v.path("id").asText());
             assertEquals("completed", done.path("status").asText(), done.toString());
             HttpResponse<byte[]> mp4 = s.getBytes("/v1/videos/" + v.path("id").asText() + "/content");
             assertEquals(5, dev.reel.pipeline.media.VideoProbe.of(TestServer.tempFile(scratch, "after.mp4", mp4.body())).frames());

@@ -31,7 +31,7 @@ class RestartTest {
         String interrupted, queued;
         try (TestServer s = TestServer.start(dataDir, c -> c.withShutdownGrace(Duration.ofMillis(500)))) {
             for (int i = 0; i < 2; i++) completed.add(s.submit(TINY.replace("\"seed\": 7", "\"seed\": " + i)).path("id").asText());
-            for (String id : completed) assertEquals("completed", s.awaitDone(id, Duration.ofMinutes(2)).path("status").asText());
+            for (String id : completed) assertEquals("completed", s.awaitDone(id).path("status").asText());
             interrupted = s.submit(TestServer.LONG).path("id").asText();
             QueueAndAuthTest.awaitStatus(s, interrupted, "in_progress");
             queued = s.submit(TINY).path("id").asText();
@@ -80,7 +80,7 @@ class RestartTest {
                 assertEquals("failed", v.path("status").asText(), v.toString());
                 assertEquals("interrupted", v.path("error").path("code").asText(), v.toString());
             }
-            assertEquals("completed", s.awaitDone(queued, Duration.ofMinutes(2)).path("status").asText(), "the queued job ran after the restart");
+            assertEquals("completed", s.awaitDone(queued).path("status").asText(), "the queued job ran after the restart");
             assertFalse(Files.exists(halfDeleted), "the half-deleted job's leftovers are removed");
             assertTrue(Files.exists(damaged.resolve("job.json")), "a damaged record is left for a person to look at");
 

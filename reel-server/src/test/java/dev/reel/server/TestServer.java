@@ -42,6 +42,13 @@ final class TestServer implements AutoCloseable {
             {"model": "wan21-tiny", "prompt": "A red fox runs through a snowy forest at dawn.", "size": "256x256",
              "nvext": {"num_frames": 33, "num_inference_steps": %d, "guidance_scale": 5.0, "seed": 7}}""".formatted(MAX_STEPS);
 
+    /**
+     * How long a test waits for what the server does in the background (loading, a job reaching a state or
+     * finishing, an event stream ending) before calling it hung. It bounds hangs, not speed: far beyond any run
+     * on a loaded 2-core machine, so a slow machine never fails a test; a passing run never waits for it.
+     */
+    static final Duration PATIENCE = Duration.ofMinutes(10);
+
     final ReelServer server;
     final URI base;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -68,14 +75,14 @@ final class TestServer implements AutoCloseable {
         ServerConfig config = tweak.apply(ServerConfig.defaults(dataDir).withAddress("127.0.0.1", 0)
                 .withShutdownGrace(Duration.ofSeconds(5)));
         ReelServer s = ReelServer.start(config, fixtureModel());
-        if (!s.awaitReady(Duration.ofMinutes(2))) {
+        if (!s.awaitReady(PATIENCE)) {
             s.close();
             fail("the fixture model did not load: " + s.jobs().loadError());
         }
         return new TestServer(s, dataDir);
     }
 
-    HttpRequest.Builder request(String path) { return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120)); }
+    HttpRequest.Builder request(String path) { return HttpRequest.newBuilder(base.resolve(path)).timeout(PATIENCE); }
 
     HttpResponse<String> send(HttpRequest r) {
         try {
@@ -118,6 +125,9 @@ final class TestServer implements AutoCloseable {
         assertEquals(200, r.statusCode(), r.body());
         return json(r);
     }
+
+    /** Polls {@code GET /v1/videos/{id}} until the job is completed or failed, for at most {@link #PATIENCE}. */
+    JsonNode awaitDone(String id) throws InterruptedException { return awaitDone(id, PATIENCE); }
 
     /** Polls {@code GET /v1/videos/{id}} until the job is completed or failed. */
     JsonNode awaitDone(String id, Duration timeout) throws InterruptedException {

@@ -46,7 +46,7 @@ class WebPageBrowserTest {
             ChromeDriver driver = new ChromeDriver(service, options);
             try {
                 driver.get(s.base + "/");
-                WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+                WebDriverWait wait = new WebDriverWait(driver, TestServer.PATIENCE);
                 wait.until(d -> d.findElement(By.id("model")).getText().equals(TestServer.MODEL));
 
                 fill(driver, "prompt", "A red fox runs through a snowy forest at dawn.");

@@ -160,7 +160,7 @@ final class CpuAttention {
             e.intoArray(a, off + j);
             sv = sv.add(e);
         }
-        float s = sv.reduceLanes(VectorOperators.ADD);
+        float s = VecMath.sumLanes(sv);
         for (; j < n; j++) { float e = (float) Math.exp(a[off + j] - m); a[off + j] = e; s += e; }
         return s;
     }

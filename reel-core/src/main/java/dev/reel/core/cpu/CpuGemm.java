@@ -236,8 +236,8 @@ final class CpuGemm {
             y = FloatVector.fromArray(S, b, b3 + p);
             s03 = x0.fma(y, s03); s13 = x1.fma(y, s13);
         }
-        float r00 = s00.reduceLanes(ADD), r01 = s01.reduceLanes(ADD), r02 = s02.reduceLanes(ADD), r03 = s03.reduceLanes(ADD);
-        float r10 = s10.reduceLanes(ADD), r11 = s11.reduceLanes(ADD), r12 = s12.reduceLanes(ADD), r13 = s13.reduceLanes(ADD);
+        float r00 = VecMath.sumLanes(s00), r01 = VecMath.sumLanes(s01), r02 = VecMath.sumLanes(s02), r03 = VecMath.sumLanes(s03);
+        float r10 = VecMath.sumLanes(s10), r11 = VecMath.sumLanes(s11), r12 = VecMath.sumLanes(s12), r13 = VecMath.sumLanes(s13);
         for (; p < kn; p++) {
             float x0 = a[ao + p], x1 = a[a1 + p], y0 = b[bo + p], y1 = b[b1 + p], y2 = b[b2 + p], y3 = b[b3 + p];
             r00 += x0 * y0; r01 += x0 * y1; r02 += x0 * y2; r03 += x0 * y3;
@@ -255,7 +255,7 @@ final class CpuGemm {
             s0 = FloatVector.fromArray(S, x, xo + p).fma(FloatVector.fromArray(S, y, yo + p), s0);
             s1 = FloatVector.fromArray(S, x, xo + p + L).fma(FloatVector.fromArray(S, y, yo + p + L), s1);
         }
-        float r = s0.add(s1).reduceLanes(ADD);
+        float r = VecMath.sumLanes(s0.add(s1));
         for (; p < n; p++) r += x[xo + p] * y[yo + p];
         return r;
     }

@@ -4,6 +4,7 @@ import dev.reel.core.DType;
 import dev.reel.core.ReelException;
 import dev.reel.core.Storage;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Host memory as Java arrays: {@code float[]} for F32 (the CPU compute type), {@code short[]} for BF16/F16,
@@ -16,6 +17,12 @@ public final class CpuStorage extends Storage {
     public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16;
 
     private static final Cleaner CLEANER = Cleaner.create();
+    /**
+     * Bytes of CPU storages made and not yet freed explicitly (weights included): what a GPU pool would still hold.
+     * Unlike {@link CpuMemory}'s count, storages the garbage collector reclaims stay counted, so a leak of
+     * unfreed tensors shows as growth however the collector runs.
+     */
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
 
     private Object array;
     private final Cleaner.Cleanable counted;
@@ -26,7 +33,14 @@ public final class CpuStorage extends Storage {
         long bytes = elements * dtype.byteSize();
         CpuMemory.allocated(bytes);
         this.counted = CLEANER.register(this, () -> CpuMemory.released(bytes));
+        LIVE_BYTES.addAndGet(byteSize());
     }
+
+    /**
+     * Bytes held by CPU storages that were made and not yet {@link #free() freed}, whether or not the garbage
+     * collector could take them: storage that leaks on a GPU (no collector there) counts here too.
+     */
+    public static long liveBytes() { return LIVE_BYTES.get(); }
 
     /** Allocates zeroed memory. */
     public static CpuStorage allocate(DType dtype, long elements) {
@@ -69,5 +83,6 @@ public final class CpuStorage extends Storage {
     @Override protected void release() {
         array = null;
         counted.clean();
+        LIVE_BYTES.addAndGet(-byteSize());
     }
 }

@@ -17,6 +17,18 @@ final class VecMath {
     private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
 
     /**
+     * The sum of {@code v}'s lanes, in lane order. {@code reduceLanes(ADD)} leaves the order to the implementation,
+     * and the interpreter and C2 use different ones, so a result would change as the JIT compiles a loop; training's
+     * resume must repeat a run bit for bit.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0;
+        for (float x : lanes) s += x;
+        return s;
+    }
+
+    /**
      * e^x to about 2 ulp: x = n·ln2 + r with |r| ≤ ln2/2, e^r by Cephes' degree-6 minimax polynomial, 2ⁿ applied
      * as two factors 2^⌊n/2⌋·2^(n−⌊n/2⌋) so that results from the subnormal range up to overflow (+∞ above
      * ~88.72) come out right. Below −104 the result is 0, so masked scores (−∞, −1e9) vanish; NaN stays NaN.

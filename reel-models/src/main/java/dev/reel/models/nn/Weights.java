@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /** Fills a {@link Module}'s parameters: from a checkpoint (checked key by key) or with seeded random values. */
 public final class Weights {
@@ -19,6 +20,15 @@ public final class Weights {
      * unexpected and wrongly-shaped keys — are collected and thrown together before anything is loaded.
      */
     public static void load(Module model, WeightSource source, DType dtype, Backend backend) {
+        load(model, source, key -> dtype, backend);
+    }
+
+    /**
+     * Loads every parameter of {@code model} from {@code source}, each as the dtype {@code dtypeOf} gives its key
+     * (for the modules a reference keeps in fp32 whatever the model's dtype). Checked as {@link #load(Module,
+     * WeightSource, DType, Backend)}; each weight is read once.
+     */
+    public static void load(Module model, WeightSource source, Function<String, DType> dtypeOf, Backend backend) {
         Map<String, Parameter> params = model.namedParameters();
         List<String> missing = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
@@ -35,7 +45,7 @@ public final class Weights {
         if (!missing.isEmpty() || !unexpected.isEmpty() || !wrongShape.isEmpty()) {
             throw new WeightMismatchException(source.describe(), missing, unexpected, wrongShape);
         }
-        for (var e : params.entrySet()) e.getValue().set(source.load(e.getKey(), dtype, backend));
+        for (var e : params.entrySet()) e.getValue().set(source.load(e.getKey(), dtypeOf.apply(e.getKey()), backend));
     }
 
     /**
@@ -43,8 +53,15 @@ public final class Weights {
      * default init scale), vectors (norm scales, also shaped [C,1,1,1]) near 1, biases small. Deterministic per seed and key.
      */
     public static void random(Module model, long seed, DType dtype, Backend backend) {
-        // each parameter's values depend only on its key and the seed, so they are drawn in parallel (a batch of
-        // parameters at a time, bounding host memory) and uploaded in order: a 14B model in seconds, not minutes
+        random(model, seed, key -> dtype, backend);
+    }
+
+    /**
+     * Seeded random weights as {@link #random(Module, long, DType, Backend)}, each in the dtype {@code dtypeOf} gives
+     * its key. Each parameter's values depend only on its key and the seed, so they are drawn in parallel (a batch of
+     * parameters at a time, bounding host memory) and uploaded in order: a 14B model in seconds, not minutes.
+     */
+    public static void random(Module model, long seed, Function<String, DType> dtypeOf, Backend backend) {
         List<Map.Entry<String, Parameter>> all = new ArrayList<>(model.namedParameters().entrySet());
         int batch = Math.max(1, Runtime.getRuntime().availableProcessors());
         for (int from = 0; from < all.size(); from += batch) {
@@ -52,7 +69,7 @@ public final class Weights {
             float[][] values = part.parallelStream().map(e -> randomValues(e.getKey(), e.getValue().shape(), seed)).toArray(float[][]::new);
             for (int i = 0; i < part.size(); i++) {
                 Parameter p = part.get(i).getValue();
-                p.set(backend.fromFloats(values[i], dtype, p.shape()));
+                p.set(backend.fromFloats(values[i], dtypeOf.apply(part.get(i).getKey()), p.shape()));
             }
         }
     }

@@ -42,6 +42,13 @@ public interface NoiseScheduler {
     Tensor step(Tensor modelOutput, int stepIndex, Tensor sample);
 
     /**
+     * Frees what the sampler keeps across steps (UniPC's history of model outputs and its last sample, which live
+     * outside the caller's scopes) and restarts at step 0; the schedule stays. Call it when a run ends, however
+     * it ends: on a GPU that memory is not returned otherwise.
+     */
+    default void reset() {}
+
+    /**
      * The flow-matching forward process at step {@code stepIndex}: {@code σ·noise + (1 − σ)·sample}, for starting
      * part-way through the schedule (video-to-video).
      */

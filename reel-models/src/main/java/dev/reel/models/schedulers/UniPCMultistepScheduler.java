@@ -121,7 +121,7 @@ public final class UniPCMultistepScheduler implements NoiseScheduler {
     }
 
     /** Frees the state of a run in progress; the schedule stays. */
-    public void reset() {
+    @Override public void reset() {
         modelOutputs.forEach(Tensor::free);
         modelOutputs.clear();
         if (lastSample != null) lastSample.free();

@@ -30,6 +30,8 @@ public final class UMT5EncoderModel extends Module {
     static final String SHARED = "shared.weight";
     /** The tied copy some checkpoints also (or only) store. */
     static final String EMBED_TOKENS = "encoder.embed_tokens.weight";
+    /** Transformers' {@code UMT5PreTrainedModel._keep_in_fp32_modules}: the feed-forward output projections. */
+    static final String KEEP_IN_FP32 = "wo";
 
     /** {@code [vocab_size, d_model]}. */
     public final Embedding shared;
@@ -46,22 +48,53 @@ public final class UMT5EncoderModel extends Module {
 
     /**
      * Loads a Transformers model folder ({@code config.json} plus {@code model.safetensors} or a sharded index)
-     * as {@code dtype} onto {@code backend}'s device. Every key is checked (see {@link Weights#load}); the token
-     * embedding is taken from {@code shared.weight} or, if absent, its tied twin {@code encoder.embed_tokens.weight}.
+     * as {@code dtype} onto {@code backend}'s device, {@code wo} kept fp32 as {@link #keepsWoInFp32} decides.
+     * Every key is checked (see {@link Weights#load}); the token embedding is taken from {@code shared.weight} or,
+     * if absent, its tied twin {@code encoder.embed_tokens.weight}.
      */
     public static UMT5EncoderModel load(Path folder, DType dtype, Backend backend) {
+        return load(folder, dtype, keepsWoInFp32(dtype), backend);
+    }
+
+    /**
+     * Loads as {@link #load(Path, DType, Backend)} with an explicit choice for {@code wo} (to measure what
+     * keeping it fp32 buys): fp32 when {@code keepWoInFp32}, else {@code dtype} like every other weight.
+     */
+    public static UMT5EncoderModel load(Path folder, DType dtype, boolean keepWoInFp32, Backend backend) {
         UMT5EncoderModel model = new UMT5EncoderModel(Umt5Config.read(folder));
         try (SafetensorsWeights weights = SafetensorsWeights.open(folder)) {
-            Weights.load(model, new TiedEmbedding(weights), dtype, backend);
+            Weights.load(model, new TiedEmbedding(weights), key -> dtypeOf(key, dtype, keepWoInFp32), backend);
         }
         return model;
     }
 
-    /** A model of {@code config} with seeded random weights (benchmarks at real size). */
+    /** A model of {@code config} with seeded random weights (benchmarks at real size), {@code wo} as {@link #load} keeps it. */
     public static UMT5EncoderModel random(Umt5Config config, long seed, DType dtype, Backend backend) {
         UMT5EncoderModel model = new UMT5EncoderModel(config);
-        Weights.random(model, seed, dtype, backend);
+        boolean keep = keepsWoInFp32(dtype);
+        Weights.random(model, seed, key -> dtypeOf(key, dtype, keep), backend);
         return model;
+    }
+
+    /**
+     * Whether the feed-forward output projections {@code wo} stay fp32 when the encoder is loaded as
+     * {@code dtype}: for both 16-bit dtypes. UMT5's {@code _keep_in_fp32_modules = ["wo"]} names them because
+     * their activations overflow fp16 (Transformers issue 20287). Note that Transformers' {@code from_pretrained}
+     * applies that list to fp16 loads only ({@code _get_dtype_plan}: bf16 honours
+     * {@code _keep_in_fp32_modules_strict}, which UMT5 does not set), so its bf16 encoder computes {@code wo} in
+     * bf16; Reel keeps it fp32 in bf16 too, for accuracy, at 2 bytes more per {@code wo} weight (about 2 GB on
+     * UMT5-XXL: 24 × 4096 × 10240).
+     */
+    public static boolean keepsWoInFp32(DType dtype) {
+        return dtype == DType.F16 || dtype == DType.BF16;
+    }
+
+    /** The dtype of the weight {@code key}: fp32 for a {@code wo} (a whole component of the key) when kept, else {@code dtype}. */
+    static DType dtypeOf(String key, DType dtype, boolean keepWoInFp32) {
+        if (keepWoInFp32) {
+            for (String part : key.split("\\.")) if (part.equals(KEEP_IN_FP32)) return DType.F32;
+        }
+        return dtype;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.reel.models.t5;
 
+import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
 
@@ -16,5 +17,14 @@ final class Umt5Block extends Module {
     /** {@code [B, L, dModel]} → {@code [B, L, dModel]}. */
     Tensor forward(Tensor x, int[] buckets, Tensor mask) {
         return ff.forward(selfAttention.forward(x, buckets, mask));
+    }
+
+    /**
+     * A sub-layer's residual {@code x + y}, in fp32 when either is, as PyTorch promotes bf16 + fp32: with
+     * {@code wo} kept fp32 the residual stream becomes fp32 at the first feed-forward and stays so.
+     */
+    static Tensor residual(Tensor x, Tensor y) {
+        if (x.dtype() == y.dtype()) return x.add(y);
+        return x.to(DType.F32).add(y.to(DType.F32));
     }
 }

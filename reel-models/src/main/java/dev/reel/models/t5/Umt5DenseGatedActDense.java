@@ -1,6 +1,7 @@
 package dev.reel.models.t5;
 
 import dev.reel.core.Backend;
+import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
@@ -17,9 +18,15 @@ final class Umt5DenseGatedActDense extends Module {
         activation = c.activation();
     }
 
-    /** {@code [B, L, dModel]} → {@code [B, L, dFf]} → {@code [B, L, dModel]}. */
+    /**
+     * {@code [B, L, dModel]} → {@code [B, L, dFf]} → {@code [B, L, dModel]}. When {@code wo} is kept fp32 (see
+     * {@link UMT5EncoderModel#keepsWoInFp32}) its input is cast to fp32 first and the output is fp32, as
+     * Transformers' {@code UMT5DenseGatedActDense} does.
+     */
     Tensor forward(Tensor x) {
         Tensor gate = x.backend().unary(activation, wi0.forward(x));
-        return wo.forward(gate.mul(wi1.forward(x)));
+        Tensor h = gate.mul(wi1.forward(x));
+        DType woDtype = wo.weight.get().dtype();
+        return wo.forward(h.dtype() == woDtype ? h : h.to(woDtype));
     }
 }

@@ -3,14 +3,13 @@ package dev.reel.models.t5;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
-import dev.reel.models.nn.RMSNorm;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The encoder stack: the blocks, then {@code final_layer_norm}. Its token embedding is the model's shared one. */
 final class Umt5Stack extends Module {
     final List<Umt5Block> block;
-    final RMSNorm finalLayerNorm;
+    final Umt5LayerNorm finalLayerNorm;
     private final Umt5Config config;
 
     Umt5Stack(Umt5Config c) {
@@ -18,7 +17,7 @@ final class Umt5Stack extends Module {
         List<Umt5Block> blocks = new ArrayList<>();
         for (int i = 0; i < c.numLayers(); i++) blocks.add(new Umt5Block(c));
         block = children("block", blocks);
-        finalLayerNorm = child("final_layer_norm", new RMSNorm(c.dModel(), (float) c.layerNormEpsilon(), true));
+        finalLayerNorm = child("final_layer_norm", new Umt5LayerNorm(c.dModel(), (float) c.layerNormEpsilon()));
     }
 
     /** Embedded tokens {@code [B, L, dModel]} and the additive padding mask {@code [B, 1, 1, L]} → {@code [B, L, dModel]}. */

@@ -9,6 +9,7 @@ import dev.reel.core.WeightStreamer;
 import dev.reel.models.nn.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
+import dev.reel.models.nn.DitHooks;
 import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Linear;
 import dev.reel.models.nn.Module;
@@ -97,21 +98,13 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
     /** A model of {@code config} with seeded random weights (for benchmarks at real sizes). */
     public static WanTransformer3DModel random(WanTransformerConfig config, long seed, DType dtype, Backend backend) {
         WanTransformer3DModel model = new WanTransformer3DModel(config);
-        Weights.random(model, seed, dtype, backend);
-        model.visitParameters((key, p) -> {
-            if (keepInFp32(key)) p.set(p.get().to(DType.F32));
-        });
+        Weights.random(model, seed, key -> keepInFp32(key) ? DType.F32 : dtype, backend);
         return model;
     }
 
     /** Loads every weight from {@code source} (all keys checked together), keeping the fp32 modules fp32. */
     public void loadWeights(WeightSource source, DType dtype, Backend backend) {
-        Weights.load(this, source, dtype, backend);
-        if (dtype != DType.F32) {
-            visitParameters((key, p) -> {
-                if (keepInFp32(key)) p.set(source.load(key, DType.F32, backend));
-            });
-        }
+        Weights.load(this, source, key -> keepInFp32(key) ? DType.F32 : dtype, backend);
     }
 
     private static boolean keepInFp32(String key) {
@@ -152,6 +145,15 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
     public DType dtype() { return projOut.weight.get().dtype(); }
 
     /**
+     * Runs one transformer block on the residual stream, for training: a runner keeps what its tape needs (or
+     * checkpoints the block). Inference runs the blocks through {@link DitHooks} instead.
+     */
+    @FunctionalInterface
+    public interface BlockRunner {
+        Tensor run(WanTransformerBlock block, Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope);
+    }
+
+    /**
      * One denoising prediction (the flow velocity for Wan).
      *
      * @param hiddenStates        latents {@code [B, inChannels, T, H, W]}, T/H/W divisible by the patch size
@@ -160,6 +162,35 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
      * @return {@code [B, outChannels, T, H, W]} in the model's dtype; every intermediate is freed
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, DitHooks.NONE);
+    }
+
+    /**
+     * One denoising prediction with {@code hooks} consulted around the block stack and each attention (step
+     * caches); {@link DitHooks#NONE} gives exactly {@link #forward(Tensor, float[], Tensor)}.
+     */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, DitHooks hooks) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) ->
+                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)));
+    }
+
+    /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner} (training). */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
+        // a backward pass would read block weights after their release
+        if (blockWeights != null) throw new IllegalStateException("a transformer with streamed blocks (memory level 3) cannot run custom block runners (training)");
+        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs) -> {
+            for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
+            return x;
+        });
+    }
+
+    /** How a forward pass runs its block stack on the patch-embedded tokens. */
+    @FunctionalInterface
+    private interface BlockStack {
+        Tensor run(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs);
+    }
+
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack) {
         int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
@@ -174,16 +205,7 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
                     .flatten(2, 4).transpose(1, 2).contiguous();                // [B, L, dim]
             var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
 
-            for (int i = 0; i < blocks.size(); i++) {
-                Tensor next;
-                if (blockWeights != null) blockWeights.acquire(i);
-                try (Scope blockScope = Scope.open()) {
-                    next = blockScope.keep(blocks.get(i).forward(x, cond.text(), cond.timestepProj(), freqs));
-                }
-                if (blockWeights != null) blockWeights.release(i);
-                x.free();   // the previous block's output is dead; free it now rather than at the end
-                x = next;
-            }
+            x = stack.run(x, cond, freqs);
 
             // output norm modulated by (shift, scale) = scale_shift_table + temb
             Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
@@ -197,6 +219,22 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
                     .reshape(batch, config.outChannels(), frames, height, width);
             return scope.keep(out);
         }
+    }
+
+    /** Every block in order on {@code x} (which is left alive); each block's input but {@code x} is freed once used. */
+    private Tensor runBlocks(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs freqs, DitHooks hooks) {
+        Tensor h = x;
+        for (int i = 0; i < blocks.size(); i++) {
+            Tensor next;
+            if (blockWeights != null) blockWeights.acquire(i);
+            try (Scope blockScope = Scope.open()) {
+                next = blockScope.keep(blocks.get(i).forward(h, text, timestepProj, freqs, hooks, i));
+            }
+            if (blockWeights != null) blockWeights.release(i);
+            if (h != x) h.free();   // the previous block's output is dead; free it now rather than at the end
+            h = next;
+        }
+        return h;
     }
 
     private int[] checkInputs(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {

@@ -4,6 +4,7 @@ import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.models.nn.DitHooks;
 import dev.reel.models.nn.LayerNorm;
 import dev.reel.models.nn.Module;
 import dev.reel.models.nn.Parameter;
@@ -48,6 +49,15 @@ public final class WanTransformerBlock extends Module {
      * @return {@code [B, L, dim]}, x's dtype
      */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope) {
+        return forward(x, text, timestepProj, rope, DitHooks.NONE, 0);
+    }
+
+    /**
+     * The block with {@code hooks} around its two attentions.
+     *
+     * @param index this block's position in the stack (what the hooks key their state by)
+     */
+    public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, DitHooks hooks, int index) {
         Backend b = x.backend();
         Tensor[] mod = scaleShiftTable.get().to(DType.F32).add(timestepProj.to(DType.F32)).chunk(6, 1);  // 6 × [B, 1, dim] fp32
         Tensor shiftMsa = mod[0], scaleMsa = mod[1], gateMsa = mod[2];
@@ -57,13 +67,14 @@ public final class WanTransformerBlock extends Module {
         // 1. self-attention
         try (Scope stage = Scope.open()) {
             Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
-            x = stage.keep(b.gatedResidual(x, attn1.forward(h, null, rope), gateMsa));
+            Tensor attended = hooks.attention(index, DitHooks.AttentionKind.SELF, () -> attn1.forward(h, null, rope));
+            x = stage.keep(b.gatedResidual(x, attended, gateMsa));
         }
 
         // 2. cross-attention; norm2's affine weights are kept fp32, so it runs on an fp32 copy as in the reference
         try (Scope stage = Scope.open()) {
             Tensor h = norm2 == null ? x : norm2.forward(x.to(DType.F32)).to(x.dtype());
-            x = stage.keep(x.add(attn2.forward(h, text, null)));
+            x = stage.keep(x.add(hooks.attention(index, DitHooks.AttentionKind.CROSS, () -> attn2.forward(h, text, null))));
         }
 
         // 3. feed-forward

@@ -122,4 +122,24 @@ class UniPCMultistepSchedulerTest {
         // 2y + z = 7, x + y + z = 6, 4x − y + z/2 = 3.5 → (1, 2, 3)
         assertArrayEquals(new double[] {1, 2, 3}, x, 1e-12);
     }
+
+    /**
+     * The history and last sample live outside the caller's scopes; {@link UniPCMultistepScheduler#reset} frees
+     * them, so the bytes the CPU holds return to what they were before the run.
+     */
+    @Test
+    void resetFreesTheStateKeptAcrossSteps() {
+        var cpu = Backends.cpu();
+        UniPCMultistepScheduler s = fromManifest();
+        s.setTimesteps(4);
+        long before = dev.reel.core.cpu.CpuStorage.liveBytes();
+        try (var scope = dev.reel.core.Scope.open()) {
+            Tensor sample = cpu.fromFloats(new float[] {0.5f, -1f, 2f, 0.25f}, DType.F32, 1, 4);
+            for (int i = 0; i < 3; i++) sample = s.step(cpu.fromFloats(new float[] {0.1f * i, 0.2f, -0.3f, 0.4f}, DType.F32, 1, 4), i, sample);
+        }
+        long held = dev.reel.core.cpu.CpuStorage.liveBytes() - before;
+        assertEquals(3 * 16, held, "two model outputs and the last sample, 16 bytes each, outlive the caller's scope");
+        s.reset();
+        assertEquals(before, dev.reel.core.cpu.CpuStorage.liveBytes());
+    }
 }

@@ -2,6 +2,7 @@ package dev.reel.models.t5;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,5 +114,55 @@ class UMT5EncoderModelTest {
         assertArrayEquals(new float[] {0, -Float.MAX_VALUE}, UMT5EncoderModel.maskBias(new int[] {1, 0}, DType.F32));
         assertEquals(-3.3895314e38f, UMT5EncoderModel.maskBias(new int[] {0}, DType.BF16)[0], 1e31f);
         assertEquals(-65504f, UMT5EncoderModel.maskBias(new int[] {0}, DType.F16)[0]);
+    }
+
+    /**
+     * Asked for a 16-bit dtype, the loader keeps every {@code wo} (and nothing else) fp32, read unrounded from the
+     * checkpoint; asked explicitly not to, or for fp32, every weight has the one dtype. (The CPU computes in fp32
+     * only, so this checks the loader's decision; the 16-bit forward runs on the GPU.)
+     */
+    @Test
+    void sixteenBitLoadsKeepWoInFp32() {
+        for (DType dt : new DType[] {DType.BF16, DType.F16}) {
+            assertTrue(UMT5EncoderModel.keepsWoInFp32(dt));
+            UMT5EncoderModel model = UMT5EncoderModel.load(folder, dt, Backends.cpu());
+            int wo = 0;
+            for (var e : model.namedParameters().entrySet()) {
+                boolean isWo = e.getKey().endsWith(".DenseReluDense.wo.weight");
+                assertEquals(isWo ? DType.F32 : dt, e.getValue().get().dtype(), e.getKey());
+                if (isWo) wo++;
+            }
+            assertEquals(model.config().numLayers(), wo, "one wo per block");
+        }
+        UMT5EncoderModel bf16 = UMT5EncoderModel.load(folder, DType.BF16, Backends.cpu());
+        UMT5EncoderModel fp32 = UMT5EncoderModel.load(folder, DType.F32, Backends.cpu());
+        String key = "encoder.block.0.layer.1.DenseReluDense.wo.weight";
+        assertArrayEquals(fp32.namedParameters().get(key).get().toFloatArray(), bf16.namedParameters().get(key).get().toFloatArray(), 0f,
+                "kept wo holds the stored fp32 values, not bf16-rounded ones");
+
+        assertFalse(UMT5EncoderModel.keepsWoInFp32(DType.F32));
+        UMT5EncoderModel plain = UMT5EncoderModel.load(folder, DType.BF16, false, Backends.cpu());
+        plain.namedParameters().forEach((k, p) -> assertEquals(DType.BF16, p.get().dtype(), k));
+    }
+
+    /** {@code wo} is matched as a whole key component, as Transformers' {@code (^|\.)wo($|\.)}. */
+    @Test
+    void keepRuleMatchesWholeKeyComponents() {
+        assertEquals(DType.F32, UMT5EncoderModel.dtypeOf("encoder.block.3.layer.1.DenseReluDense.wo.weight", DType.BF16, true));
+        assertEquals(DType.BF16, UMT5EncoderModel.dtypeOf("encoder.block.3.layer.0.SelfAttention.o.weight", DType.BF16, true));
+        assertEquals(DType.BF16, UMT5EncoderModel.dtypeOf("encoder.block.3.layer.1.DenseReluDense.wi_0.weight", DType.BF16, true));
+        assertEquals(DType.BF16, UMT5EncoderModel.dtypeOf("encoder.two.weight", DType.BF16, true));
+        assertEquals(DType.BF16, UMT5EncoderModel.dtypeOf("encoder.block.3.layer.1.DenseReluDense.wo.weight", DType.BF16, false));
+    }
+
+    /** A residual of a 16-bit stream and an fp32 {@code wo} output is fp32, as PyTorch promotes it. */
+    @Test
+    void residualPromotesToFp32() {
+        var cpu = Backends.cpu();
+        Tensor x = cpu.fromFloats(new float[] {1.5f, -2f, 0.25f}, DType.BF16, 1, 3);
+        Tensor y = cpu.fromFloats(new float[] {1e-3f, 2e-3f, -3e-3f}, DType.F32, 1, 3);
+        Tensor sum = Umt5Block.residual(x, y);
+        assertEquals(DType.F32, sum.dtype());
+        assertArrayEquals(new float[] {1.501f, -1.998f, 0.247f}, sum.toFloatArray(), 1e-7f);
     }
 }

@@ -5,12 +5,16 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.schedulers.NoiseScheduler;
 import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.pipeline.cache.Branch;
+import dev.reel.pipeline.cache.CacheManager;
+import dev.reel.pipeline.cache.Pass;
 import java.time.Duration;
 
 /**
  * Stage 5: the denoising loop. At each timestep the transformer predicts the flow velocity for the prompt and,
  * with guidance (g &gt; 1), for the negative prompt; the two combine as {@code uncond + g·(cond − uncond)} and the
- * scheduler turns the prediction into the next latents. Between steps it reports progress and honours
+ * scheduler turns the prediction into the next latents. Every pass goes through the request's step cache
+ * ({@link CacheManager}), which may answer it from earlier passes. Between steps it reports progress and honours
  * cancellation.
  */
 public final class Denoising implements Stage {
@@ -21,6 +25,14 @@ public final class Denoising implements Stage {
     @Override public String name() { return "Denoising"; }
 
     @Override public void run(PipelineState state) {
+        try {
+            denoise(state);
+        } finally {
+            state.scheduler.reset();   // its history and last sample live outside every scope: freed however the loop ended
+        }
+    }
+
+    private void denoise(PipelineState state) {
         NoiseScheduler scheduler = state.scheduler;
         double[] timesteps = scheduler.timesteps();
         int total = timesteps.length;
@@ -28,24 +40,30 @@ public final class Denoising implements Stage {
         boolean cfg = state.doClassifierFreeGuidance();
         long start = System.nanoTime();
         Tensor latents = state.latents;
-        for (int i = 0; i < total; i++) {
-            state.cancellation().throwIfCancelled(i, total);
-            Tensor next;
-            try (Scope step = Scope.open()) {
-                float[] t = {(float) timesteps[i]};
-                Tensor velocity = transformer.forward(latents, t, state.promptEmbeds).to(DType.F32);  // [1, C, T', h, w]
-                if (cfg) {
-                    Tensor uncond = transformer.forward(latents, t, state.negativePromptEmbeds).to(DType.F32);
-                    velocity = uncond.add(velocity.sub(uncond).mul(g));
+        try (CacheManager cache = new CacheManager(state.request().cache().toString(), state.cacheStrategy)) {
+            for (int i = 0; i < total; i++) {
+                state.cancellation().throwIfCancelled(i, total);
+                Tensor next;
+                try (Scope step = Scope.open()) {
+                    float[] t = {(float) timesteps[i]};
+                    Tensor x = latents;
+                    Tensor velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x,
+                            hooks -> transformer.forward(x, t, state.promptEmbeds, hooks).to(DType.F32));   // [1, C, T', h, w]
+                    if (cfg) {
+                        Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
+                                hooks -> transformer.forward(x, t, state.negativePromptEmbeds, hooks).to(DType.F32));
+                        velocity = uncond.add(velocity.sub(uncond).mul(g));
+                    }
+                    next = step.keep(scheduler.step(velocity, i, latents));
                 }
-                next = step.keep(scheduler.step(velocity, i, latents));
+                latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
+                latents = next;
+                state.completedSteps = i + 1;
+                if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
+                latents.backend().synchronize();
+                state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
             }
-            latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
-            latents = next;
-            state.completedSteps = i + 1;
-            if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
-            latents.backend().synchronize();
-            state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
+            state.cacheStats = cache.stats();
         }
         state.latents = latents;
     }

@@ -7,6 +7,8 @@ import dev.reel.pipeline.Frames;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.ProgressListener;
 import dev.reel.pipeline.StageTiming;
+import dev.reel.pipeline.cache.CacheStats;
+import dev.reel.pipeline.cache.CacheStrategy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +33,10 @@ public final class PipelineState {
     public NoiseScheduler scheduler;
     /** LatentPreparation, then Denoising: latents {@code [1, C, T', H/8, W/8]}. */
     public Tensor latents;
+    /** The generator: this request's step cache (consulted by Denoising at every transformer pass). */
+    public CacheStrategy cacheStrategy = CacheStrategy.NONE;
+    /** Denoising: what the step cache ran and skipped. */
+    public CacheStats cacheStats;
     /** Denoising: steps completed so far. */
     public int completedSteps;
     /** Denoising: host copies of the latents after each step, when recording was asked for (parity checks). */

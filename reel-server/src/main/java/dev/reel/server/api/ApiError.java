@@ -47,6 +47,23 @@ public final class ApiError extends RuntimeException {
                 null, "a valid API key is required: send Authorization: Bearer <key>", null);
     }
 
+    /** 403: the request's Host or Origin is not allowed (see {@code HttpAccess}). */
+    public static ApiError forbidden(String code, String message) {
+        return new ApiError(403, "permission_error", code, null, message, null);
+    }
+
+    /** 405: the path exists but not for this method; {@code allow} lists the methods it has. */
+    public static ApiError methodNotAllowed(String method, String path, String allow) {
+        return new ApiError(405, "invalid_request_error", "method_not_allowed", null,
+                method + " is not allowed on " + VideoRequestParser.clip(path) + "; allowed: " + allow, null);
+    }
+
+    /** 415: a body of a type the route does not read. */
+    public static ApiError unsupportedMediaType(String contentType) {
+        return new ApiError(415, "invalid_request_error", "unsupported_media_type", null,
+                "Content-Type " + contentType + " is not accepted; send application/json, multipart/form-data or application/x-www-form-urlencoded", null);
+    }
+
     /** 404 with a specific code ({@code video_not_found}, {@code model_not_found}, {@code video_not_ready}, …). */
     public static ApiError notFound(String code, String param, String message) {
         return new ApiError(404, "invalid_request_error", code, param, message, null);

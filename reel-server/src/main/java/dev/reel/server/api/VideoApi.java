@@ -7,7 +7,7 @@ import dev.reel.server.engine.VideoModel;
 import dev.reel.server.jobs.Job;
 import dev.reel.server.jobs.JobEvent;
 import dev.reel.server.jobs.JobRecord;
-import dev.reel.server.jobs.JobService;
+import dev.reel.server.jobs.Jobs;
 import dev.reel.server.jobs.JobStatus;
 import dev.reel.server.jobs.JobStore;
 import dev.reel.server.metrics.ServerMetrics;
@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -28,6 +29,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -44,9 +46,11 @@ public final class VideoApi {
     private static final String ERROR_WRITTEN = "reel.error";
     /** Seconds between SSE comments that keep idle connections open through proxies. */
     private static final long KEEP_ALIVE_S = 15;
+    /** How often a waiting Dynamo call looks whether its client is still there. */
+    private static final long CLIENT_CHECK_MS = 250;
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
 
-    private final JobService jobs;
+    private final Jobs jobs;
     private final JobStore store;
     private final VideoModel model;
     private final ServerConfig config;
@@ -54,9 +58,10 @@ public final class VideoApi {
     private final VideoRequestParser parser;
     private final byte[] page;
     private final byte[] apiKey;
+    private final RequestGuard guard;
     private final long startedAt = Instant.now().getEpochSecond();
 
-    public VideoApi(JobService jobs, JobStore store, VideoModel model, ServerConfig config, ServerMetrics metrics) {
+    public VideoApi(Jobs jobs, JobStore store, VideoModel model, ServerConfig config, ServerMetrics metrics) {
         this.jobs = jobs;
         this.store = store;
         this.model = model;
@@ -65,29 +70,39 @@ public final class VideoApi {
         this.parser = new VideoRequestParser(model);
         this.page = WebPage.html(model.geometry());
         this.apiKey = config.apiKey() == null ? null : config.apiKey().getBytes(StandardCharsets.UTF_8);
+        this.guard = new RequestGuard(config.access(), config.host());
     }
 
-    /** Adds every route, the API-key check and the error mapping to {@code routes}. */
+    /** Adds every route, the host/origin and API-key checks and the error mapping to {@code routes}. */
     public void register(RoutesConfig routes) {
+        routes.before(guard::check);
         routes.before(this::authorize);
-        routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
-        routes.get("/health", this::health);
-        routes.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
-        routes.get("/v1/models", ctx -> json(ctx, 200, models()));
-        routes.get("/v1/models/{model}", this::getModel);
-        routes.post("/v1/videos", this::create);
-        routes.get("/v1/videos", this::list);
-        routes.get("/v1/videos/{id}", ctx -> json(ctx, 200, VideoJson.video(job(ctx).record())));
-        routes.delete("/v1/videos/{id}", this::delete);
-        routes.get("/v1/videos/{id}/content", this::content);
-        routes.get("/v1/videos/{id}/events", this::events);
+        Routes r = new Routes(routes);
+        r.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+        r.get("/health", this::health);
+        r.get("/metrics", ctx -> ctx.contentType(ServerMetrics.CONTENT_TYPE).result(metrics.scrape()));
+        r.get("/v1/models", ctx -> json(ctx, 200, models()));
+        r.get("/v1/models/{model}", this::getModel);
+        r.post("/v1/videos", this::create);
+        r.get("/v1/videos", this::list);
+        r.get("/v1/videos/{id}", ctx -> json(ctx, 200, VideoJson.video(job(ctx).record())));
+        r.delete("/v1/videos/{id}", this::delete);
+        r.get("/v1/videos/{id}/content", this::content);
+        r.get("/v1/videos/{id}/events", this::events);
         routes.exception(ApiError.class, (e, ctx) -> error(ctx, e));
         routes.exception(Exception.class, (e, ctx) -> {
             log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, ApiError.internal("internal error: " + e.getClass().getSimpleName()));
         });
         routes.error(404, ctx -> {
-            if (ctx.attribute(ERROR_WRITTEN) == null) error(ctx, ApiError.notFound("route_not_found", null, "no route " + ctx.method() + " " + VideoRequestParser.clip(ctx.path())));
+            if (ctx.attribute(ERROR_WRITTEN) != null) return;
+            String allow = r.allowed(ctx.path());
+            if (allow != null) {
+                ctx.header("Allow", allow);
+                error(ctx, ApiError.methodNotAllowed(ctx.method().name(), ctx.path(), allow));
+            } else {
+                error(ctx, ApiError.notFound("route_not_found", null, "no route " + ctx.method() + " " + VideoRequestParser.clip(ctx.path())));
+            }
         });
     }
 
@@ -111,7 +126,7 @@ public final class VideoApi {
         } else if (jobs.loadError() != null) {
             status = 503;
             o.put("status", "error");
-            o.put("error", jobs.loadError());
+            o.put("error", dev.reel.server.jobs.ClientMessages.redact(jobs.loadError()));
         } else if (!jobs.ready()) {
             status = 503;
             o.put("status", "loading");
@@ -120,6 +135,9 @@ public final class VideoApi {
             o.put("status", "ok");
         }
         o.put("queue_depth", jobs.queueDepth());
+        o.put("pending", jobs.pending());
+        var w = o.putArray("workers");
+        jobs.workers().forEach(w::add);
         json(ctx, status, o);
     }
 
@@ -146,11 +164,12 @@ public final class VideoApi {
     }
 
     private void create(Context ctx) {
+        RequestGuard.checkContentType(ctx.contentType());
         VideoRequest req = parser.parse(ctx.contentType(), body(ctx));
         Job job;
         try {
             job = jobs.submit(req.spec(), req.seconds(), req.priority());
-        } catch (JobService.QueueFullException e) {
+        } catch (Jobs.QueueFullException e) {
             throw ApiError.queueFull(e.getMessage(), 5);
         } catch (Job.ServerStoppingException e) {
             throw ApiError.unavailable("shutting_down", "the server is shutting down; retry on another instance");
@@ -160,14 +179,27 @@ public final class VideoApi {
             return;
         }
         JobRecord done;
+        ClientWatch client = ClientWatch.of(ctx);
         try {
-            done = job.done().get();
+            while (true) {
+                try {
+                    done = job.done().get(CLIENT_CHECK_MS, TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException e) {
+                    if (client.gone()) { // nobody waits for this video any more: drop it, as vLLM aborts such requests
+                        log.info("job {}: the waiting client disconnected; cancelling the job", job.id());
+                        jobs.delete(job.id());
+                        return;
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.unavailable("shutting_down", "the server is shutting down");
         } catch (ExecutionException e) {
             throw ApiError.unavailable("shutting_down", "the server stopped before the video was done; it stays queued as " + job.id());
         }
+        if (client.mustClose()) ctx.header("Connection", "close");
         dynamoAnswer(ctx, done, req.responseFormat());
     }
 
@@ -180,7 +212,7 @@ public final class VideoApi {
             return;
         }
         if (format == VideoRequest.ResponseFormat.URL) {
-            String url = ctx.scheme() + "://" + ctx.host() + "/v1/videos/" + r.id() + "/content";
+            String url = publicBase(ctx) + "/v1/videos/" + r.id() + "/content";
             json(ctx, 200, VideoJson.dynamo(r, "url", url));
             return;
         }
@@ -193,6 +225,21 @@ public final class VideoApi {
             throw new UncheckedIOException(e);
         }
         json(ctx, 200, VideoJson.dynamo(r, "b64_json", Base64.getEncoder().encodeToString(mp4)));
+    }
+
+    /**
+     * The base of URLs handed out: {@code --public-url}, else the address this request arrived on — never the
+     * {@code Host} header, which the client (or a rebinding page) chooses.
+     */
+    private String publicBase(Context ctx) {
+        URI pub = config.access().publicUrl();
+        if (pub != null) {
+            String s = pub.toString();
+            return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+        }
+        String addr = ctx.req().getLocalAddr();
+        if (addr.contains(":")) addr = "[" + addr + "]";
+        return "http://" + addr + ":" + ctx.req().getLocalPort();
     }
 
     private void list(Context ctx) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reel.server.jobs.JobEvent;
 import dev.reel.server.jobs.JobRecord;
-import dev.reel.server.jobs.JobService;
+import dev.reel.server.jobs.Jobs;
 import dev.reel.server.jobs.JobStatus;
 import dev.reel.server.engine.VideoSpec;
 
@@ -25,7 +25,7 @@ final class VideoJson {
         o.put("progress", r.progress());
         o.put("created_at", r.createdAt());
         if (r.completedAt() != null) o.put("completed_at", r.completedAt()); else o.putNull("completed_at");
-        o.putNull("expires_at");
+        if (r.expiresAt() != null) o.put("expires_at", r.expiresAt()); else o.putNull("expires_at");
         o.put("size", s.size());
         o.put("seconds", r.seconds());
         o.put("prompt", s.prompt());
@@ -45,6 +45,13 @@ final class VideoJson {
         nv.put("num_inference_steps", s.numInferenceSteps());
         nv.put("guidance_scale", s.guidanceScale());
         nv.put("seed", s.seed());
+        nv.put("cache", s.cache());
+        if (r.passes() != null) {
+            ObjectNode p = o.putObject("transformer_passes");
+            p.put("run", r.passes().run());
+            p.put("skipped", r.passes().skipped());
+            p.put("attention_reused", r.passes().attentionReused());
+        }
         return o;
     }
 
@@ -77,7 +84,7 @@ final class VideoJson {
     }
 
     /** A page of {@code GET /v1/videos}. */
-    static ObjectNode list(JobService.Page page) {
+    static ObjectNode list(Jobs.Page page) {
         ObjectNode o = MAPPER.createObjectNode();
         o.put("object", "list");
         var data = o.putArray("data");

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGeometry;
+import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.server.engine.VideoModel;
 import dev.reel.server.engine.VideoSpec;
 import java.math.BigDecimal;
@@ -124,13 +126,31 @@ public final class VideoRequestParser {
                 : numFrames != null ? BigDecimal.valueOf(numFrames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString()
                 : DEFAULT_SECONDS;
 
-        VideoSpec spec = new VideoSpec(prompt, negative == null ? "" : negative, wh[0], wh[1], frames, fps, steps, guidance, seed);
+        String cache = cache(nv.text("cache", false));
+        VideoSpec spec = new VideoSpec(prompt, negative == null ? "" : negative, wh[0], wh[1], frames, fps, steps, guidance, seed, cache);
         try {
             model.validate(spec);
         } catch (VideoModel.SpecRejectedException e) {
             throw e.limit() ? ApiError.limit(e.param(), e.getMessage()) : ApiError.invalid(e.param(), e.getMessage());
         }
         return new VideoRequest(spec, shownSeconds, priority, format);
+    }
+
+    /**
+     * {@code nvext.cache} in canonical form ({@code none} when absent). Calibration files are the server's to choose,
+     * so a request may not name one.
+     */
+    private static String cache(String text) {
+        CacheSpec spec;
+        try {
+            spec = CacheSpec.parse(text);
+        } catch (InvalidRequestException e) {
+            throw ApiError.invalid("nvext.cache", "nvext.cache = " + e.value() + ": " + e.rule());
+        }
+        if (spec.params().containsKey("calibration")) {
+            throw ApiError.invalid("nvext.cache", "nvext.cache = \"" + clip(text) + "\": calibration files cannot be named over the API");
+        }
+        return spec.toString();
     }
 
     /** {@code "WxH"} → {width, height}. */

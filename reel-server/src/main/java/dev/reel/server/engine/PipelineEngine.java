@@ -43,7 +43,7 @@ final class PipelineEngine implements VideoEngine {
         }
         for (StageTiming t : result.timings()) monitor.stage(t.stage(), t.duration());
         new PngWriter().writeFrame(result.frames(), 0, thumbnail);
-        return new Rendered(result.total());
+        return new Rendered(result.total(), result.cache());
     }
 
     @Override public void close() { generator.close(); }

@@ -1,11 +1,17 @@
 package dev.reel.server.engine;
 
 import dev.reel.core.Device;
+import dev.reel.core.FileOps;
+import dev.reel.core.ReelException;
+import dev.reel.models.nn.ConfigJson;
+import dev.reel.models.wan.WanTransformerConfig;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.VideoGeometry;
+import dev.reel.pipeline.cache.CacheSpec;
+import dev.reel.pipeline.cache.CacheStrategies;
 import dev.reel.pipeline.stages.InputValidation;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,18 +32,32 @@ public final class PipelineModel implements VideoModel {
             "numInferenceSteps", "nvext.num_inference_steps",
             "guidanceScale", "nvext.guidance_scale",
             "seed", "nvext.seed",
-            "fps", "nvext.fps");
+            "fps", "nvext.fps",
+            CacheSpec.FIELD, "nvext.cache");
 
     private final String id;
     private final GeneratorOptions options;
     private final VideoGeometry geometry;
     private final Function<GeneratorOptions, VideoGenerator> loader;
+    /** The transformer's architecture, for checking a request's cache policy at submission; null if unreadable. */
+    private final WanTransformerConfig transformer;
 
-    private PipelineModel(String id, GeneratorOptions options, VideoGeometry geometry, Function<GeneratorOptions, VideoGenerator> loader) {
+    private PipelineModel(String id, GeneratorOptions options, VideoGeometry geometry, Function<GeneratorOptions, VideoGenerator> loader,
+                          WanTransformerConfig transformer) {
         this.id = id;
         this.options = options;
         this.geometry = geometry;
         this.loader = loader;
+        this.transformer = transformer;
+    }
+
+    /** {@code dir}'s transformer config, or null when it cannot be read (the load then reports why). */
+    private static WanTransformerConfig transformerConfig(Path dir) {
+        try {
+            return WanTransformerConfig.fromConfig(ConfigJson.read(dir.resolve("transformer").resolve("config.json")));
+        } catch (ReelException e) {
+            return null;
+        }
     }
 
     /**
@@ -48,12 +68,17 @@ public final class PipelineModel implements VideoModel {
     public static PipelineModel pretrained(Path dir, String id, GeneratorOptions options) {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
-        return new PipelineModel(name, options, VideoGeometry.read(abs), o -> VideoGenerator.fromPretrained(abs, o));
+        return new PipelineModel(name, options, VideoGeometry.read(abs), o -> VideoGenerator.fromPretrained(abs, o), transformerConfig(abs));
     }
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
     public static PipelineModel demo(String id, GeneratorOptions options) {
-        return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoGeometry(), VideoGenerator::demo);
+        Path configs = VideoGenerator.unpackDemoConfigs();
+        try {
+            return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoGeometry(), VideoGenerator::demo, transformerConfig(configs));
+        } finally {
+            FileOps.deleteTreeQuietly(configs);
+        }
     }
 
     @Override public String id() { return id; }
@@ -64,7 +89,9 @@ public final class PipelineModel implements VideoModel {
 
     @Override public void validate(VideoSpec spec) {
         try {
-            InputValidation.check(request(spec).build(), geometry, options.limits());
+            GenerationRequest r = request(spec).build();
+            InputValidation.check(r, geometry, options.limits());
+            if (transformer != null) CacheStrategies.create(r.cache(), transformer);   // e.g. a model without published coefficients
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
             String shown = param.equals("size") ? "size = \"" + spec.size() + "\" (" + e.field() + " " + e.value() + ")" : param + " = " + e.value();
@@ -85,6 +112,7 @@ public final class PipelineModel implements VideoModel {
                 .fps(spec.fps())
                 .numInferenceSteps(spec.numInferenceSteps())
                 .guidanceScale(spec.guidanceScale())
-                .seed(spec.seed());
+                .seed(spec.seed())
+                .cache(spec.cache());
     }
 }

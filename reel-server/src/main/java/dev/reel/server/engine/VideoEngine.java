@@ -22,8 +22,9 @@ public interface VideoEngine extends AutoCloseable {
      * What a render reports.
      *
      * @param inference time spent generating (stages summed)
+     * @param cache     transformer passes run and skipped by the step cache
      */
-    record Rendered(Duration inference) {}
+    record Rendered(Duration inference, dev.reel.pipeline.cache.CacheStats cache) {}
 
     /** Receives progress from a render, on the rendering thread; also asked whether to stop. */
     interface RenderMonitor {

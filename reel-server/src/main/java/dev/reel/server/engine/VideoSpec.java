@@ -13,9 +13,15 @@ package dev.reel.server.engine;
  * @param numInferenceSteps denoising steps
  * @param guidanceScale     classifier-free guidance weight
  * @param seed              seed of the initial noise
+ * @param cache             step-cache policy, canonical ({@code none}, {@code teacache:0.08}, …); null in records
+ *                          written before caches existed, read as {@code none}
  */
 public record VideoSpec(String prompt, String negativePrompt, int width, int height, int numFrames, int fps,
-                        int numInferenceSteps, double guidanceScale, long seed) {
+                        int numInferenceSteps, double guidanceScale, long seed, String cache) {
+
+    public VideoSpec {
+        if (cache == null) cache = "none";
+    }
 
     /** {@code "WxH"}, as the API writes sizes. */
     public String size() { return width + "x" + height; }

@@ -84,8 +84,22 @@ public final class Job {
     private void publish(JobEvent e) {
         log.add(e);
         for (BlockingQueue<JobEvent> q : subscribers) q.add(e);
-        if (e.last()) subscribers.clear();
+        if (e.last()) {
+            subscribers.clear();
+            // a finished job's replay keeps its status changes and its last step: its memory stays bounded
+            // however many steps it ran
+            JobEvent lastStep = null;
+            for (JobEvent x : log) if (x.type().equals("progress")) lastStep = x;
+            JobEvent keep = lastStep;
+            log.removeIf(x -> x.type().equals("progress") && x != keep);
+        }
     }
+
+    /** Open event streams and waiters on this job. */
+    synchronized int subscriberCount() { return subscribers.size(); }
+
+    /** Events a late subscriber is replayed (for tests of the bound). */
+    synchronized int replayLength() { return log.size(); }
 
     /** Thrown to waiters of {@link #done()} when the server stops before the job finished. */
     public static final class ServerStoppingException extends RuntimeException {

@@ -26,6 +26,7 @@ final class JobScheduler {
     private final List<Thread> workers = new ArrayList<>();
     private final CountDownLatch loaded;
     private volatile String loadError;
+    private volatile String workerError;
 
     JobScheduler(TaskPool pool, VideoModel model, List<Device> devices, BiConsumer<Job, VideoEngine> runner) {
         if (devices.isEmpty()) throw new IllegalArgumentException("at least one device is needed");
@@ -61,17 +62,30 @@ final class JobScheduler {
             loaded.countDown();
         }
         try (engine) {
-            for (Job job; (job = pool.take()) != null; ) runner.accept(job, engine);
+            for (Job job; (job = pool.take()) != null; ) {
+                try {
+                    runner.accept(job, engine);
+                } catch (RuntimeException e) { // the runner fails its job itself; this is a last line of defence
+                    log.error("worker {}: job {} could not be handled", device, job.id(), e);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // the engine itself broke (closing it, or a VM error): this worker is gone, and /health must say so
+            workerError = "the worker on " + device + " stopped: " + e;
+            log.error(workerError, e);
         }
     }
 
-    /** Whether every worker has its engine. */
-    boolean ready() { return loaded.getCount() == 0 && loadError == null; }
+    /** The devices the workers run on, by name. */
+    List<String> deviceNames() { return devices.stream().map(Device::toString).toList(); }
 
-    /** Why loading failed, or null. */
-    String loadError() { return loadError; }
+    /** Whether every worker has its engine and none has stopped for good. */
+    boolean ready() { return loaded.getCount() == 0 && loadError == null && workerError == null; }
+
+    /** Why loading failed or a worker stopped for good, or null. */
+    String loadError() { return loadError != null ? loadError : workerError; }
 
     /** Waits until every engine is loaded or one failed; true when ready. */
     boolean awaitLoaded(Duration timeout) throws InterruptedException {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * by a crash or a forced stop and is marked failed with code {@code interrupted} (re-running it could crash the
  * server again in a loop; the client can resubmit).
  */
-public final class JobService {
+public final class JobService implements Jobs {
     private static final Logger log = LoggerFactory.getLogger(JobService.class);
 
     private final JobStore store;
@@ -40,14 +40,17 @@ public final class JobService {
     private final Map<String, Job> running = new ConcurrentHashMap<>();
     private final AtomicLong nextSeq = new AtomicLong();
     private volatile boolean stopping;
+    private final Duration retention;
+    private final Thread sweeper;
 
     /**
      * Opens the store, recovers its jobs and starts the workers (which load the model in the background).
      *
      * @param queueCapacity most jobs waiting for a worker before submissions get {@link QueueFullException}
      */
-    public JobService(JobStore store, VideoModel model, List<Device> devices, int queueCapacity, ServerMetrics metrics) {
+    public JobService(JobStore store, VideoModel model, List<Device> devices, int queueCapacity, Duration retention, ServerMetrics metrics) {
         this.store = store;
+        this.retention = retention;
         this.pool = new TaskPool(queueCapacity);
         this.metrics = metrics;
         this.modelId = model.id();
@@ -56,6 +59,42 @@ public final class JobService {
         metrics.queueDepth(pool::size);
         for (JobStatus s : JobStatus.values()) metrics.jobs(s.apiName(), () -> count(s));
         scheduler.start();
+        if (!retention.isZero()) {
+            sweeper = Thread.ofVirtual().name("reel-retention").start(this::sweepForever);
+        } else {
+            sweeper = null;
+        }
+    }
+
+    /** {@code r} (a finished record) with its expiry set from the retention. */
+    private JobRecord ended(JobRecord r) { return r.expiringAfter(retention); }
+
+    /** Deletes expired jobs every tenth of the retention (at least every second, at most every minute). */
+    private void sweepForever() {
+        long periodMs = Math.clamp(retention.toMillis() / 10, 1000, 60_000);
+        try {
+            while (!stopping) {
+                sweepExpired(now());
+                Thread.sleep(periodMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Deletes every finished job whose expiry is at or before {@code now}, with its files. */
+    void sweepExpired(long now) {
+        for (Job job : jobs.values()) {
+            JobRecord r = job.record();
+            Long at = r.expiresAt() != null ? r.expiresAt() : r.status().terminal() ? ended(r).expiresAt() : null;
+            if (at == null || at > now) continue;
+            synchronized (job) {
+                if (jobs.remove(r.id(), job)) {
+                    deleteQuietly(r.id());
+                    log.info("job {} expired (finished {} s ago), deleted", r.id(), now - r.completedAt());
+                }
+            }
+        }
     }
 
     private void recover() {
@@ -65,11 +104,11 @@ public final class JobService {
         for (JobRecord r : found) {
             nextSeq.set(Math.max(nextSeq.get(), r.seq() + 1));
             if (r.status() == JobStatus.IN_PROGRESS) {
-                r = r.failed(now, new JobError("interrupted", "the server stopped while this job was running; submit it again"));
+                r = ended(r.failed(now, new JobError("interrupted", "the server stopped while this job was running; submit it again")));
                 store.save(r);
                 interrupted++;
             } else if (r.status() == JobStatus.COMPLETED && !Files.exists(store.video(r.id()))) {
-                r = r.failed(now, new JobError("output_missing", "the video file of this job is missing from the data dir"));
+                r = ended(r.failed(now, new JobError("output_missing", "the video file of this job is missing from the data dir")));
                 store.save(r);
             }
             Job job = new Job(r);
@@ -90,10 +129,10 @@ public final class JobService {
      * @throws QueueFullException when the pool is full (nothing is kept)
      * @throws Job.ServerStoppingException when the server is stopping
      */
-    public Job submit(VideoSpec spec, String seconds, int priority) {
+    @Override public Job submit(VideoSpec spec, String seconds, int priority) {
         if (stopping) throw new Job.ServerStoppingException();
         JobRecord r = new JobRecord(newId(), nextSeq.getAndIncrement(), modelId, JobStatus.QUEUED, 0, now(), null, null,
-                seconds, priority, spec, null, null);
+                seconds, priority, spec, null, null, null, null);
         Job job = new Job(r);
         synchronized (job) { // a worker can take the job only once it is fully recorded
             store.save(r);
@@ -113,7 +152,7 @@ public final class JobService {
     }
 
     /** The job with this id, if it exists; ids of the wrong shape simply match nothing. */
-    public Optional<Job> find(String id) {
+    @Override public Optional<Job> find(String id) {
         return JobStore.isValidId(id) ? Optional.ofNullable(jobs.get(id)) : Optional.empty();
     }
 
@@ -122,7 +161,7 @@ public final class JobService {
      *
      * @return the page and whether older jobs remain
      */
-    public Page list(int limit, Job after) {
+    @Override public Page list(int limit, Job after) {
         long below = after == null ? Long.MAX_VALUE : after.seq();
         List<JobRecord> older = jobs.values().stream()
                 .filter(j -> j.seq() < below)
@@ -134,8 +173,6 @@ public final class JobService {
         return new Page(more ? older.subList(0, limit) : older, more);
     }
 
-    /** A page of {@link #list}. */
-    public record Page(List<JobRecord> jobs, boolean hasMore) {}
 
     /**
      * Deletes a job and its files. A queued job leaves the queue at once; a running one is stopped by its worker
@@ -143,7 +180,7 @@ public final class JobService {
      *
      * @return false if there is no such job
      */
-    public boolean delete(String id) {
+    @Override public boolean delete(String id) {
         Job job = find(id).orElse(null);
         if (job == null) return false;
         boolean wasQueued = pool.remove(job);
@@ -152,7 +189,7 @@ public final class JobService {
             job.requestStop(Job.StopReason.DELETED);
             store.delete(id);
             if (wasQueued) {
-                job.update(job.record().failed(now(), new JobError("cancelled", "deleted while queued")), null);
+                job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while queued"))), null);
                 metrics.finished("cancelled");
             }
             // a running job is announced by its worker when it stops; a finished one just goes away
@@ -160,18 +197,24 @@ public final class JobService {
         return true;
     }
 
-    /** Runs one job on a worker's engine. */
+    /**
+     * Runs one job on a worker's engine. Never throws: whatever goes wrong (the render, or writing the job's
+     * record) fails this job and leaves the worker free for the next one.
+     */
     private void run(Job job, VideoEngine engine) {
         String id = job.id();
         JobRecord started;
         synchronized (job) {
             if (job.stopReason() != null) { // deleted between leaving the queue and starting
-                job.update(job.record().failed(now(), new JobError("cancelled", "deleted while queued")), null);
+                job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while queued"))), null);
                 metrics.finished("cancelled");
                 return;
             }
             started = job.record().started(now());
-            store.save(started);
+            if (!persist(started)) {
+                finishUnrecorded(job);
+                return;
+            }
             job.update(started, null);
         }
         running.put(id, job);
@@ -181,13 +224,17 @@ public final class JobService {
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             synchronized (job) {
                 if (job.stopReason() == Job.StopReason.DELETED) {
-                    store.delete(id); // it finished while being deleted: drop what it wrote
-                    job.update(job.record().failed(now(), new JobError("cancelled", "deleted while running")), null);
+                    deleteQuietly(id); // it finished while being deleted: drop what it wrote
+                    job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while running"))), null);
                     metrics.finished("cancelled");
                     return;
                 }
-                JobRecord done = job.record().completed(now(), out.inference().toNanos() / 1e9);
-                store.save(done);
+                JobRecord done = ended(job.record().completed(now(), out.inference().toNanos() / 1e9,
+                        out.cache() == null ? null : JobRecord.TransformerPasses.of(out.cache())));
+                if (!persist(done)) {
+                    finishUnrecorded(job);
+                    return;
+                }
                 job.update(done, null);
             }
             metrics.generation(took);
@@ -206,22 +253,52 @@ public final class JobService {
             Job.StopReason why = job.stopReason();
             String how = e instanceof RenderCancelledException ? e.getMessage() : "stopped";
             if (why == Job.StopReason.DELETED) {
-                store.delete(id);
-                job.update(job.record().failed(now(), new JobError("cancelled", "deleted while running: " + how)), null);
+                deleteQuietly(id);
+                job.update(ended(job.record().failed(now(), new JobError("cancelled", "deleted while running: " + how))), null);
                 metrics.finished("cancelled");
             } else if (why == Job.StopReason.SHUTDOWN) {
-                JobRecord r = job.record().failed(now(), new JobError("interrupted", "the server shut down while this job was running (" + how + "); submit it again"));
-                store.save(r);
+                JobRecord r = ended(job.record().failed(now(), new JobError("interrupted", "the server shut down while this job was running (" + how + "); submit it again")));
+                persist(r);
                 job.update(r, null);
                 metrics.finished("interrupted");
             } else {
                 log.error("job {} failed", id, e);
-                JobRecord r = job.record().failed(now(), new JobError("generation_failed", "generation failed: " + e.getMessage()));
-                store.save(r);
+                // the client sees the reason without server paths; the log above has the whole message
+                JobRecord r = ended(job.record().failed(now(), new JobError("generation_failed", "generation failed: " + ClientMessages.redact(e.getMessage()))));
+                persist(r);
                 job.update(r, null);
                 metrics.finished("failed");
             }
         }
+    }
+
+    /** Writes {@code r}; false (logged) if the store cannot, e.g. the data dir became read-only. */
+    private boolean persist(JobRecord r) {
+        try {
+            store.save(r);
+            return true;
+        } catch (RuntimeException e) {
+            log.error("job {}: cannot write its record: {}", r.id(), e.getMessage());
+            return false;
+        }
+    }
+
+    private void deleteQuietly(String id) {
+        try {
+            store.delete(id);
+        } catch (RuntimeException e) {
+            log.error("job {}: cannot delete its files: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * The job's record could not be written: it fails in memory (clients polling it see why) and on disk it stays
+     * as it was, so a restart recovers it by the usual rules.
+     */
+    private void finishUnrecorded(Job job) {
+        job.update(ended(job.record().failed(now(), new JobError("store_failed",
+                "the server could not write this job's record to its data dir; see the server log"))), null);
+        metrics.finished("failed");
     }
 
     private VideoEngine.RenderMonitor monitor(Job job) {
@@ -242,33 +319,38 @@ public final class JobService {
         };
     }
 
+    @Override public List<String> workers() { return scheduler.deviceNames(); }
+
+    @Override public long pending() { return running.size(); }
+
     /** Jobs known in {@code status}. */
     public long count(JobStatus status) {
         return jobs.values().stream().filter(j -> j.record().status() == status).count();
     }
 
     /** Jobs waiting for a worker. */
-    public int queueDepth() { return pool.size(); }
+    @Override public int queueDepth() { return pool.size(); }
 
     /** Whether every worker has loaded the model. */
-    public boolean ready() { return scheduler.ready(); }
+    @Override public boolean ready() { return scheduler.ready(); }
 
     /** Why the model failed to load, or null. */
-    public String loadError() { return scheduler.loadError(); }
+    @Override public String loadError() { return scheduler.loadError(); }
 
     /** Waits until the model is loaded everywhere (or failed somewhere); true when ready. */
-    public boolean awaitReady(Duration timeout) throws InterruptedException { return scheduler.awaitLoaded(timeout); }
+    @Override public boolean awaitReady(Duration timeout) throws InterruptedException { return scheduler.awaitLoaded(timeout); }
 
     /** Whether {@link #shutdown} has begun. */
-    public boolean stopping() { return stopping; }
+    @Override public boolean stopping() { return stopping; }
 
     /**
      * Stops gracefully: accepts nothing more, lets running jobs finish for up to {@code grace}, then stops them
      * at their next step (they fail as {@code interrupted}); queued jobs stay queued on disk. Open event streams
      * and waiting requests of unfinished jobs are released.
      */
-    public void shutdown(Duration grace) {
+    @Override public void shutdown(Duration grace) {
         stopping = true;
+        if (sweeper != null) sweeper.interrupt();
         pool.close();
         try {
             if (!scheduler.awaitStopped(grace)) {
@@ -289,9 +371,4 @@ public final class JobService {
     }
 
     private static long now() { return Instant.now().getEpochSecond(); }
-
-    /** The task pool is full. */
-    public static final class QueueFullException extends RuntimeException {
-        QueueFullException(int waiting) { super("the queue is full (" + waiting + " jobs waiting); retry later"); }
-    }
 }

@@ -100,11 +100,12 @@ public final class JobStore {
                 }
                 try {
                     JobRecord r = json.readValue(rec.toFile(), JobRecord.class);
-                    if (!name.equals(r.id()) || r.status() == null || r.spec() == null) {
+                    // any valid JSON parses: `null`, `[]` or `{}` must be skipped like a broken file
+                    if (r == null || !name.equals(r.id()) || r.status() == null || r.spec() == null) {
                         throw new IOException("record does not describe job " + name);
                     }
                     out.add(r);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     log.warn("job store: skipping {}: {}", rec, e.getMessage());
                 }
             }

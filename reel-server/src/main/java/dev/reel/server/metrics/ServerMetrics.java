@@ -37,6 +37,16 @@ public final class ServerMetrics {
     }
 
     /** Registers the gauge of known jobs in {@code state}. */
+    /** Remote workers with a live heartbeat (queue mode). */
+    public void workers(Supplier<Number> count) {
+        Gauge.builder("reel.workers", count).description("Workers with a live heartbeat").register(registry);
+    }
+
+    /** Jobs taken by a worker and not yet acknowledged (queue mode). */
+    public void pending(Supplier<Number> count) {
+        Gauge.builder("reel.queue.pending", count).description("Jobs taken by a worker and not finished").register(registry);
+    }
+
     public void jobs(String state, Supplier<Number> count) {
         Gauge.builder("reel.jobs", count).tag("state", state).description("Jobs by state").register(registry);
     }

@@ -1,0 +1,186 @@
+package dev.reel.cli;
+
+import dev.reel.core.Backend;
+import dev.reel.core.Backends;
+import dev.reel.core.DType;
+import dev.reel.core.Device;
+import dev.reel.core.ReelException;
+import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.pipeline.GenerationRequest;
+import dev.reel.pipeline.GeneratorOptions;
+import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.VideoGenerator;
+import dev.reel.train.optim.AdamW;
+import dev.reel.train.optim.LrSchedule;
+import dev.reel.train.trainer.LossLog;
+import dev.reel.train.trainer.SigmaSampling;
+import dev.reel.train.trainer.TensorFileBatches;
+import dev.reel.train.trainer.TrainOptions;
+import dev.reel.train.trainer.Trainer;
+import dev.reel.train.trainer.TrainingCheckpoint;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reel train}: full fine-tuning of a Wan transformer with the flow-matching objective (AdamW on fp32 master
+ * weights, per-block activation checkpointing). Writes {@code OUTPUT/checkpoint-NNNNNN/} folders in the Diffusers
+ * layout ({@code reel generate --model} loads them; {@code --resume} continues from one exactly), {@code loss.csv}
+ * and {@code loss.png}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Fine-tune a Wan transformer (flow matching).")
+public final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Diffusers pipeline folder (with transformer/) or a transformer folder.")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "Training latents: a safetensors file with latents [N, C, T, H, W], text [N, L, D] and optionally empty_text [1, L, D].")
+    Path data;
+
+    @Option(names = "--output", required = true, description = "Folder for checkpoints, loss.csv and loss.png.")
+    Path output;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "Optimizer steps in all. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "1", description = "Samples per step. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--lr", defaultValue = "1e-5", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
+    float lr;
+
+    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant or cosine (after warm-up). Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
+
+    @Option(names = "--warmup-steps", defaultValue = "0", description = "Linear warm-up steps. Default: ${DEFAULT-VALUE}.")
+    int warmupSteps;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "AdamW weight decay. Default: ${DEFAULT-VALUE}.")
+    float weightDecay;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global gradient-norm clipping (0: off). Default: ${DEFAULT-VALUE}.")
+    float maxGradNorm;
+
+    @Option(names = "--no-gradient-checkpointing", description = "Keep every block's activations (faster, much more memory).")
+    boolean noCheckpointing;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seeds batches, noise, sigma and dropout. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--sigma-sampling", defaultValue = "uniform", description = "uniform or logit-normal. Default: ${DEFAULT-VALUE}.")
+    String sigmaSampling;
+
+    @Option(names = "--logit-mean", defaultValue = "0", description = "Logit-normal mean. Default: ${DEFAULT-VALUE}.")
+    double logitMean;
+
+    @Option(names = "--logit-std", defaultValue = "1", description = "Logit-normal std. Default: ${DEFAULT-VALUE}.")
+    double logitStd;
+
+    @Option(names = "--flow-shift", defaultValue = "1.0", description = "Shift applied to sampled sigmas (Wan's schedulers use 3.0 at 480p). Default: ${DEFAULT-VALUE}.")
+    double flowShift;
+
+    @Option(names = "--text-dropout", defaultValue = "0.1", description = "Probability of training on the empty prompt (for CFG). Default: ${DEFAULT-VALUE}.")
+    float textDropout;
+
+    @Option(names = "--ema-decay", defaultValue = "0", description = "EMA of the weights (0: off). Default: ${DEFAULT-VALUE}.")
+    float emaDecay;
+
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Save a resumable checkpoint every N steps (0: only at the end). Default: ${DEFAULT-VALUE}.")
+    int checkpointEvery;
+
+    @Option(names = "--validate-every", defaultValue = "0", description = "Every N steps, save a checkpoint and sample OUTPUT/validation-NNNNNN.mp4 from it (0: never). Default: ${DEFAULT-VALUE}.")
+    int validateEvery;
+
+    @Option(names = "--prompt", description = "The validation videos' prompt (needed with --validate-every).")
+    String prompt;
+
+    @Option(names = "--validation-frames", defaultValue = "17", description = "Validation video frames (4k+1). Default: ${DEFAULT-VALUE}.")
+    int validationFrames;
+
+    @Option(names = "--validation-height", defaultValue = "256", description = "Validation video height. Default: ${DEFAULT-VALUE}.")
+    int validationHeight;
+
+    @Option(names = "--validation-width", defaultValue = "256", description = "Validation video width. Default: ${DEFAULT-VALUE}.")
+    int validationWidth;
+
+    @Option(names = "--validation-steps", defaultValue = "20", description = "Validation denoising steps. Default: ${DEFAULT-VALUE}.")
+    int validationSteps;
+
+    @Option(names = "--resume", description = "A checkpoint folder of an earlier run to continue from.")
+    Path resume;
+
+    @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cuda when available, else cpu).")
+    String device;
+
+    @Option(names = "--dtype", description = "Weights and activations: fp32 or bf16 (default: fp32 on cpu, bf16 on cuda).")
+    String dtype;
+
+    @Override public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Path transformer = Files.exists(model.resolve("transformer/config.json")) ? model.resolve("transformer") : model;
+        if (!Files.exists(transformer.resolve("config.json"))) {
+            throw new ReelException("--model " + model + " has neither transformer/config.json nor config.json");
+        }
+        Path pipeline = transformer.equals(model) ? null : model;
+        if (validateEvery < 0) throw new ReelException("--validate-every must be >= 0, got " + validateEvery);
+        if (validateEvery > 0 && (prompt == null || prompt.isBlank())) throw new ReelException("--validate-every needs --prompt");
+        if (validateEvery > 0 && (pipeline == null || !Files.exists(pipeline.resolve("model_index.json")))) {
+            throw new ReelException("--validate-every samples videos, so --model must be a whole pipeline folder (with model_index.json), not " + model);
+        }
+        Device dev = device == null ? Backends.preferred(msg -> out.println("reel: " + msg)) : Device.parse(device);
+        DType dt = dtype != null ? DType.parse(dtype) : dev.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
+        TrainOptions options = new TrainOptions(steps, new LrSchedule(LrSchedule.parseKind(lrSchedule), lr, warmupSteps, steps), weightDecay,
+                maxGradNorm, !noCheckpointing, seed, new SigmaSampling(SigmaSampling.parseKind(sigmaSampling), logitMean, logitStd, flowShift),
+                textDropout, emaDecay, checkpointEvery, false);
+        Backend backend = Backends.of(dev);
+        TensorFileBatches batches = TensorFileBatches.open(data, batchSize, seed);
+        WanTransformer3DModel m = WanTransformer3DModel.load(transformer, dt, backend);
+        Trainer trainer = new Trainer(m, Trainer.allParameters(m), AdamW.defaults(), options, batches, backend);
+        int start = resume == null ? 0 : TrainingCheckpoint.restore(resume, trainer, backend);
+        out.printf(Locale.ROOT, "train: %s (%,d parameters, %s on %s), %d samples, steps %d..%d, batch %d%n",
+                transformer, m.parameterCount(), DeviceOptions.name(dt), dev, batches.rows(), start + 1, steps, batchSize);
+        LossLog log = new LossLog(output, start);
+        long t0 = System.nanoTime();
+        Path last = null;
+        for (int s = start; s < steps; s++) {
+            Trainer.StepResult r = trainer.step(s);
+            log.add(r);
+            double secs = (System.nanoTime() - t0) / 1e9, rate = (s + 1 - start) / secs;
+            out.printf(Locale.ROOT, "step %d/%d  loss %.5f  lr %.3g  %s  ETA %s%n", s + 1, steps, r.loss(), r.lr(),
+                    rate >= 1 ? String.format(Locale.ROOT, "%.2f it/s", rate) : String.format(Locale.ROOT, "%.2f s/it", 1 / rate),
+                    ProgressPrinter.clock((steps - s - 1) / rate));
+            out.flush();
+            boolean validate = validateEvery > 0 && (s + 1) % validateEvery == 0;
+            boolean due = checkpointEvery > 0 && (s + 1) % checkpointEvery == 0;
+            if (due || validate || s + 1 == steps) {
+                last = TrainingCheckpoint.save(output.resolve(String.format(Locale.ROOT, "checkpoint-%06d", s + 1)), trainer, s + 1, pipeline,
+                        transformer.resolve("config.json"));
+                out.println("saved " + last);
+            }
+            if (validate) validate(out, last, output.resolve(String.format(Locale.ROOT, "validation-%06d.mp4", s + 1)), dev, dt);
+        }
+        log.plot(output.resolve("loss.png"));
+        out.println("wrote " + output.resolve("loss.csv") + " and " + output.resolve("loss.png") + (last == null ? "" : "; last checkpoint " + last));
+        return 0;
+    }
+
+    /** Samples the validation video from the checkpoint folder just written (seed 0, so videos compare across steps). */
+    private void validate(PrintWriter out, Path checkpoint, Path mp4, Device dev, DType dt) {
+        GeneratorOptions options = GeneratorOptions.defaults().withDevice(dev).withDtype(dt);
+        try (VideoGenerator gen = VideoGenerator.fromPretrained(checkpoint, options)) {
+            GenerationRequest request = gen.requestBuilder(prompt).output(mp4).seed(0L).numFrames(validationFrames)
+                    .size(validationHeight, validationWidth).numInferenceSteps(validationSteps).build();
+            gen.generate(request);
+        } catch (InvalidRequestException e) {
+            throw new ReelException("invalid validation video settings (--validation-*): " + e.getMessage());
+        }
+        out.println("validation video " + mp4);
+    }
+}

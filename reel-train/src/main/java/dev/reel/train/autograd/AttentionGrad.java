@@ -1,0 +1,58 @@
+package dev.reel.train.autograd;
+
+import dev.reel.core.Backend;
+import dev.reel.core.DType;
+import dev.reel.core.ReelException;
+import dev.reel.core.Scope;
+import dev.reel.core.Tensor;
+
+/**
+ * Backward of scaled dot-product attention, flash-style: the probabilities are recomputed one block of queries at a
+ * time, so memory is O(block·Lk) rather than the whole Lq×Lk matrix. Per block, with P = softmax(S), S = q·kᵀ·scale
+ * + bias and Δ = rowsum(dO ⊙ O): dV += Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − Δ), dQ = dS·K·scale, dK += dSᵀ·Q·scale. In fp32.
+ */
+final class AttentionGrad {
+    /** Elements of one block's score matrix (B·H·block·Lk): 16 Mi fp32 values, 64 MiB. */
+    static final long BLOCK_ELEMENTS = 1L << 24;
+
+    private AttentionGrad() {}
+
+    static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor g, boolean[] needed) {
+        return backward(b, q, k, v, bias, scale, o, g, needed, BLOCK_ELEMENTS);
+    }
+
+    /** As above, with score blocks of at most {@code blockElements} values (tests use small ones). */
+    static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor g, boolean[] needed,
+                             long blockElements) {
+        if (needed[3]) throw new ReelException("attention: the additive bias (mask) is a constant and has no gradient");
+        int batch = q.size(0), heads = q.size(1), lq = q.size(2), lk = k.size(2);
+        Tensor qf = b.cast(q, DType.F32), kf = b.cast(k, DType.F32), vf = b.cast(v, DType.F32);
+        Tensor gf = b.cast(g, DType.F32);
+        Tensor delta = b.sum(b.mul(gf, b.cast(o, DType.F32)), -1, true);                 // [B, H, Lq, 1]
+        Tensor dq = b.zeros(DType.F32, q.shape());
+        Tensor dk = b.zeros(DType.F32, k.shape());
+        Tensor dv = b.zeros(DType.F32, v.shape());
+        Tensor kT = kf.transpose(-1, -2), vT = vf.transpose(-1, -2);
+        int block = (int) Math.max(1, Math.min(lq, blockElements / ((long) batch * heads * lk)));
+        for (int s = 0; s < lq; s += block) {
+            int n = Math.min(block, lq - s);
+            try (Scope scope = Scope.open()) {
+                Tensor qb = qf.narrow(2, s, n), gb = gf.narrow(2, s, n);
+                Tensor scores = b.scale(b.matmul(qb, kT), scale);                         // [B, H, n, Lk]
+                if (bias != null) scores = b.add(scores, biasBlock(bias, lq, s, n));
+                Tensor p = b.softmax(scores);
+                Tensor ds = b.mul(p, b.sub(b.matmul(gb, vT), delta.narrow(2, s, n)));
+                if (needed[0]) b.copyInto(dq.narrow(2, s, n), b.scale(b.matmul(ds, kf), scale));
+                if (needed[1]) b.copyInto(dk, b.add(dk, b.scale(b.matmul(ds.transpose(-1, -2), qb), scale)));
+                if (needed[2]) b.copyInto(dv, b.add(dv, b.matmul(p.transpose(-1, -2), gb)));
+            }
+        }
+        return new Tensor[] {needed[0] ? dq : null, needed[1] ? dk : null, needed[2] ? dv : null, null};
+    }
+
+    /** The rows of a bias broadcastable to [B, H, Lq, Lk] that belong to queries [s, s+n). */
+    private static Tensor biasBlock(Tensor bias, int lq, int s, int n) {
+        int qDim = bias.rank() - 2;
+        return qDim >= 0 && bias.size(qDim) == lq && lq != 1 ? bias.narrow(qDim, s, n) : bias;
+    }
+}

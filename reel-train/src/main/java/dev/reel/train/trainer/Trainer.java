@@ -1,0 +1,111 @@
+package dev.reel.train.trainer;
+
+import dev.reel.core.Backend;
+import dev.reel.core.DType;
+import dev.reel.core.Scope;
+import dev.reel.core.Tensor;
+import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.train.autograd.Gradients;
+import dev.reel.train.autograd.Tape;
+import dev.reel.train.optim.Ema;
+import dev.reel.train.optim.GradientClipping;
+import dev.reel.train.optim.Optimizer;
+import dev.reel.train.optim.TrainableParameter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Full fine-tuning of a Wan transformer with the flow-matching objective: per step a batch from the source, noise,
+ * σ and text dropout drawn from a generator seeded by (seed, step), the loss and its gradients under a tape
+ * (blocks checkpointed if asked), global-norm clipping, an optimizer step on the fp32 master weights, the EMA.
+ * Everything a step draws depends only on the step number, so a resumed run repeats an uninterrupted one exactly.
+ */
+public final class Trainer {
+    /** What one step did. */
+    public record StepResult(int step, float loss, float lr, float gradNorm) {}
+
+    private final WanTransformer3DModel model;
+    private final List<TrainableParameter> params;
+    private final Optimizer optimizer;
+    private final TrainOptions options;
+    private final BatchSource data;
+    private final Ema ema;
+    private final Backend backend;
+
+    /** Trains {@code params} (all of the model's, or a subset) of {@code model} on {@code backend}. */
+    public Trainer(WanTransformer3DModel model, List<TrainableParameter> params, Optimizer optimizer, TrainOptions options,
+                   BatchSource data, Backend backend) {
+        this.model = model;
+        this.params = List.copyOf(params);
+        this.optimizer = optimizer;
+        this.options = options;
+        this.data = data;
+        this.backend = backend;
+        this.ema = options.emaDecay() > 0 ? new Ema(options.emaDecay()) : null;
+    }
+
+    /** Every parameter of {@code model}, in checkpoint order. */
+    public static List<TrainableParameter> allParameters(WanTransformer3DModel model) {
+        List<TrainableParameter> out = new ArrayList<>();
+        model.namedParameters().forEach((k, p) -> out.add(new TrainableParameter(k, p)));
+        return out;
+    }
+
+    public WanTransformer3DModel model() { return model; }
+    public List<TrainableParameter> parameters() { return params; }
+    public Optimizer optimizer() { return optimizer; }
+    public Ema ema() { return ema; }
+    public TrainOptions options() { return options; }
+
+    /** Runs step {@code step} (0-based). */
+    public StepResult step(int step) {
+        Random rnd = new Random(options.seed() * 0x9E3779B97F4A7C15L + (options.fixedNoise() ? 0 : step));
+        Gradients grads = new Gradients();
+        try (Scope scope = Scope.open()) {
+            FlowMatching.Batch batch = draw(data.batch(step, backend), rnd);
+            List<Tensor> leaves = new ArrayList<>(params.size());
+            for (TrainableParameter p : params) leaves.add(p.value());
+            float loss;
+            try (Tape tape = Tape.open(grads, leaves)) {
+                Tensor l = FlowMatching.loss(model, batch, options.checkpointing() ? BlockRunners.checkpointed(tape) : BlockRunners.recorded());
+                loss = l.item();
+                tape.backward(l);
+            }
+            List<Tensor> g32 = new ArrayList<>(params.size());
+            for (TrainableParameter p : params) {
+                Tensor g = grads.of(p.value());
+                g32.add(g == null ? null : g.dtype() == DType.F32 ? g : g.backend().cast(g, DType.F32));
+            }
+            float norm = options.maxGradNorm() > 0 ? GradientClipping.clip(g32, options.maxGradNorm()) : Float.NaN;
+            float lr = options.schedule().at(step);
+            optimizer.step(params, g32, lr);
+            if (ema != null) ema.update(params);
+            return new StepResult(step, loss, lr, norm);
+        } finally {
+            grads.clear();
+        }
+    }
+
+    /** Noise, σ and text dropout for one batch. */
+    private FlowMatching.Batch draw(BatchSource.Sample s, Random rnd) {
+        Tensor x0 = s.latents();
+        int n = x0.size(0);
+        float[] sigmas = new float[n];
+        for (int i = 0; i < n; i++) sigmas[i] = options.sigmas().sample(rnd);
+        float[] noise = new float[Math.toIntExact(x0.numel())];
+        for (int i = 0; i < noise.length; i++) noise[i] = (float) rnd.nextGaussian();
+        Tensor text = s.text();
+        if (options.textDropout() > 0) {
+            Tensor[] rows = new Tensor[n];
+            boolean any = false;
+            for (int i = 0; i < n; i++) {
+                boolean drop = rnd.nextFloat() < options.textDropout();
+                any |= drop;
+                rows[i] = drop ? data.emptyText(backend).to(text.dtype()) : text.narrow(0, i, 1);
+            }
+            if (any) text = backend.concat(0, rows);
+        }
+        return new FlowMatching.Batch(x0, backend.fromFloats(noise, DType.F32, x0.shape()), sigmas, text);
+    }
+}
