@@ -50,7 +50,7 @@ final class CudaDriver {
             cuMemAllocFromPoolAsync, cuMemFreeAsync, cuMemGetInfo, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuMemcpyDtoDAsync, cuMemsetD8Async, cuModuleLoadData, cuModuleGetFunction,
             cuFuncSetAttribute, cuLaunchKernel, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate,
-            cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy, cuGetErrorName, cuMemHostAlloc, cuMemFreeHost, cuStreamWaitEvent;
+            cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy, cuGetErrorName, cuMemHostAlloc, cuMemFreeHost, cuStreamWaitEvent, cuStreamDestroy;
 
     private CudaDriver(NativeLibrary lib) {
         this.lib = lib;
@@ -95,6 +95,7 @@ final class CudaDriver {
         cuGraphDestroy = lib.fn(iP, "cuGraphDestroy");
         cuMemHostAlloc = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), "cuMemHostAlloc");
         cuMemFreeHost = lib.fn(iP, "cuMemFreeHost");
+        cuStreamDestroy = lib.fn(iP, "cuStreamDestroy_v2", "cuStreamDestroy");
         cuStreamWaitEvent = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), "cuStreamWaitEvent");
         cuGetErrorName = lib.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cuGetErrorName");
     }
@@ -218,6 +219,12 @@ final class CudaDriver {
             MemorySegment v = a.allocate(ADDRESS);
             check((int) cuStreamCreate.invokeExact(v, STREAM_NON_BLOCKING), "cuStreamCreate");
             return v.get(ADDRESS, 0);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    void destroyStream(MemorySegment stream) {
+        try {
+            check((int) cuStreamDestroy.invokeExact(stream), "cuStreamDestroy");
         } catch (Throwable t) { throw rethrow(t); }
     }
 

@@ -156,9 +156,10 @@ final class CudaWeightStreamer implements WeightStreamer {
         if (closed) return;
         closed = true;
         dev.bind();
-        if (copyStream != null) dev.cu.synchronize(copyStream);
+        dev.cu.synchronize(copyStream);
         dev.cu.synchronize(dev.stream);
         freeAll();
+        dev.cu.destroyStream(copyStream);
     }
 
     private void freeAll() {
