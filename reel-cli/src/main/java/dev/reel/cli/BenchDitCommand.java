@@ -6,9 +6,12 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.DeviceTimer;
+import dev.reel.core.MemoryLevel;
+import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
+import dev.reel.core.WeightStreamer;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanTransformerConfig;
@@ -18,6 +21,7 @@ import dev.reel.pipeline.stages.LatentPreparation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -65,6 +69,11 @@ public final class BenchDitCommand implements Callable<Integer> {
     @Option(names = "--attention", defaultValue = "auto", description = "GPU attention kernel: auto, sdpa (cuDNN) or flash (Reel's own). Default: ${DEFAULT-VALUE}.")
     String attention;
 
+    @Option(names = "--memory-level", split = ",", defaultValue = "0", paramLabel = "N[,N]",
+            description = "Memory levels to time, in order, on one model (only 3, the blocks streamed from pinned host memory, changes the DiT; "
+                    + "a level after 3 is not possible, as streaming cannot be undone). Default: ${DEFAULT-VALUE}.")
+    List<Integer> memoryLevels;
+
     @Override public Integer call() {
         Path file = configFile(config, "transformer");
         WanTransformerConfig cfg = WanTransformerConfig.fromConfig(ConfigJson.read(file));
@@ -91,16 +100,29 @@ public final class BenchDitCommand implements Callable<Integer> {
         Tensor ctx = random(be, dt, 2, 1, textLen, cfg.textDim());
         float[] timestep = {500f};
 
-        be.resetPeakMemory();
-        double[] ms = time(be, warmup, reps, () -> model.forward(x, timestep, ctx));
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        double median = sorted[sorted.length / 2];
-        double flops = flops(cfg, tokens, textLen);
-        String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakGiB());
-        System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-dit-forward\", \"frames\": %d, \"height\": %d, \"width\": %d, \"tokens\": %d, \"dtype\": \"%s\", "
-                        + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"tflops\": %.1f%s, \"device\": \"%s\"}%n",
-                frames, height, width, tokens, dt, median, sorted[0], sorted[sorted.length - 1], flops / median / 1e9, peak, gpu);
+        boolean streamed = false;
+        for (int n : memoryLevels) {
+            MemoryLevel level = MemoryLevel.of(n);
+            if (streamed && !level.streamsTransformer()) throw new ReelException("--memory-level " + memoryLevels + ": level " + n + " after 3 (streaming cannot be undone)");
+            if (level.streamsTransformer() && !streamed) {
+                long t1 = System.nanoTime();
+                model.streamBlocks(WeightStreamer::of);
+                be.synchronize();
+                streamed = true;
+                System.out.printf(Locale.ROOT, "blocks to pinned host memory: %.1f s%n", (System.nanoTime() - t1) / 1e9);
+            }
+            be.resetPeakMemory();
+            double[] ms = time(be, warmup, reps, () -> model.forward(x, timestep, ctx));
+            double[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            double median = sorted[sorted.length / 2];
+            double flops = flops(cfg, tokens, textLen);
+            String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakGiB());
+            System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-dit-forward\", \"memory_level\": %d, \"layers\": %d, \"frames\": %d, \"height\": %d, \"width\": %d, \"tokens\": %d, \"dtype\": \"%s\", "
+                            + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"tflops\": %.1f%s, \"device\": \"%s\"}%n",
+                    n, cfg.numLayers(), frames, height, width, tokens, dt, median, sorted[0], sorted[sorted.length - 1], flops / median / 1e9, peak, gpu);
+        }
+        model.close();
         return 0;
     }
 

@@ -4,6 +4,7 @@ import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
+import dev.reel.core.MemoryLevel;
 import dev.reel.core.ReelException;
 import dev.reel.core.SystemOptions;
 import dev.reel.pipeline.GeneratorOptions;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --device}, {@code --dtype}, {@code --text-encoder-dtype}, {@code --vae-dtype} and the system parameters
- * ({@code --attention}, {@code --convolution}, {@code --cache-dir}, {@code --library-path}), shared by the commands
+ * ({@code --attention}, {@code --convolution}, {@code --cache-dir}, {@code --library-path}, {@code --memory-level}), shared by the commands
  * that load models: the edge where these settings are read, once, into {@link GeneratorOptions} and
  * {@link SystemOptions} that are passed down.
  */
@@ -41,6 +42,10 @@ final class DeviceOptions {
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where compiled kernels and other caches live (default: ~/.cache/reel)")
     Path cacheDir;
 
+    @Option(names = "--memory-level", paramLabel = "N", description = "what stays in GPU memory: 0 everything (default); 1 the text encoder in host memory between encodings; "
+            + "2 also the VAE, which decodes in tiles; 3 also the transformer's blocks, streamed from pinned host memory block by block")
+    Integer memoryLevel;
+
     @Option(names = "--library-path", paramLabel = "DIRS", split = ":", description = "extra folders (':'-separated) searched for CUDA, cuDNN and NCCL before the system's")
     List<Path> libraryPath;
 
@@ -52,9 +57,17 @@ final class DeviceOptions {
         }
         SystemOptions o = new SystemOptions(attention != null ? AttentionBackend.parse(attention) : d.attention(),
                 convolution != null ? convolution : d.convolution(), cacheDir != null ? cacheDir : d.cacheDir(),
-                libraryPath != null ? libraryPath : d.libraryPath());
+                libraryPath != null ? libraryPath : d.libraryPath(), memoryLevel != null ? memoryLevel(memoryLevel) : d.memoryLevel());
         Djl.configure(o);
         return o;
+    }
+
+    private static MemoryLevel memoryLevel(int n) {
+        try {
+            return MemoryLevel.of(n);
+        } catch (ReelException e) {
+            throw new ReelException("--memory-level: " + e.getMessage(), e);
+        }
     }
 
     /** The device asked for, or the best available. */

@@ -148,7 +148,9 @@ final class GenerateCommand implements Callable<Integer> {
                 out.printf("device: %s, loaded in %.2f s%n", DeviceOptions.describe(options), (System.nanoTime() - t0) / 1e9);
             }
             applyLoras(gen, out);
+            dev.reel.core.Backend backend = options.backend();
             for (GenerationRequest request : requests) {
+                backend.resetPeakMemory();
                 if (!quiet) {
                     out.printf("seed %d: %d frames of %dx%d, %d steps, guidance %.2f: \"%s\"%n", request.seed(), request.numFrames(), request.width(),
                             request.height(), request.numInferenceSteps(), request.guidanceScale(), Batch.shorten(request.prompt(), 60));
@@ -157,6 +159,10 @@ final class GenerateCommand implements Callable<Integer> {
                 GenerationResult r = gen.generate(request, new ProgressPrinter(out, err, ProgressPrinter.stdoutIsTerminal(), quiet),
                         new dev.reel.pipeline.CancellationToken());
                 summary(out, r, request, quiet);
+                if (!quiet && options.device().type() != dev.reel.core.Device.Type.CPU) {
+                    out.printf("peak device memory during the job: %.2f GiB (memory level %d)%n", backend.memoryStats().peakGiB(),
+                            options.system().memoryLevel().level());
+                }
                 out.flush();
             }
             return 0;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.AttentionBackend;
+import dev.reel.core.MemoryLevel;
 import dev.reel.core.ReelException;
 import dev.reel.core.SystemOptions;
 import java.nio.file.Path;
@@ -35,5 +36,12 @@ class DeviceOptionsTest {
         assertTrue(a.getMessage().contains("auto, sdpa, flash"), a.getMessage());
         var c = assertThrows(ReelException.class, () -> parse("--device", "cpu", "--convolution", "fft").generatorOptions());
         assertEquals("--convolution 'fft' is not known; allowed: auto, im2col", c.getMessage());
+        var m = assertThrows(ReelException.class, () -> parse("--device", "cpu", "--memory-level", "4").generatorOptions());
+        assertTrue(m.getMessage().startsWith("--memory-level: memory level 4 is not known; allowed: 0 (everything resident), 1 ("), m.getMessage());
+    }
+
+    @Test void memoryLevelIsASystemOption() {
+        assertEquals(MemoryLevel.DIT_STREAMING, parse("--device", "cpu", "--memory-level", "3").generatorOptions().system().memoryLevel());
+        assertEquals(MemoryLevel.RESIDENT, parse("--device", "cpu").generatorOptions().system().memoryLevel());
     }
 }

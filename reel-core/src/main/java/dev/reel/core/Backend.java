@@ -34,6 +34,16 @@ public interface Backend {
      */
     default DeviceTimer timer() { return DeviceTimer.wallClock(this); }
 
+    // ---------------------------------------------------------------- weight residency
+
+    /**
+     * Takes charge of {@code groups} of this device's weight tensors, used one group at a time in order (a
+     * transformer's blocks), so they need not all be resident ({@link MemoryLevel#DIT_STREAMING}). The CPU keeps
+     * them as they are ({@link WeightStreamer#resident}); a GPU may move them to pinned host memory and stream
+     * them back group by group. The given tensors must not be used afterwards: use the streamer's.
+     */
+    default WeightStreamer streamWeights(java.util.List<java.util.List<Tensor>> groups) { return WeightStreamer.resident(groups); }
+
     // ---------------------------------------------------------------- memory
 
     /** Uninitialised tensor (contents unspecified). */

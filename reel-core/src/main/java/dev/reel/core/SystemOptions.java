@@ -13,8 +13,10 @@ import java.util.Objects;
  *                     {@code "im2col"} (diagnostics)
  * @param cacheDir     where compiled kernels and other caches live
  * @param libraryPath  extra folders to search for native libraries (CUDA, cuDNN, NCCL), before the system's
+ * @param memoryLevel  what stays in device memory ({@link MemoryLevel}: 0 everything … 3 the transformer streamed)
  */
-public record SystemOptions(AttentionBackend attention, String convolution, Path cacheDir, List<Path> libraryPath) {
+public record SystemOptions(AttentionBackend attention, String convolution, Path cacheDir, List<Path> libraryPath,
+                            MemoryLevel memoryLevel) {
     /** The values {@link #convolution} may take. */
     public static final List<String> CONVOLUTIONS = List.of("auto", "im2col");
 
@@ -26,23 +28,32 @@ public record SystemOptions(AttentionBackend attention, String convolution, Path
         }
         Objects.requireNonNull(cacheDir, "cacheDir");
         libraryPath = List.copyOf(libraryPath);
+        Objects.requireNonNull(memoryLevel, "memoryLevel");
+    }
+
+    /** Options with everything resident ({@link MemoryLevel#RESIDENT}). */
+    public SystemOptions(AttentionBackend attention, String convolution, Path cacheDir, List<Path> libraryPath) {
+        this(attention, convolution, cacheDir, libraryPath, MemoryLevel.RESIDENT);
     }
 
     /** The defaults: automatic choices, caches under {@code ~/.cache/reel}, no extra library folders. */
     public static SystemOptions defaults() {
         return new SystemOptions(AttentionBackend.AUTO, "auto",
-                Path.of(System.getProperty("user.home"), ".cache", "reel"), List.of());
+                Path.of(System.getProperty("user.home"), ".cache", "reel"), List.of(), MemoryLevel.RESIDENT);
     }
 
     /** A copy with another attention choice. */
-    public SystemOptions withAttention(AttentionBackend a) { return new SystemOptions(a, convolution, cacheDir, libraryPath); }
+    public SystemOptions withAttention(AttentionBackend a) { return new SystemOptions(a, convolution, cacheDir, libraryPath, memoryLevel); }
 
     /** A copy with another convolution path ({@code "auto"} or {@code "im2col"}). */
-    public SystemOptions withConvolution(String c) { return new SystemOptions(attention, c, cacheDir, libraryPath); }
+    public SystemOptions withConvolution(String c) { return new SystemOptions(attention, c, cacheDir, libraryPath, memoryLevel); }
 
     /** A copy with another cache folder. */
-    public SystemOptions withCacheDir(Path dir) { return new SystemOptions(attention, convolution, dir, libraryPath); }
+    public SystemOptions withCacheDir(Path dir) { return new SystemOptions(attention, convolution, dir, libraryPath, memoryLevel); }
 
     /** A copy with other extra library folders. */
-    public SystemOptions withLibraryPath(List<Path> dirs) { return new SystemOptions(attention, convolution, cacheDir, dirs); }
+    public SystemOptions withLibraryPath(List<Path> dirs) { return new SystemOptions(attention, convolution, cacheDir, dirs, memoryLevel); }
+
+    /** A copy with another memory level. */
+    public SystemOptions withMemoryLevel(MemoryLevel level) { return new SystemOptions(attention, convolution, cacheDir, libraryPath, level); }
 }

@@ -8,7 +8,9 @@ import dev.reel.core.DeviceTimer;
 import dev.reel.core.MemoryStats;
 import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
+import dev.reel.core.WeightStreamer;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * The CUDA backend of one device with one set of {@link SystemOptions}: a thin front over the device's bottom layer
@@ -93,6 +95,9 @@ public final class CudaBackend implements Backend {
     public CudaGraph capture(Runnable body) { return dev.capture(body); }
 
     // ---------------------------------------------------------------- memory
+
+    /** Pinned host memory streamed through two device slots on a copy stream ({@link CudaWeightStreamer}). */
+    @Override public WeightStreamer streamWeights(List<List<Tensor>> groups) { return new CudaWeightStreamer(this, dev, groups); }
 
     @Override public Tensor empty(DType dtype, int... shape) { return dev.tensor(this, dtype, shape); }
 

@@ -50,7 +50,7 @@ final class CudaDriver {
             cuMemAllocFromPoolAsync, cuMemFreeAsync, cuMemGetInfo, cuMemcpyHtoDAsync, cuMemcpyDtoHAsync,
             cuMemcpyDtoDAsync, cuMemsetD8Async, cuModuleLoadData, cuModuleGetFunction,
             cuFuncSetAttribute, cuLaunchKernel, cuStreamBeginCapture, cuStreamEndCapture, cuGraphInstantiate,
-            cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy, cuGetErrorName;
+            cuGraphLaunch, cuGraphExecDestroy, cuGraphDestroy, cuGetErrorName, cuMemHostAlloc, cuMemFreeHost, cuStreamWaitEvent, cuStreamDestroy;
 
     private CudaDriver(NativeLibrary lib) {
         this.lib = lib;
@@ -93,6 +93,10 @@ final class CudaDriver {
         cuGraphLaunch = lib.fn(iPP, "cuGraphLaunch");
         cuGraphExecDestroy = lib.fn(iP, "cuGraphExecDestroy");
         cuGraphDestroy = lib.fn(iP, "cuGraphDestroy");
+        cuMemHostAlloc = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), "cuMemHostAlloc");
+        cuMemFreeHost = lib.fn(iP, "cuMemFreeHost");
+        cuStreamDestroy = lib.fn(iP, "cuStreamDestroy_v2", "cuStreamDestroy");
+        cuStreamWaitEvent = lib.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), "cuStreamWaitEvent");
         cuGetErrorName = lib.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cuGetErrorName");
     }
 
@@ -218,6 +222,12 @@ final class CudaDriver {
         } catch (Throwable t) { throw rethrow(t); }
     }
 
+    void destroyStream(MemorySegment stream) {
+        try {
+            check((int) cuStreamDestroy.invokeExact(stream), "cuStreamDestroy");
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
     void synchronize(MemorySegment stream) {
         try {
             check((int) cuStreamSynchronize.invokeExact(stream), "cuStreamSynchronize");
@@ -249,6 +259,13 @@ final class CudaDriver {
             MemorySegment v = a.allocate(JAVA_FLOAT);
             check((int) cuEventElapsedTime.invokeExact(v, start, end), "cuEventElapsedTime");
             return v.get(JAVA_FLOAT, 0);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /** Makes {@code stream} wait, on the GPU, for the work {@code event} recorded (the host does not wait). */
+    void streamWait(MemorySegment stream, MemorySegment event) {
+        try {
+            check((int) cuStreamWaitEvent.invokeExact(stream, event, 0), "cuStreamWaitEvent");
         } catch (Throwable t) { throw rethrow(t); }
     }
 
@@ -300,6 +317,22 @@ final class CudaDriver {
     void freeAsync(long ptr, MemorySegment stream) {
         try {
             check((int) cuMemFreeAsync.invokeExact(ptr, stream), "cuMemFreeAsync");
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    /**
+     * {@code bytes} of page-locked host memory (cuMemHostAlloc, no flags): the GPU's copy engines read it directly,
+     * so copies from it run asynchronously at the link's full rate. Returns the CUresult for out-of-memory reports.
+     */
+    int hostAlloc(MemorySegment out, long bytes) {
+        try {
+            return (int) cuMemHostAlloc.invokeExact(out, bytes, 0);
+        } catch (Throwable t) { throw rethrow(t); }
+    }
+
+    void freeHost(MemorySegment p) {
+        try {
+            check((int) cuMemFreeHost.invokeExact(p), "cuMemFreeHost");
         } catch (Throwable t) { throw rethrow(t); }
     }
 

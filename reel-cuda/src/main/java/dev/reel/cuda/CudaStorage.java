@@ -18,10 +18,19 @@ public final class CudaStorage extends Storage {
     private final Cleaner.Cleanable cleanable;
 
     CudaStorage(Backend owner, CudaDevice device, DType dtype, long elements, long ptr) {
+        this(owner, device, dtype, elements, ptr, true);
+    }
+
+    private CudaStorage(Backend owner, CudaDevice device, DType dtype, long elements, long ptr, boolean owned) {
         super(owner, dtype, elements);
         this.device = device;
         this.ptr = ptr;
-        this.cleanable = ptr == 0 ? null : CLEANER.register(this, new Release(device, ptr));
+        this.cleanable = ptr == 0 || !owned ? null : CLEANER.register(this, new Release(device, ptr));
+    }
+
+    /** A view of device memory someone else owns and frees (a {@link CudaWeightStreamer}'s slot); freeing it does nothing. */
+    static CudaStorage borrowed(Backend owner, CudaDevice device, DType dtype, long elements, long ptr) {
+        return new CudaStorage(owner, device, dtype, elements, ptr, false);
     }
 
     /** The device address of element 0. */

@@ -4,12 +4,14 @@ import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.Device;
 import dev.reel.core.FileOps;
+import dev.reel.core.MemoryLevel;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.dist.ParallelPlan;
 import dev.reel.core.dist.RankContext;
 import dev.reel.core.dist.RankThreads;
+import dev.reel.core.WeightStreamer;
 import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.lora.LoraAdapters;
 import dev.reel.models.lora.LoraSpec;
@@ -17,11 +19,13 @@ import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.loader.PipelineComponents;
 import dev.reel.models.loader.SchedulerFolder;
 import dev.reel.models.loader.TokenizerFolder;
+import dev.reel.models.nn.Offloaded;
 import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.models.wan.WanVaeTiling;
 import dev.reel.pipeline.cache.CacheCalibration;
 import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
@@ -103,7 +107,11 @@ public final class VideoGenerator implements AutoCloseable {
             WanTransformer3DModel transformer = components.get("transformer", WanTransformer3DModel.class);
             this.geometry = VideoGeometry.of(components.get("vae", AutoencoderKLWan.class).config(), transformer.config());
             plan.checkHeads(transformer.config().numAttentionHeads());
-            this.textEncoder = textEncoder(components, options.backend());
+            MemoryLevel level = options.system().memoryLevel();
+            if (level.streamsTransformer()) {
+                for (PipelineComponents c : new LinkedHashSet<>(rankComponents)) c.get("transformer", WanTransformer3DModel.class).streamBlocks(WeightStreamer::of);
+            }
+            this.textEncoder = textEncoder(components, options.backend(), level);
         } catch (RuntimeException e) {
             closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
             throw e;
@@ -124,7 +132,9 @@ public final class VideoGenerator implements AutoCloseable {
         list.add(new LatentPreparation(geometry, backend));
         list.add(new Denoising(transformer, DenoisingPlan.of(rc)));
         if (rc.isLeader()) {
-            list.add(new Decoding(c.get("vae", AutoencoderKLWan.class)));
+            AutoencoderKLWan vae = c.get("vae", AutoencoderKLWan.class);
+            boolean offload = options.system().memoryLevel().offloadsVae();
+            list.add(new Decoding(vae, Offloaded.of(vae, offload), offload ? WanVaeTiling.defaults() : null));
             list.add(new Output());
         }
         return list;
@@ -158,9 +168,16 @@ public final class VideoGenerator implements AutoCloseable {
         new LinkedHashSet<>(rankComponents).forEach(PipelineComponents::close);
     }
 
-    /** The UMT5 encoder, or the random stand-in when the pipeline was built without one. */
-    private static Function<T5Tokenizer.Encoding, Tensor> textEncoder(PipelineComponents c, Backend backend) {
-        if (c.has(TEXT_ENCODER)) return c.get(TEXT_ENCODER, UMT5EncoderModel.class)::forward;
+    /**
+     * The UMT5 encoder (in host memory between encodings from memory level 1), or the random stand-in when the
+     * pipeline was built without one.
+     */
+    private static Function<T5Tokenizer.Encoding, Tensor> textEncoder(PipelineComponents c, Backend backend, MemoryLevel level) {
+        if (c.has(TEXT_ENCODER)) {
+            UMT5EncoderModel encoder = c.get(TEXT_ENCODER, UMT5EncoderModel.class);
+            Offloaded residency = Offloaded.of(encoder, level.offloadsTextEncoder());
+            return tokens -> residency.use(() -> encoder.forward(tokens));
+        }
         ModelIndex index = c.index();
         int dModel = Umt5Config.read(index.folder(index.component(TEXT_ENCODER))).dModel();
         return new RandomTextEmbeddings(dModel, 0L, backend);

@@ -1,6 +1,7 @@
 package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
+import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.ShapeException;
@@ -117,6 +118,31 @@ public final class AutoencoderKLWan extends Module {
      */
     public Tensor decode(Tensor z, java.util.function.BiConsumer<Integer, Integer> chunkDone) {
         checkInput("decode", "z", z, config.zDim());
+        try (Scope outer = Scope.open()) {
+            Tensor v = decodeUnclamped(z, chunkDone);
+            return outer.keep(v.backend().clamp(v, -1f, 1f));
+        }
+    }
+
+    /**
+     * As {@link #decode}, in overlapping spatial tiles blended as {@link WanVaeTiling} says (Diffusers'
+     * {@code tiled_decode}), when the latents are larger than one tile; otherwise it is {@link #decode}. The
+     * video comes back on the host (a CPU tensor, fp32) so that only one tile is ever on the device.
+     */
+    public Tensor tiledDecode(Tensor z, WanVaeTiling tiling) {
+        checkInput("tiledDecode", "z", z, config.zDim());
+        int[] s = z.shape();
+        int f = config.scaleFactorSpatial(), h = s[3], w = s[4];
+        Backend cpu = Backends.cpu();
+        if (!tiling.tiles(h, w, f)) {
+            Tensor v = decode(z);
+            return v.device().equals(cpu.device()) ? v : cpu.fromFloats(v.toFloatArray(), DType.F32, v.shape());
+        }
+        return tiling.decode(z, f, tile -> decodeUnclamped(tile, (done, total) -> {}));
+    }
+
+    /** The decoder's output before the final clamp (tiles are blended unclamped, as in the reference). */
+    private Tensor decodeUnclamped(Tensor z, java.util.function.BiConsumer<Integer, Integer> chunkDone) {
         WanFeatureCache cache = new WanFeatureCache();
         try (Scope outer = Scope.open()) {
             Tensor x = postQuantConv.forward(z.to(dtype()));
@@ -126,8 +152,7 @@ public final class AutoencoderKLWan extends Module {
                 outs.add(runChunk(cache, () -> decoder.forward(frame, cache)));
                 chunkDone.accept(i + 1, x.size(2));
             }
-            Backend b = x.backend();
-            Tensor video = outer.keep(b.clamp(b.concat(2, outs.toArray(Tensor[]::new)), -1f, 1f));
+            Tensor video = outer.keep(x.backend().concat(2, outs.toArray(Tensor[]::new)));
             cache.clear();
             return video;
         }

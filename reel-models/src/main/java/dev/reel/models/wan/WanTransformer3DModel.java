@@ -7,6 +7,7 @@ import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 import dev.reel.core.dist.Communicator;
 import dev.reel.core.dist.ParallelPlan;
+import dev.reel.core.WeightStreamer;
 import dev.reel.models.nn.SafetensorsWeights;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Conv3d;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The Wan2.1 diffusion transformer (Diffusers' {@code WanTransformer3DModel}, text-to-video). Latents
@@ -35,7 +37,7 @@ import java.util.Set;
  * {@code blocks.get(3).attn1.toQ.weight}). Weights may be stored in any float dtype; as in Diffusers'
  * {@code _keep_in_fp32_modules}, the time embedder, the modulation tables and the affine norms stay fp32.
  */
-public final class WanTransformer3DModel extends Module {
+public final class WanTransformer3DModel extends Module implements AutoCloseable {
     /** Key components whose parameters stay fp32 whatever dtype the model is loaded in. */
     private static final Set<String> KEEP_IN_FP32 = Set.of("time_embedder", "scale_shift_table", "norm1", "norm2", "norm3");
 
@@ -55,6 +57,8 @@ public final class WanTransformer3DModel extends Module {
     public final WanRotaryPosEmbed rope;
 
     private final WanTransformerConfig config;
+    /** Where the blocks' weights live between uses; null while they are simply resident. */
+    private WeightStreamer blockWeights;
 
     /** Builds the module tree for {@code config}; no weights are allocated until loaded. */
     public WanTransformer3DModel(WanTransformerConfig config) {
@@ -113,6 +117,33 @@ public final class WanTransformer3DModel extends Module {
 
     public WanTransformerConfig config() { return config; }
 
+    /**
+     * Hands the blocks' weights to a {@link WeightStreamer} made by {@code streamer} from one group per block
+     * (that block's parameters in declaration order), e.g. {@code backend::streamWeights}: the forward then
+     * acquires each block's weights before its compute and releases them after. Call once, after loading.
+     */
+    public void streamBlocks(Function<List<List<Tensor>>, WeightStreamer> streamer) {
+        if (blockWeights != null) throw new IllegalStateException("the transformer's blocks are already streamed");
+        List<List<Parameter>> params = new ArrayList<>();
+        for (WanTransformerBlock block : blocks) {
+            List<Parameter> ps = new ArrayList<>();
+            block.visitParameters((key, p) -> ps.add(p));
+            params.add(ps);
+        }
+        WeightStreamer s = streamer.apply(params.stream().map(ps -> ps.stream().map(Parameter::get).toList()).toList());
+        for (int i = 0; i < params.size(); i++) {
+            List<Tensor> w = s.weights(i);
+            for (int j = 0; j < w.size(); j++) params.get(i).get(j).set(w.get(j));
+        }
+        blockWeights = s;
+    }
+
+    /** Frees what a {@link #streamBlocks} streamer holds; resident weights are freed by their owner. */
+    @Override public void close() {
+        if (blockWeights != null) blockWeights.close();
+        blockWeights = null;
+    }
+
     /** The dtype the model computes in (that of its projection weights). */
     public DType dtype() { return projOut.weight.get().dtype(); }
 
@@ -163,6 +194,8 @@ public final class WanTransformer3DModel extends Module {
 
     /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner} (training). */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
+        // a backward pass would read block weights after their release
+        if (blockWeights != null) throw new IllegalStateException("a transformer with streamed blocks (memory level 3) cannot run custom block runners (training)");
         return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs, seq) -> {
             for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
             return x;
@@ -231,9 +264,11 @@ public final class WanTransformer3DModel extends Module {
         Tensor h = x;
         for (int i = 0; i < blocks.size(); i++) {
             Tensor next;
+            if (blockWeights != null) blockWeights.acquire(i);
             try (Scope blockScope = Scope.open()) {
                 next = blockScope.keep(blocks.get(i).forward(h, text, timestepProj, freqs, hooks, i));
             }
+            if (blockWeights != null) blockWeights.release(i);
             if (h != x) h.free();   // the previous block's output is dead; free it now rather than at the end
             h = next;
         }
