@@ -13,7 +13,7 @@ tool=${DEVICE_JAVA:-$root/../shared/tools/device-java}
 [ -x "$tool" ] || { echo "pack.sh: no packing tool at $tool (set DEVICE_JAVA)" >&2; exit 2; }
 [ -d reel-cli/target/lib ] || { echo "pack.sh: build first: ./mvnw -B package -DskipTests" >&2; exit 2; }
 # the HTTP server, browser tests and FFmpeg's natives are not needed by the GPU runs and would exceed the size limit
-without=(--without 'websocket|javalin|jetty|kotlin|prometheus|micrometer|HdrHistogram|LatencyUtils|annotations-13|selenium')
+without=(--without 'websocket|javalin|jetty|kotlin|prometheus|micrometer|HdrHistogram|LatencyUtils|annotations-13|selenium|parquet|hadoop|carpet|snappy|zstd|jedis|commons-pool|aircompressor')
 [ "${1:-}" = --with-ffmpeg ] || without+=(--without 'ffmpeg|javacv|javacpp')
 junit=$(mktemp -d)
 trap 'rm -rf "$junit"' EXIT
@@ -27,5 +27,6 @@ rm -rf .device && mv "$scratch/.device" .device
 rm -rf .device/test-classes && mkdir -p .device/test-classes
 cp -r reel-cuda/target/test-classes .device/test-classes/reel-cuda
 cp -r reel-cli/target/test-classes .device/test-classes/reel-cli
+cp -r reel-core/target/test-classes .device/test-classes/reel-core   # TestFixtures: where the GPU tests find the fixture set
 cp reel-cuda/device/run.sh reel-cuda/device/*.py .device/
 du -sh .device
