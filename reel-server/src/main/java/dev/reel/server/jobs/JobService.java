@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -132,7 +131,7 @@ public final class JobService implements Jobs {
      */
     @Override public Job submit(VideoSpec spec, String seconds, int priority) {
         if (stopping) throw new Job.ServerStoppingException();
-        JobRecord r = new JobRecord(newId(), nextSeq.getAndIncrement(), modelId, JobStatus.QUEUED, 0, now(), null, null,
+        JobRecord r = new JobRecord(JobStore.newId(), nextSeq.getAndIncrement(), modelId, JobStatus.QUEUED, 0, now(), null, null,
                 seconds, priority, spec, null, null, null, null);
         Job job = new Job(r);
         synchronized (job) { // a worker can take the job only once it is fully recorded
@@ -148,9 +147,6 @@ public final class JobService implements Jobs {
         return job;
     }
 
-    private static String newId() {
-        return "video_" + java.util.UUID.randomUUID().toString().replace("-", "").toLowerCase(Locale.ROOT);
-    }
 
     /** The job with this id, if it exists; ids of the wrong shape simply match nothing. */
     @Override public Optional<Job> find(String id) {

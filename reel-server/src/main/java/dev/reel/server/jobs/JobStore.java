@@ -40,6 +40,11 @@ public final class JobStore {
         if (!Files.isWritable(root)) throw new ReelException("data dir: " + root + " is not writable");
     }
 
+    /** A new job id: {@code video_} + 32 random hex digits (a UUID's), the shape {@link #isValidId} accepts. */
+    public static String newId() {
+        return "video_" + java.util.UUID.randomUUID().toString().replace("-", "").toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Whether {@code id} has the shape of a job id ({@code video_} + 32 lowercase hex digits). */
     public static boolean isValidId(String id) { return id != null && ID.matcher(id).matches(); }
 

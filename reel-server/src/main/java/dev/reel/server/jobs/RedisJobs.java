@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,7 +56,7 @@ public final class RedisJobs implements Jobs {
         long waiting = queue.waiting();
         if (waiting >= capacity) throw new QueueFullException(waiting);
         long seq = queue.redis.incr(RedisQueue.SEQ);
-        String id = "video_" + java.util.UUID.randomUUID().toString().replace("-", "").toLowerCase(Locale.ROOT);
+        String id = JobStore.newId();
         JobRecord r = new JobRecord(id, seq, modelId, JobStatus.QUEUED, 0, Instant.now().getEpochSecond(), null, null,
                 seconds, priority, spec, null, null, null, null);
         Job job = new Job(r);
