@@ -33,6 +33,7 @@ import copy
 import json
 import os
 import shutil
+import types
 
 import numpy as np
 import torch
@@ -216,7 +217,7 @@ def make_ti2v(out, wan21, gen):
                    num_inference_steps=steps, guidance_scale=guidance, latents=init.clone(), output_type="np",
                    max_sequence_length=MAX_SEQ, callback_on_step_end=rec, callback_on_step_end_tensor_inputs=["latents"])
     save_file({"prompt_embeds": f32(pe), "negative_prompt_embeds": f32(ne), "initial_latents": f32(init),
-               "step_latents": torch.stack(rec.latents).squeeze(1), "frames": torch.from_numpy(np.asarray(res.frames[0])).float()},
+               "step_latents": f32(torch.stack(rec.latents).squeeze(1)), "frames": f32(torch.from_numpy(np.asarray(res.frames[0])))},
               os.path.join(root, "pipeline.safetensors"))
     cases["pipeline"] = {"file": "pipeline.safetensors", "prompt": PROMPT, "negative_prompt": NEGATIVE, "height": h,
                          "width": w, "num_frames": frames, "num_inference_steps": steps, "guidance_scale": guidance,
@@ -230,6 +231,11 @@ def make_ti2v(out, wan21, gen):
     pixels = (torch.rand(h, w, 3, generator=gen) * 255).round().to(torch.uint8).numpy()
     image = Image.fromarray(pixels)  # uint8 [H, W, 3]: RGB
     image.save(os.path.join(root, "ti2v_image.png"))
+    import diffusers.pipelines.wan.pipeline_wan_i2v as i2v_module
+    if not hasattr(i2v_module, "ftfy"):
+        # that module calls ftfy.fix_text without checking it is installed; WanPipeline skips it when absent, and
+        # so does Reel: the identity keeps both pipelines' prompts cleaned alike
+        i2v_module.ftfy = types.SimpleNamespace(fix_text=lambda text: text)
     i2v = WanImageToVideoPipeline(tokenizer=tokenizer, text_encoder=text_encoder, vae=vae, scheduler=unipc(5.0),
                                   image_processor=None, image_encoder=None, transformer=transformer,
                                   transformer_2=None, boundary_ratio=None, expand_timesteps=True)
@@ -250,9 +256,9 @@ def make_ti2v(out, wan21, gen):
     final = rec_i.latents[-1].clone()
     final[:, :, 0] = cond[:, :, 0]  # (1 - mask) * condition + mask * latents with the 0/1 first-frame mask
     tensors = {"image": torch.from_numpy(pixels).float(), "initial_latents": f32(init_i), "condition": f32(cond),
-               "step_latents": torch.stack(rec_i.latents).squeeze(1),
+               "step_latents": f32(torch.stack(rec_i.latents).squeeze(1)),
                "final_latents": final.squeeze(0).contiguous(),
-               "frames": torch.from_numpy(np.asarray(res_i.frames[0])).float()}
+               "frames": f32(torch.from_numpy(np.asarray(res_i.frames[0])))}
     save_file(tensors, os.path.join(root, "pipeline_i2v.safetensors"))
     cases["pipeline_i2v"] = {"file": "pipeline_i2v.safetensors", "image": "ti2v_image.png", "prompt": PROMPT,
                              "negative_prompt": NEGATIVE, "height": h, "width": w, "num_frames": frames,
@@ -310,7 +316,7 @@ def make_a14b(out, wan21, gen):
     experts = ["transformer" if t >= boundary else "transformer_2" for t in timesteps]
     assert "transformer" in experts and "transformer_2" in experts, f"steps {timesteps} do not cross {boundary}"
     save_file({"prompt_embeds": f32(pe), "negative_prompt_embeds": f32(ne), "initial_latents": f32(init),
-               "step_latents": torch.stack(rec.latents).squeeze(1), "frames": torch.from_numpy(np.asarray(res.frames[0])).float()},
+               "step_latents": f32(torch.stack(rec.latents).squeeze(1)), "frames": f32(torch.from_numpy(np.asarray(res.frames[0])))},
               os.path.join(root, "pipeline.safetensors"))
     cases["pipeline"] = {"file": "pipeline.safetensors", "prompt": PROMPT, "negative_prompt": NEGATIVE, "height": h,
                          "width": w, "num_frames": frames, "num_inference_steps": steps, "guidance_scale": guidance,
