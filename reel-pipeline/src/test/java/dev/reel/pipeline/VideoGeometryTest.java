@@ -47,7 +47,7 @@ class VideoGeometryTest {
         float[] mean = new float[48], std = new float[48];
         java.util.Arrays.fill(std, 1f);
         WanVaeConfig wide = new WanVaeConfig(w21.baseDim(), w21.decoderBaseDim(), 48, w21.dimMult(), w21.numResBlocks(), w21.attnScales(),
-                w21.temperalDownsample(), 0, mean, std, 3, 3, 4, 16);
+                w21.temperalDownsample(), 0, mean, std, 12, 12, 4, 16, true, 2);
         VideoGeometry g = VideoGeometry.of(wide, wan13b());
         assertEquals(32, g.heightMultiple());
         assertArrayEquals(new int[] {1, 48, 31, 44, 80}, g.latentShape(121, 704, 1280));

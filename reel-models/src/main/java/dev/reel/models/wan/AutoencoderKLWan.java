@@ -16,14 +16,15 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The Wan2.1 video VAE (Diffusers' {@code AutoencoderKLWan}): a causal 3-D convolutional autoencoder that
- * compresses video 4× in time (after the first frame) and 8× in space into {@code z_dim} channels.
+ * The Wan video VAE (Diffusers' {@code AutoencoderKLWan}): a causal 3-D convolutional autoencoder that
+ * compresses video 4× in time (after the first frame) and 8× in space into {@code z_dim} channels (Wan2.1), or,
+ * with Wan2.2's residual design and 2×2 patches ({@link VaePatches}), 16× in space into 48 channels.
  *
  * <p>Both directions run chunk by chunk through a {@link WanFeatureCache}, exactly as the reference does:
  * {@link #encode} feeds frame 0 alone, then groups of four frames; {@link #decode} feeds one latent frame at a
  * time. Each chunk runs in its own memory scope, so peak memory is one chunk's activations plus the caches.
- * (The reference's {@code first_chunk} flag only matters for Wan2.2's residual up blocks; in Wan2.1 the first
- * chunk's single output frame comes from the empty cache slot of each temporal upsampler.) The cache is local
+ * (The first chunk's single output frame comes from the empty cache slot of each temporal upsampler and, in
+ * Wan2.2, from the reference's {@code first_chunk} flag on the residual up blocks' shortcuts.) The cache is local
  * to each call, so there is no {@code clear_cache} to call and one model may serve several threads.
  *
  * <p>Latents from {@link #encode} and for {@link #decode} are un-normalised; the pipeline's diffusion latents
@@ -80,17 +81,17 @@ public final class AutoencoderKLWan extends Module {
     public DType dtype() { return postQuantConv.weight.get().dtype(); }
 
     /**
-     * Encodes video {@code [B, in, T, H, W]} with values in [−1, 1] into the latent distribution
-     * {@code [B, z, 1 + (T−1)/4, H/8, W/8]}. As in the reference, frames after the last full group of four are
-     * ignored, so T should be 1 + 4k.
+     * Encodes video {@code [B, 3, T, H, W]} with values in [−1, 1] into the latent distribution
+     * {@code [B, z, 1 + (T−1)/4, H/s, W/s]} (s = {@code scale_factor_spatial}; H and W multiples of the patch). As in
+     * the reference, frames after the last full group of four are ignored, so T should be 1 + 4k.
      */
     public DiagonalGaussian encode(Tensor video) {
-        checkInput("encode", "video", video, config.inChannels());
+        checkInput("encode", "video", video, config.videoInChannels());
         int frames = video.size(2);
         int chunks = 1 + (frames - 1) / ENCODE_CHUNK;
         WanFeatureCache cache = new WanFeatureCache();
         try (Scope outer = Scope.open()) {
-            Tensor x = video.to(dtype());
+            Tensor x = VaePatches.patchify(video.to(dtype()), config.patchSize());  // [B, in_channels, T, H/p, W/p]
             List<Tensor> outs = new ArrayList<>();
             for (int i = 0; i < chunks; i++) {
                 Tensor chunk = i == 0 ? x.narrow(2, 0, 1) : x.narrow(2, 1 + ENCODE_CHUNK * (i - 1), ENCODE_CHUNK);
@@ -107,7 +108,7 @@ public final class AutoencoderKLWan extends Module {
     }
 
     /**
-     * Decodes un-normalised latents {@code [B, z, T, h, w]} into video {@code [B, out, 1 + 4(T−1), 8h, 8w]},
+     * Decodes un-normalised latents {@code [B, z, T, h, w]} into video {@code [B, 3, 1 + 4(T−1), s·h, s·w]},
      * clamped to [−1, 1] as the reference does.
      */
     public Tensor decode(Tensor z) { return decode(z, (done, total) -> {}); }
@@ -138,18 +139,35 @@ public final class AutoencoderKLWan extends Module {
             Tensor v = decode(z);
             return v.device().equals(cpu.device()) ? v : cpu.fromFloats(v.toFloatArray(), DType.F32, v.shape());
         }
-        return tiling.decode(z, f, tile -> decodeUnclamped(tile, (done, total) -> {}));
+        int p = config.patchSize();
+        if (p == 1) return tiling.decode(z, f, tile -> decodeUnclamped(tile, (done, total) -> {}));
+        // as the reference: tiles are blended in the patchified space (tile sizes / p), unpatchified once at the end
+        WanVaeTiling patched = new WanVaeTiling(tiling.sampleMinHeight() / p, tiling.sampleMinWidth() / p,
+                tiling.sampleStrideHeight() / p, tiling.sampleStrideWidth() / p);
+        try (Scope outer = Scope.open()) {
+            Tensor blended = patched.decode(z, f / p, tile -> decodePatchified(tile, (done, total) -> {}));
+            Tensor v = VaePatches.unpatchify(blended, p);
+            return outer.keep(cpu.clamp(v, -1f, 1f));
+        }
     }
 
     /** The decoder's output before the final clamp (tiles are blended unclamped, as in the reference). */
     private Tensor decodeUnclamped(Tensor z, java.util.function.BiConsumer<Integer, Integer> chunkDone) {
+        try (Scope outer = Scope.open()) {
+            return outer.keep(VaePatches.unpatchify(decodePatchified(z, chunkDone), config.patchSize()));
+        }
+    }
+
+    /** The decoder's output in the patchified space ({@code out_channels} channels), before unpatchifying and clamping. */
+    private Tensor decodePatchified(Tensor z, java.util.function.BiConsumer<Integer, Integer> chunkDone) {
         WanFeatureCache cache = new WanFeatureCache();
         try (Scope outer = Scope.open()) {
             Tensor x = postQuantConv.forward(z.to(dtype()));
             List<Tensor> outs = new ArrayList<>();
             for (int i = 0; i < x.size(2); i++) {
                 Tensor frame = x.narrow(2, i, 1);
-                outs.add(runChunk(cache, () -> decoder.forward(frame, cache)));
+                boolean first = i == 0;
+                outs.add(runChunk(cache, () -> decoder.forward(frame, cache, first)));
                 chunkDone.accept(i + 1, x.size(2));
             }
             Tensor video = outer.keep(x.backend().concat(2, outs.toArray(Tensor[]::new)));

@@ -10,7 +10,8 @@ import java.util.List;
  * The VAE encoder: {@code conv_in}, then per level {@code num_res_blocks} residual blocks (each followed by
  * attention at the {@code attn_scales} resolutions) and, except on the last level, a 2× downsampling (3-D where
  * {@code temperal_downsample} says so), all in one flat {@code down_blocks} list as in the checkpoint; then the
- * middle block, {@code norm_out → SiLU → conv_out}.
+ * middle block, {@code norm_out → SiLU → conv_out}. Wan2.2's residual design ({@code is_residual}) has one
+ * {@link WanResidualDownBlock} per level in {@code down_blocks} instead.
  * Shape {@code [B, in, T, H, W] → [B, 2·z, T', H/2ⁿ, W/2ⁿ]} per chunk (the first chunk of one frame gives one
  * latent frame, each later chunk of four frames one more).
  */
@@ -36,12 +37,17 @@ public final class WanEncoder3d extends Module {
         double scale = 1.0;
         for (int i = 0; i < mult.length; i++) {
             int in = dims[i], out = dims[i + 1];
+            boolean last = i == mult.length - 1;
+            if (c.isResidual()) {  // Wan2.2: one residual down block per level
+                layers.add(new WanResidualDownBlock(in, out, c.numResBlocks(), !last && temporal[i], !last));
+                continue;
+            }
             for (int j = 0; j < c.numResBlocks(); j++) {
                 layers.add(new WanResidualBlock(in, out));
                 if (contains(attnScales, scale)) layers.add(new WanAttentionBlock(out));
                 in = out;
             }
-            if (i != mult.length - 1) {
+            if (!last) {
                 layers.add(new WanResample(out, temporal[i] ? WanResample.Mode.DOWNSAMPLE_3D : WanResample.Mode.DOWNSAMPLE_2D));
                 scale /= 2.0;
             }
@@ -62,6 +68,7 @@ public final class WanEncoder3d extends Module {
                 case WanResidualBlock r -> r.forward(x, cache);
                 case WanAttentionBlock a -> a.forward(x);
                 case WanResample r -> r.forward(x, cache);
+                case WanResidualDownBlock d -> d.forward(x, cache);
                 default -> throw new IllegalStateException("unexpected encoder layer " + layer.getClass().getSimpleName());
             };
         }

@@ -10,7 +10,7 @@ import dev.reel.models.nn.Module;
  * {@code resample.1}, a 2-D convolution ({@code resample.0} is the parameter-free nearest upsampling or
  * zero padding); time by {@code time_conv}, a causal convolution over frames:
  * <ul>
- * <li>upsample: {@code [B, C, T, H, W] → [B, C/2, T', 2H, 2W]}; for 3-D, {@code time_conv} makes 2C channels
+ * <li>upsample: {@code [B, C, T, H, W] → [B, C/2 (or upsample_out_dim), T', 2H, 2W]}; for 3-D, {@code time_conv} makes 2C channels
  *     that are interleaved into two frames per input frame (T' = 2T), except on the first chunk, which keeps
  *     its single frame (the causal first frame maps to one output frame).</li>
  * <li>downsample: {@code [B, C, T, H, W] → [B, C, T', ⌈H/2⌉, ⌈W/2⌉]} with pad-right-bottom then stride 2; for
@@ -33,12 +33,15 @@ public final class WanResample extends Module {
     /** Null for the 2-D modes. */
     public final WanCausalConv3d timeConv;
 
-    /** {@code dim} input channels; upsampling halves them (Wan2.1's {@code upsample_out_dim = dim // 2}). */
-    public WanResample(int dim, Mode mode) {
+    /** {@code dim} input channels; upsampling halves them (Wan2.1's default {@code upsample_out_dim = dim // 2}). */
+    public WanResample(int dim, Mode mode) { this(dim, mode, dim / 2); }
+
+    /** {@code upsampleOutDim}: the channels upsampling makes (Wan2.2's residual up blocks keep {@code dim}). */
+    public WanResample(int dim, Mode mode, int upsampleOutDim) {
         this.mode = mode;
         int[] k3 = {3, 3};
         this.resample = child("resample.1", mode.up()
-                ? new Conv2d(dim, dim / 2, k3, new int[] {1, 1}, new int[] {1, 1}, true)
+                ? new Conv2d(dim, upsampleOutDim, k3, new int[] {1, 1}, new int[] {1, 1}, true)
                 : new Conv2d(dim, dim, k3, new int[] {2, 2}, new int[] {0, 0}, true));
         this.timeConv = switch (mode) {
             case UPSAMPLE_3D -> child("time_conv", new WanCausalConv3d(dim, 2 * dim, new int[] {3, 1, 1}, new int[] {1, 1, 1}, new int[] {1, 0, 0}));

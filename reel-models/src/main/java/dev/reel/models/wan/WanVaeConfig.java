@@ -1,11 +1,15 @@
 package dev.reel.models.wan;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
 import java.util.Arrays;
 
 /**
- * The Wan2.1 VAE's {@code vae/config.json} (Diffusers' {@code AutoencoderKLWan}); defaults are Diffusers'.
+ * The Wan VAE's {@code vae/config.json} (Diffusers' {@code AutoencoderKLWan}); defaults are Diffusers'. Wan2.1's
+ * VAE is the default design; Wan2.2's (TI2V-5B) sets {@code is_residual} (residual down/up blocks with
+ * parameter-free shortcuts) and {@code patch_size} 2 (the video is cut into 2×2 pixel patches, 12 channels, before
+ * the encoder and put back after the decoder), with ×16 spatial factors and 48 latent channels.
  *
  * @param baseDim             channels of the encoder's first level ({@code base_dim})
  * @param decoderBaseDim      the decoder's base channels ({@code decoder_base_dim}, defaults to baseDim)
@@ -20,7 +24,9 @@ import java.util.Arrays;
  * @param inChannels          video channels in
  * @param outChannels         video channels out
  * @param scaleFactorTemporal frames per latent frame (after the first)
- * @param scaleFactorSpatial  pixels per latent pixel
+ * @param scaleFactorSpatial  pixels per latent pixel (the patch included)
+ * @param isResidual          Wan2.2's residual down/up blocks ({@code is_residual})
+ * @param patchSize           pixels per side of the patches the video is cut into ({@code patch_size}; 1: none)
  */
 public record WanVaeConfig(
         int baseDim,
@@ -36,9 +42,17 @@ public record WanVaeConfig(
         int inChannels,
         int outChannels,
         int scaleFactorTemporal,
-        int scaleFactorSpatial) {
+        int scaleFactorSpatial,
+        boolean isResidual,
+        int patchSize) {
 
     public WanVaeConfig {
+        if (patchSize < 1) throw new ConfigException("WanVaeConfig: patch_size must be at least 1 (got " + patchSize + ")");
+        int cells = patchSize * patchSize;
+        if (inChannels % cells != 0 || outChannels % cells != 0) {
+            throw new ConfigException("WanVaeConfig: in_channels " + inChannels + " and out_channels " + outChannels + " must be multiples of patch_size² = " + cells
+                    + " (the patchified video's channels)");
+        }
         if (baseDim <= 0 || decoderBaseDim <= 0 || zDim <= 0) throw new ConfigException("WanVaeConfig: base_dim, decoder_base_dim and z_dim must be positive (got " + baseDim + ", " + decoderBaseDim + ", " + zDim + ")");
         if (dimMult.length < 1) throw new ConfigException("WanVaeConfig: dim_mult must not be empty");
         if (numResBlocks < 1) throw new ConfigException("WanVaeConfig: num_res_blocks must be at least 1 (got " + numResBlocks + ")");
@@ -58,18 +72,13 @@ public record WanVaeConfig(
     /** The published Wan2.1 VAE (Diffusers' defaults). */
     public static WanVaeConfig wan21() {
         return new WanVaeConfig(96, 96, 16, new int[] {1, 2, 4, 4}, 2, new double[0], new boolean[] {false, true, true}, 0.0,
-                DEFAULT_MEAN.clone(), DEFAULT_STD.clone(), 3, 3, 4, 8);
+                DEFAULT_MEAN.clone(), DEFAULT_STD.clone(), 3, 3, 4, 8, false, 1);
     }
 
-    /** Reads a {@code vae/config.json}. Wan2.2's VAE ({@code is_residual}, {@code patch_size}) is refused. */
+    /** Reads a {@code vae/config.json} (Wan2.1's or Wan2.2's VAE). */
     public static WanVaeConfig fromConfig(ConfigJson c) {
-        if (c.getBoolean("is_residual", false)) {
-            throw new ConfigException(c.source() + ": is_residual=true is the Wan2.2 VAE (residual down/up blocks), which is not supported yet; only the Wan2.1 VAE is");
-        }
-        if (c.has("patch_size") && c.getInt("patch_size") != 1) {
-            throw new ConfigException(c.source() + ": patch_size=" + c.getInt("patch_size") + " (patchified input, Wan2.2 VAE) is not supported yet; only the Wan2.1 VAE is");
-        }
-        c.node("patch_size");
+        JsonNode patch = c.node("patch_size");
+        int patchSize = patch == null || patch.isNull() ? 1 : c.getInt("patch_size");
         int baseDim = c.getInt("base_dim", 96);
         WanVaeConfig cfg = new WanVaeConfig(
                 baseDim,
@@ -85,10 +94,18 @@ public record WanVaeConfig(
                 c.getInt("in_channels", 3),
                 c.getInt("out_channels", 3),
                 c.getInt("scale_factor_temporal", 4),
-                c.getInt("scale_factor_spatial", 8));
+                c.getInt("scale_factor_spatial", 8),
+                c.getBoolean("is_residual", false),
+                patchSize);
         c.logUnknownKeys();
         return cfg;
     }
+
+    /** Channels of the video itself: {@code in_channels} before patchifying (3 for RGB). */
+    public int videoInChannels() { return inChannels / (patchSize * patchSize); }
+
+    /** Channels of the decoded video after unpatchifying. */
+    public int videoOutChannels() { return outChannels / (patchSize * patchSize); }
 
     /** Temporal upsampling per decoder level: the encoder's downsampling, reversed. */
     public boolean[] temperalUpsample() {
@@ -109,7 +126,8 @@ public record WanVaeConfig(
                 && Arrays.equals(temperalDownsample, w.temperalDownsample) && dropout == w.dropout
                 && Arrays.equals(latentsMean, w.latentsMean) && Arrays.equals(latentsStd, w.latentsStd)
                 && inChannels == w.inChannels && outChannels == w.outChannels
-                && scaleFactorTemporal == w.scaleFactorTemporal && scaleFactorSpatial == w.scaleFactorSpatial;
+                && scaleFactorTemporal == w.scaleFactorTemporal && scaleFactorSpatial == w.scaleFactorSpatial
+                && isResidual == w.isResidual && patchSize == w.patchSize;
     }
 
     @Override public int hashCode() {
@@ -120,7 +138,7 @@ public record WanVaeConfig(
         return "WanVaeConfig[base_dim=" + baseDim + ", decoder_base_dim=" + decoderBaseDim + ", z_dim=" + zDim
                 + ", dim_mult=" + Arrays.toString(dimMult) + ", num_res_blocks=" + numResBlocks
                 + ", attn_scales=" + Arrays.toString(attnScales) + ", temperal_downsample=" + Arrays.toString(temperalDownsample)
-                + ", in/out_channels=" + inChannels + "/" + outChannels + "]";
+                + ", in/out_channels=" + inChannels + "/" + outChannels + ", is_residual=" + isResidual + ", patch_size=" + patchSize + "]";
     }
 
     private static float[] toFloats(double[] d) {

@@ -28,9 +28,9 @@ class AutoencoderKLWanStructureTest {
         System.out.printf("Wan2.1 VAE (%s): %,d parameters (encoder %,d, decoder %,d)%n",
                 config, params, vae.encoder.parameterCount(), vae.decoder.parameterCount());
         assertTrue(params > 126_000_000L && params < 128_000_000L, "Wan2.1 VAE has about 127M parameters, got " + params);
-        assertArrayEquals(new int[] {384, 192, 3, 3, 3}, vae.decoder.upBlocks.get(1).resnets.get(0).conv1.weight.shape());
-        assertArrayEquals(new int[] {192, 384, 3, 3}, vae.decoder.upBlocks.get(1).upsampler.resample.weight.shape());
-        assertArrayEquals(new int[] {768, 384, 3, 1, 1}, vae.decoder.upBlocks.get(1).upsampler.timeConv.weight.shape());
+        assertArrayEquals(new int[] {384, 192, 3, 3, 3}, ((WanUpBlock) vae.decoder.upBlocks.get(1)).resnets.get(0).conv1.weight.shape());
+        assertArrayEquals(new int[] {192, 384, 3, 3}, ((WanUpBlock) vae.decoder.upBlocks.get(1)).upsampler.resample.weight.shape());
+        assertArrayEquals(new int[] {768, 384, 3, 1, 1}, ((WanUpBlock) vae.decoder.upBlocks.get(1)).upsampler.timeConv.weight.shape());
         assertEquals(16, vae.latentsMean().length);
         assertEquals(-0.7571f, vae.latentsMean()[0]);
         assertEquals(1.916f, vae.latentsStd()[15]);
@@ -63,12 +63,39 @@ class AutoencoderKLWanStructureTest {
         }
     }
 
+    /** TI2V-5B's VAE: residual blocks, 12-channel patchified input, decoder_base_dim 256, upsamplers keeping channels. */
     @Test
-    void wan22VaeIsRefusedByName() {
+    void wan22VaeBuildsFromItsConfig() {
+        Path config = findUp("testdata/configs/wan2.2-ti2v-5b/vae");
+        AutoencoderKLWan vae = AutoencoderKLWan.fromConfig(ConfigJson.read(config.resolve("config.json")));
+        java.util.Map<String, int[]> shapes = new java.util.HashMap<>();
+        vae.visitParameters((key, p) -> shapes.put(key, p.shape()));
+        System.out.printf("Wan2.2 VAE (%s): %,d parameters (encoder %,d, decoder %,d)%n",
+                config, vae.parameterCount(), vae.encoder.parameterCount(), vae.decoder.parameterCount());
+        assertArrayEquals(new int[] {160, 12, 3, 3, 3}, shapes.get("encoder.conv_in.weight"));
+        assertArrayEquals(new int[] {160, 160, 3, 3}, shapes.get("encoder.down_blocks.0.downsampler.resample.1.weight"));
+        assertArrayEquals(new int[] {320, 160, 1, 1, 1}, shapes.get("encoder.down_blocks.1.resnets.0.conv_shortcut.weight"));
+        assertArrayEquals(new int[] {320, 320, 3, 1, 1}, shapes.get("encoder.down_blocks.1.downsampler.time_conv.weight"));
+        assertArrayEquals(new int[] {96, 640, 3, 3, 3}, shapes.get("encoder.conv_out.weight"));
+        assertArrayEquals(new int[] {1024, 48, 3, 3, 3}, shapes.get("decoder.conv_in.weight"));
+        assertArrayEquals(new int[] {2048, 1024, 3, 1, 1}, shapes.get("decoder.up_blocks.0.upsampler.time_conv.weight"));
+        assertArrayEquals(new int[] {1024, 1024, 3, 3}, shapes.get("decoder.up_blocks.0.upsampler.resample.1.weight"));
+        assertArrayEquals(new int[] {512, 1024, 1, 1, 1}, shapes.get("decoder.up_blocks.2.resnets.0.conv_shortcut.weight"));
+        assertArrayEquals(new int[] {512, 512, 3, 3}, shapes.get("decoder.up_blocks.2.upsampler.resample.1.weight"));
+        assertEquals(null, shapes.get("decoder.up_blocks.3.upsampler.resample.1.weight"), "the last level does not upsample");
+        assertArrayEquals(new int[] {12, 256, 3, 3, 3}, shapes.get("decoder.conv_out.weight"));
+        assertEquals(3, vae.config().videoInChannels());
+        assertEquals(48, vae.latentsMean().length);
+        assertEquals(-0.2289f, vae.latentsMean()[0]);
+        assertEquals(0.7744f, vae.latentsStd()[47]);
+    }
+
+    @Test
+    void patchChannelsMustDivide() {
         ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("is_residual", true);
+        json.put("patch_size", 2);
         ConfigException e = assertThrows(ConfigException.class, () -> WanVaeConfig.fromConfig(ConfigJson.of("vae/config.json", json)));
-        assertTrue(e.getMessage().contains("is_residual") && e.getMessage().contains("Wan2.2"), e.getMessage());
+        assertTrue(e.getMessage().contains("patch_size"), e.getMessage());
     }
 
     @Test
