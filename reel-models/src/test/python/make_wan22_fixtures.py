@@ -217,13 +217,13 @@ def make_ti2v(out, wan21, gen):
                    num_inference_steps=steps, guidance_scale=guidance, latents=init.clone(), output_type="np",
                    max_sequence_length=MAX_SEQ, callback_on_step_end=rec, callback_on_step_end_tensor_inputs=["latents"])
     save_file({"prompt_embeds": f32(pe), "negative_prompt_embeds": f32(ne), "initial_latents": f32(init),
-               "step_latents": f32(torch.stack(rec.latents).squeeze(1)), "frames": f32(torch.from_numpy(np.asarray(res.frames[0])))},
+               "step_latents": f32(torch.stack(rec.latents)), "frames": f32(torch.from_numpy(np.asarray(res.frames[0])))},
               os.path.join(root, "pipeline.safetensors"))
     cases["pipeline"] = {"file": "pipeline.safetensors", "prompt": PROMPT, "negative_prompt": NEGATIVE, "height": h,
                          "width": w, "num_frames": frames, "num_inference_steps": steps, "guidance_scale": guidance,
                          "max_sequence_length": MAX_SEQ, "model_dir": "pipeline", "rtol": 1e-3,
                          "timesteps": [int(t) for t in scheduler.timesteps],
-                         "note": "WanPipeline, expand_timesteps=True; step_latents[i] [C,T,H,W] after step i; "
+                         "note": "WanPipeline, expand_timesteps=True; step_latents[i] [1,C,T,H,W] after step i; "
                                  "frames [T, H, W, C] in [0,1]"}
 
     # Image-to-video through TI2V: the image latent in place of frame 0, its tokens at t = 0.
@@ -256,8 +256,8 @@ def make_ti2v(out, wan21, gen):
     final = rec_i.latents[-1].clone()
     final[:, :, 0] = cond[:, :, 0]  # (1 - mask) * condition + mask * latents with the 0/1 first-frame mask
     tensors = {"image": torch.from_numpy(pixels).float(), "initial_latents": f32(init_i), "condition": f32(cond),
-               "step_latents": f32(torch.stack(rec_i.latents).squeeze(1)),
-               "final_latents": final.squeeze(0).contiguous(),
+               "step_latents": f32(torch.stack(rec_i.latents)),
+               "final_latents": f32(final),
                "frames": f32(torch.from_numpy(np.asarray(res_i.frames[0])))}
     save_file(tensors, os.path.join(root, "pipeline_i2v.safetensors"))
     cases["pipeline_i2v"] = {"file": "pipeline_i2v.safetensors", "image": "ti2v_image.png", "prompt": PROMPT,
@@ -267,7 +267,7 @@ def make_ti2v(out, wan21, gen):
                              "note": "WanImageToVideoPipeline(expand_timesteps=True, no image encoder) on the same "
                                      "folder; image: the PNG's pixels [H,W,3] 0..255; condition [1,C,1,h,w] the "
                                      "normalised image latent (mode); step_latents[i] as the step callback sees "
-                                     "them (frame 0 not yet replaced); final_latents [C,T,h,w] after frame 0 is "
+                                     "them (frame 0 not yet replaced); final_latents [1,C,T,h,w] after frame 0 is "
                                      "replaced by the condition, as decoded"}
 
     write_manifest(root, "diffusers WanPipeline/WanImageToVideoPipeline (Wan2.2 TI2V-5B style), float32 on CPU", cases)
@@ -316,7 +316,7 @@ def make_a14b(out, wan21, gen):
     experts = ["transformer" if t >= boundary else "transformer_2" for t in timesteps]
     assert "transformer" in experts and "transformer_2" in experts, f"steps {timesteps} do not cross {boundary}"
     save_file({"prompt_embeds": f32(pe), "negative_prompt_embeds": f32(ne), "initial_latents": f32(init),
-               "step_latents": f32(torch.stack(rec.latents).squeeze(1)), "frames": f32(torch.from_numpy(np.asarray(res.frames[0])))},
+               "step_latents": f32(torch.stack(rec.latents)), "frames": f32(torch.from_numpy(np.asarray(res.frames[0])))},
               os.path.join(root, "pipeline.safetensors"))
     cases["pipeline"] = {"file": "pipeline.safetensors", "prompt": PROMPT, "negative_prompt": NEGATIVE, "height": h,
                          "width": w, "num_frames": frames, "num_inference_steps": steps, "guidance_scale": guidance,
@@ -324,7 +324,7 @@ def make_a14b(out, wan21, gen):
                          "rtol": 1e-3, "boundary_ratio": boundary_ratio, "timesteps": timesteps, "experts": experts,
                          "note": "WanPipeline with transformer_2; t >= boundary_ratio*1000 runs transformer with "
                                  "guidance_scale, otherwise transformer_2 with guidance_scale_2; step_latents[i] "
-                                 "[C,T,H,W] after step i; frames [T, H, W, C] in [0,1]"}
+                                 "[1,C,T,H,W] after step i; frames [T, H, W, C] in [0,1]"}
     write_manifest(root, "diffusers WanPipeline with two experts (Wan2.2 A14B style), float32 on CPU", cases)
 
 
