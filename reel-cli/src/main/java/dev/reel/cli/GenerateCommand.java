@@ -129,7 +129,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         List<String> errors = new ArrayList<>();
         for (GenerationRequest r : requests) {
-            for (InvalidRequestException e : InputValidation.violations(r, profile.geometry(), options.limits())) {
+            for (InvalidRequestException e : InputValidation.violations(r, profile, options.limits())) {
                 String line = flag(e) + " " + e.value() + ": " + e.rule();
                 if (!errors.contains(line)) errors.add(line);
             }

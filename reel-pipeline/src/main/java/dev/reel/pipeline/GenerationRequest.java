@@ -29,6 +29,8 @@ import java.nio.file.Path;
  * @param latents           initial latents {@code [1, 16, (numFrames−1)/4+1, height/8, width/8]} instead of seeded
  *                          noise (for reproducing a reference); usually null
  * @param cache             step-cache policy ({@link CacheSpec#NONE}: every transformer pass runs)
+ * @param guidanceScale2    the low-noise expert's guidance weight (Wan2.2 A14B's {@code guidance_scale_2}); null
+ *                          uses {@code guidanceScale}; only for models with two experts
  */
 public record GenerationRequest(
         String prompt,
@@ -48,7 +50,8 @@ public record GenerationRequest(
         String preset,
         int crf,
         Tensor latents,
-        CacheSpec cache) {
+        CacheSpec cache,
+        Double guidanceScale2) {
 
     public GenerationRequest {
         if (cache == null) cache = CacheSpec.NONE;
@@ -75,6 +78,9 @@ public record GenerationRequest(
         return outputFormat != null ? outputFormat : OutputFormat.fromPath(output);
     }
 
+    /** The guidance of the low-noise expert: {@link #guidanceScale2} when given, else {@link #guidanceScale} (as Diffusers). */
+    public double effectiveGuidanceScale2() { return guidanceScale2 != null ? guidanceScale2 : guidanceScale; }
+
     /** A builder with every default set. */
     public static Builder builder(String prompt) { return new Builder(prompt); }
 
@@ -85,6 +91,7 @@ public record GenerationRequest(
         b.numInferenceSteps = numInferenceSteps; b.guidanceScale = guidanceScale; b.seed = seed; b.fps = fps;
         b.scheduler = scheduler; b.flowShift = flowShift; b.maxSequenceLength = maxSequenceLength; b.output = output;
         b.outputFormat = outputFormat; b.preset = preset; b.crf = crf; b.latents = latents; b.cache = cache;
+        b.guidanceScale2 = guidanceScale2;
         return b;
     }
 
@@ -108,6 +115,7 @@ public record GenerationRequest(
         private int crf = DEFAULT_CRF;
         private Tensor latents;
         private CacheSpec cache = CacheSpec.NONE;
+        private Double guidanceScale2;
 
         private Builder(String prompt) { this.prompt = prompt; }
 
@@ -120,6 +128,8 @@ public record GenerationRequest(
         public Builder numFrames(int v) { numFrames = v; return this; }
         public Builder numInferenceSteps(int v) { numInferenceSteps = v; return this; }
         public Builder guidanceScale(double v) { guidanceScale = v; return this; }
+        /** The low-noise expert's guidance (two-expert models); null: the same as {@link #guidanceScale}. */
+        public Builder guidanceScale2(Double v) { guidanceScale2 = v; return this; }
         public Builder seed(Long v) { seed = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder fps(int v) { fps = v; return this; }
@@ -138,7 +148,7 @@ public record GenerationRequest(
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt == null ? "" : negativePrompt, height, width, numFrames,
                     numInferenceSteps, guidanceScale, seed, fps, scheduler, flowShift, maxSequenceLength, output,
-                    outputFormat, preset, crf, latents, cache);
+                    outputFormat, preset, crf, latents, cache, guidanceScale2);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.reel.pipeline;
 
+import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.nn.ConfigJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,20 +13,21 @@ import java.nio.file.Path;
  *
  * <p>Defaults: Diffusers' {@code WanPipeline} call defaults (480×832, 81 frames, 50 steps, guidance 5.0, 16 fps,
  * 512 text tokens), overridden by an optional {@value #DEFAULTS_FILE} in the folder holding any of
- * {@code height, width, num_frames, num_inference_steps, guidance_scale, fps, max_sequence_length,
- * negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
+ * {@code height, width, num_frames, num_inference_steps, guidance_scale, guidance_scale_2, fps,
+ * max_sequence_length, negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
  *
  * @param dir      the pipeline folder
  * @param defaults the recommended request (prompt empty)
  * @param geometry how the model maps pixels to latents and tokens
+ * @param experts  denoising experts: 2 for Wan2.2 A14B ({@code boundary_ratio} in {@code model_index.json}), else 1
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, int experts) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
 
     /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
-        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir));
+        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), ModelIndex.read(dir).boundaryRatio() == null ? 1 : 2);
     }
     private static GenerationRequest defaults(Path file) {
         GenerationRequest.Builder b = GenerationRequest.builder("");
@@ -36,6 +38,7 @@ public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry g
         if (c.has("num_frames")) b.numFrames(c.getInt("num_frames"));
         if (c.has("num_inference_steps")) b.numInferenceSteps(c.getInt("num_inference_steps"));
         if (c.has("guidance_scale")) b.guidanceScale(c.getDouble("guidance_scale"));
+        if (c.has("guidance_scale_2")) b.guidanceScale2(c.getDouble("guidance_scale_2"));
         if (c.has("fps")) b.fps(c.getInt("fps"));
         if (c.has("max_sequence_length")) b.maxSequenceLength(c.getInt("max_sequence_length"));
         if (c.has("negative_prompt")) b.negativePrompt(c.getString("negative_prompt"));

@@ -34,6 +34,7 @@ import dev.reel.pipeline.cache.CalibrationRecorder;
 import dev.reel.pipeline.parallel.DenoisingPlan;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
+import dev.reel.pipeline.stages.DenoisingExperts;
 import dev.reel.pipeline.stages.InputValidation;
 import dev.reel.pipeline.stages.LatentPreparation;
 import dev.reel.pipeline.stages.Output;
@@ -76,6 +77,8 @@ public final class VideoGenerator implements AutoCloseable {
             "text_encoder/config.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json", ModelProfile.DEFAULTS_FILE);
 
     private static final String TEXT_ENCODER = "text_encoder";
+    /** The slots of the denoising transformers: Wan2.2 A14B's high- and low-noise experts, or the one of other models. */
+    private static final List<String> TRANSFORMERS = List.of("transformer", "transformer_2");
 
     /** Slots only rank 0 needs: the text encoder runs once and is broadcast, the VAE decodes on rank 0. */
     private static final Set<String> LEADER_ONLY = Set.of(TEXT_ENCODER, "vae");
@@ -93,6 +96,8 @@ public final class VideoGenerator implements AutoCloseable {
     /** The ranks' groups; made on first use and again after a failure aborted them. */
     private List<RankContext> ranks;
     private final VideoGeometry geometry;
+    /** Each distinct rank components' denoising expert(s), made once: parking an expert moves its weights. */
+    private final Map<PipelineComponents, DenoisingExperts> experts = new java.util.IdentityHashMap<>();
 
     private VideoGenerator(List<PipelineComponents> rankComponents, GeneratorOptions options, String description,
                            ModelProfile profile, Path ownedDir) {
@@ -108,8 +113,11 @@ public final class VideoGenerator implements AutoCloseable {
             this.geometry = VideoGeometry.of(components.get("vae", AutoencoderKLWan.class).config(), transformer.config());
             plan.checkHeads(transformer.config().numAttentionHeads());
             MemoryLevel level = options.system().memoryLevel();
-            if (level.streamsTransformer()) {
-                for (PipelineComponents c : new LinkedHashSet<>(rankComponents)) c.get("transformer", WanTransformer3DModel.class).streamBlocks(WeightStreamer::of);
+            for (PipelineComponents c : new LinkedHashSet<>(rankComponents)) {
+                if (level.streamsTransformer()) {
+                    for (String slot : TRANSFORMERS) if (c.has(slot)) c.get(slot, WanTransformer3DModel.class).streamBlocks(WeightStreamer::of);
+                }
+                experts.put(c, experts(c, !level.streamsTransformer()));
             }
             this.textEncoder = textEncoder(components, options.backend(), level);
         } catch (RuntimeException e) {
@@ -125,12 +133,12 @@ public final class VideoGenerator implements AutoCloseable {
         Backend backend = Backends.of(rc.device());
         WanTransformer3DModel transformer = c.get("transformer", WanTransformer3DModel.class);
         List<Stage> list = new ArrayList<>();
-        list.add(new InputValidation(geometry, options.limits()));
+        list.add(new InputValidation(profile, options.limits()));
         if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
         if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
         list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
         list.add(new LatentPreparation(geometry, backend));
-        list.add(new Denoising(transformer, DenoisingPlan.of(rc)));
+        list.add(new Denoising(experts.get(c), DenoisingPlan.of(rc)));
         if (rc.isLeader()) {
             AutoencoderKLWan vae = c.get("vae", AutoencoderKLWan.class);
             boolean offload = options.system().memoryLevel().offloadsVae();
@@ -166,6 +174,20 @@ public final class VideoGenerator implements AutoCloseable {
     /** Closes each distinct rank's components once (ranks on one device share them). */
     private void closeComponents() {
         new LinkedHashSet<>(rankComponents).forEach(PipelineComponents::close);
+    }
+
+    /**
+     * The denoising expert(s) of {@code c}: two when {@code model_index.json} has a {@code boundary_ratio} (Wan2.2
+     * A14B), the inactive one parked in host memory when {@code park} (its blocks are not streamed).
+     */
+    private static DenoisingExperts experts(PipelineComponents c, boolean park) {
+        WanTransformer3DModel high = c.get("transformer", WanTransformer3DModel.class);
+        Double boundary = c.index().boundaryRatio();
+        if (boundary == null) return DenoisingExperts.single(high);
+        if (!c.has("transformer_2")) {
+            throw new ReelException(c.index().dir() + ": model_index.json has boundary_ratio " + boundary + " but no transformer_2 (the low-noise expert)");
+        }
+        return DenoisingExperts.two(high, c.get("transformer_2", WanTransformer3DModel.class), boundary, park);
     }
 
     /**
@@ -302,7 +324,7 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** Checks {@code request} without running anything; throws {@link InvalidRequestException} on a broken rule. */
     public void validate(GenerationRequest request) {
-        InputValidation.check(request, geometry, options.limits());
+        InputValidation.check(request, profile, options.limits());
         cacheStrategy(request);
     }
 
@@ -311,6 +333,9 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** The request's step cache, built for this model (throws {@link InvalidRequestException} on a bad policy). */
     private CacheStrategy cacheStrategy(GenerationRequest request) {
+        if (experts.get(components).isPair() && !request.cache().equals(CacheSpec.NONE)) {
+            throw new InvalidRequestException("cache", request.cache().toString(), "step caches are not calibrated for two-expert models (Wan2.2 A14B) yet; use none");
+        }
         return CacheStrategies.create(request.cache(), components.get("transformer", WanTransformer3DModel.class).config());
     }
 

@@ -19,8 +19,11 @@ import java.util.Map;
  * @param dir           the pipeline folder
  * @param pipelineClass {@code _class_name}, e.g. {@code WanPipeline}
  * @param components    the used components, in file order
+ * @param boundaryRatio   Wan2.2 A14B's expert switch ({@code boundary_ratio}): {@code transformer} denoises timesteps
+ *                        ≥ boundaryRatio · num_train_timesteps, {@code transformer_2} the rest; null: one transformer
+ * @param expandTimesteps Wan2.2 TI2V's per-token timesteps ({@code expand_timesteps})
  */
-public record ModelIndex(Path dir, String pipelineClass, List<Component> components) {
+public record ModelIndex(Path dir, String pipelineClass, List<Component> components, Double boundaryRatio, boolean expandTimesteps) {
     /** The index file's name. */
     public static final String FILE = "model_index.json";
 
@@ -62,7 +65,23 @@ public record ModelIndex(Path dir, String pipelineClass, List<Component> compone
             if (!v.get(0).isTextual() || !v.get(1).isTextual()) throw new ConfigException(file + ": component \"" + e.getKey() + "\" must be [library, class], found " + v);
             comps.add(new Component(e.getKey(), v.get(0).textValue(), v.get(1).textValue()));
         }
-        return new ModelIndex(dir, cls.textValue(), comps);
+        Double boundary = null;
+        JsonNode b = root.get("boundary_ratio");
+        if (b != null && !b.isNull()) {
+            if (!b.isNumber() || b.doubleValue() <= 0 || b.doubleValue() >= 1) {
+                throw new ConfigException(file + ": \"boundary_ratio\" must be a number between 0 and 1 (exclusive) or null, found " + b);
+            }
+            boundary = b.doubleValue();
+        }
+        JsonNode e = root.get("expand_timesteps");
+        if (e != null && !e.isNull() && !e.isBoolean()) throw new ConfigException(file + ": \"expand_timesteps\" must be true or false, found " + e);
+        return new ModelIndex(dir, cls.textValue(), comps, boundary, e != null && e.asBoolean(false));
+    }
+
+    /** True if slot {@code name} is used (listed with a library and class). */
+    public boolean has(String name) {
+        for (Component c : components) if (c.name().equals(name)) return true;
+        return false;
     }
 
     /** The component named {@code name}; throws {@link ConfigException} naming the components present. */

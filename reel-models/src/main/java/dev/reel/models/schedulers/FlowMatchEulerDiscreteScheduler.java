@@ -76,6 +76,8 @@ public final class FlowMatchEulerDiscreteScheduler implements NoiseScheduler {
     }
 
     @Override public int numInferenceSteps() { return timesteps.length; }
+
+    @Override public int numTrainTimesteps() { return config.numTrainTimesteps(); }
     @Override public double[] timesteps() { return timesteps.clone(); }
     @Override public double[] sigmas() { return sigmas.clone(); }
 

@@ -26,6 +26,9 @@ public interface NoiseScheduler {
     /** Steps in the current schedule; 0 before {@link #setTimesteps}. */
     int numInferenceSteps();
 
+    /** The training schedule's length ({@code num_train_timesteps}): timesteps run from it down to 0. */
+    int numTrainTimesteps();
+
     /** The timestep the model is given at each step (length {@link #numInferenceSteps()}), high to low. */
     double[] timesteps();
 

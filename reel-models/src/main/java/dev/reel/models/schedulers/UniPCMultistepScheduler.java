@@ -132,6 +132,8 @@ public final class UniPCMultistepScheduler implements NoiseScheduler {
     }
 
     @Override public int numInferenceSteps() { return timesteps.length; }
+
+    @Override public int numTrainTimesteps() { return config.numTrainTimesteps(); }
     @Override public double[] timesteps() { return timesteps.clone(); }
     @Override public double[] sigmas() { return sigmas.clone(); }
 

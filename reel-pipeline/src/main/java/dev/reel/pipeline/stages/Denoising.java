@@ -17,18 +17,19 @@ import java.time.Duration;
  * scheduler turns the prediction into the next latents. On one device every pass goes through the request's step
  * cache ({@link CacheManager}), which may answer it from earlier passes; across ranks (CFG and sequence parallel)
  * the prediction is the {@link DenoisingPlan}'s, and step caches are refused at load. Between steps it reports
- * progress and honours cancellation.
+ * progress and honours cancellation. A model with two experts (Wan2.2 A14B) switches at the boundary
+ * ({@link DenoisingExperts}), the low-noise expert with the request's second guidance scale.
  */
 public final class Denoising implements Stage {
-    private final WanTransformer3DModel transformer;
+    private final DenoisingExperts experts;
     private final DenoisingPlan plan;
 
     /** On one device. */
-    public Denoising(WanTransformer3DModel transformer) { this(transformer, DenoisingPlan.single()); }
+    public Denoising(WanTransformer3DModel transformer) { this(DenoisingExperts.single(transformer), DenoisingPlan.single()); }
 
-    /** As one rank of a parallel plan. */
-    public Denoising(WanTransformer3DModel transformer, DenoisingPlan plan) {
-        this.transformer = transformer;
+    /** As one rank of a parallel plan, with the model's expert(s). */
+    public Denoising(DenoisingExperts experts, DenoisingPlan plan) {
+        this.experts = experts;
         this.plan = plan;
     }
 
@@ -42,44 +43,63 @@ public final class Denoising implements Stage {
         }
     }
 
+    /** Runs the steps in runs of one expert each (Wan2.1: one run), its weights on the device for the run. */
     private void denoise(PipelineState state) {
         NoiseScheduler scheduler = state.scheduler;
         double[] timesteps = scheduler.timesteps();
-        int total = timesteps.length;
-        float g = (float) state.request().guidanceScale();
-        boolean cfg = state.doClassifierFreeGuidance();
+        int total = timesteps.length, trained = scheduler.numTrainTimesteps();
         long start = System.nanoTime();
-        Tensor latents = state.latents;
         try (CacheManager cache = new CacheManager(state.request().cache().toString(), state.cacheStrategy)) {
-            for (int i = 0; i < total; i++) {
-                plan.throwIfCancelled(state.cancellation(), i, total);
-                Tensor next;
-                try (Scope step = Scope.open()) {
-                    float[] t = {(float) timesteps[i]};
-                    Tensor x = latents;
-                    Tensor velocity;                                                                 // [1, C, T', h, w] fp32
-                    if (plan.parallel()) {
-                        velocity = plan.predict(transformer, x, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, g);
-                    } else {
-                        velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x,
-                                hooks -> transformer.forward(x, t, state.promptEmbeds, hooks).to(DType.F32));
-                        if (cfg) {
-                            Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
-                                    hooks -> transformer.forward(x, t, state.negativePromptEmbeds, hooks).to(DType.F32));
-                            velocity = uncond.add(velocity.sub(uncond).mul(g));
-                        }
-                    }
-                    next = step.keep(scheduler.step(velocity, i, latents));
-                }
-                latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
-                latents = next;
-                state.completedSteps = i + 1;
-                if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
-                latents.backend().synchronize();
-                state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
+            for (int from = 0; from < total; ) {
+                int expert = experts.at(timesteps[from], trained);
+                int to = from;
+                while (to < total && experts.at(timesteps[to], trained) == expert) to++;
+                int first = from, end = to;
+                float g = (float) (expert == DenoisingExperts.HIGH ? state.request().guidanceScale() : state.request().effectiveGuidanceScale2());
+                experts.use(expert, () -> {
+                    steps(state, cache, experts.model(expert), g, first, end, start);
+                    return null;
+                });
+                from = to;
             }
             state.cacheStats = cache.stats();
         }
-        state.latents = latents;
+    }
+
+    /** Steps {@code [from, to)} with {@code transformer} and guidance {@code g}, from and into {@code state.latents}. */
+    private void steps(PipelineState state, CacheManager cache, WanTransformer3DModel transformer, float g, int from, int to, long start) {
+        NoiseScheduler scheduler = state.scheduler;
+        double[] timesteps = scheduler.timesteps();
+        int total = timesteps.length;
+        boolean cfg = state.doClassifierFreeGuidance();
+        Tensor latents = state.latents;
+        for (int i = from; i < to; i++) {
+            plan.throwIfCancelled(state.cancellation(), i, total);
+            Tensor next;
+            try (Scope step = Scope.open()) {
+                float[] t = {(float) timesteps[i]};
+                Tensor x = latents;
+                Tensor velocity;                                                                 // [1, C, T', h, w] fp32
+                if (plan.parallel()) {
+                    velocity = plan.predict(transformer, x, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, g);
+                } else {
+                    velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x,
+                            hooks -> transformer.forward(x, t, state.promptEmbeds, hooks).to(DType.F32));
+                    if (cfg) {
+                        Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
+                                hooks -> transformer.forward(x, t, state.negativePromptEmbeds, hooks).to(DType.F32));
+                        velocity = uncond.add(velocity.sub(uncond).mul(g));
+                    }
+                }
+                next = step.keep(scheduler.step(velocity, i, latents));
+            }
+            latents.free();  // ours (LatentPreparation copies given latents); the scheduler keeps its own copies
+            latents = next;
+            state.latents = latents;
+            state.completedSteps = i + 1;
+            if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
+            latents.backend().synchronize();
+            state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
+        }
     }
 }

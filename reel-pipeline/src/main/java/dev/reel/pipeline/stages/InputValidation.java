@@ -3,6 +3,7 @@ package dev.reel.pipeline.stages;
 import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.ModelProfile;
 import dev.reel.pipeline.OutputFormat;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.media.Mp4Writer;
@@ -20,17 +21,36 @@ import java.util.Locale;
  * the field, the value, the rule and, where there are some, the nearest allowed values.
  */
 public final class InputValidation implements Stage {
-    private final VideoGeometry geometry;
+    private final ModelProfile profile;
     private final GenerationLimits limits;
 
-    public InputValidation(VideoGeometry geometry, GenerationLimits limits) {
-        this.geometry = geometry;
+    public InputValidation(ModelProfile profile, GenerationLimits limits) {
+        this.profile = profile;
         this.limits = limits;
     }
 
     @Override public String name() { return "InputValidation"; }
 
-    @Override public void run(PipelineState state) { check(state.request(), geometry, limits); }
+    @Override public void run(PipelineState state) { check(state.request(), profile, limits); }
+
+    /** Checks {@code r} against every rule of the model in {@code profile} and the {@code limits}; throws the first broken one. */
+    public static void check(GenerationRequest r, ModelProfile profile, GenerationLimits limits) {
+        List<InvalidRequestException> broken = violations(r, profile, limits);
+        if (!broken.isEmpty()) throw broken.getFirst();
+    }
+
+    /**
+     * Every rule {@code r} breaks for the model in {@code profile}: those of its geometry and the limits, and that a
+     * second guidance scale needs two experts (as Diffusers' {@code check_inputs}).
+     */
+    public static List<InvalidRequestException> violations(GenerationRequest r, ModelProfile profile, GenerationLimits limits) {
+        List<InvalidRequestException> out = violations(r, profile.geometry(), limits);
+        Double g2 = r.guidanceScale2();
+        if (g2 != null && profile.experts() < 2) {
+            out.add(new InvalidRequestException("guidanceScale2", g2, "is only used by models with two experts (Wan2.2 A14B: boundary_ratio in model_index.json); this model has one"));
+        }
+        return out;
+    }
 
     /** Checks {@code r} against the model's {@code geometry} and the {@code limits}; throws the first broken rule. */
     public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
@@ -63,6 +83,9 @@ public final class InputValidation implements Stage {
         if (r.numInferenceSteps() > limits.maxSteps()) out.add(InvalidRequestException.limit("numInferenceSteps", r.numInferenceSteps(), "must be at most " + limits.maxSteps()));
         if (!(r.guidanceScale() >= 0) || Double.isInfinite(r.guidanceScale())) {
             out.add(new InvalidRequestException("guidanceScale", r.guidanceScale(), "must be a finite number ≥ 0"));
+        }
+        if (r.guidanceScale2() != null && (!(r.guidanceScale2() >= 0) || Double.isInfinite(r.guidanceScale2()))) {
+            out.add(new InvalidRequestException("guidanceScale2", r.guidanceScale2(), "must be a finite number ≥ 0"));
         }
         if (r.fps() < 1) out.add(new InvalidRequestException("fps", r.fps(), "must be at least 1"));
         if (r.maxSequenceLength() < 1) out.add(new InvalidRequestException("maxSequenceLength", r.maxSequenceLength(), "must be at least 1"));

@@ -111,7 +111,7 @@ public final class PipelineModel implements VideoModel {
     @Override public void validate(VideoSpec spec) {
         try {
             GenerationRequest r = request(profile.requestBuilder(spec.prompt()), spec).build();
-            InputValidation.check(r, profile.geometry(), options.limits());
+            InputValidation.check(r, profile, options.limits());
             if (transformer != null) CacheStrategies.create(r.cache(), transformer);   // e.g. a model without published coefficients
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
