@@ -14,7 +14,9 @@ import dev.reel.models.schedulers.Schedulers;
 import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.wan.AutoencoderKLWan;
+import dev.reel.models.nn.DitHooks;
 import dev.reel.models.wan.DiagonalGaussian;
+import dev.reel.models.wan.FrameTimesteps;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
@@ -154,10 +156,31 @@ public final class ParityRunner implements AutoCloseable {
         c.compare("last_hidden_state", encoder.forward(enc), c.ref("last_hidden_state"), -1);
     }
 
+    /**
+     * One forward of the case's {@code component} (default {@code transformer}; {@code transformer_2} for Wan2.2
+     * A14B's low-noise expert); a {@code timestep} of {@code [B, tokens]} is Diffusers' per-token form (Wan2.2 TI2V).
+     */
     private void transformer(Case c) {
-        WanTransformer3DModel t = components().get("transformer", WanTransformer3DModel.class);
-        Tensor sample = t.forward(onDevice(c.ref("hidden_states")), c.ref("timestep").toFloatArray(), onDevice(c.ref("encoder_hidden_states")));
+        WanTransformer3DModel t = components().get(c.config.path("component").asText("transformer"), WanTransformer3DModel.class);
+        Tensor hidden = onDevice(c.ref("hidden_states")), text = onDevice(c.ref("encoder_hidden_states"));
+        Tensor timestep = c.ref("timestep");
+        Tensor sample;
+        if (timestep.rank() == 2) {
+            int[] p = t.config().patchSize();
+            int tokensPerFrame = hidden.size(3) / p[1] * (hidden.size(4) / p[2]);
+            sample = t.forward(hidden, FrameTimesteps.fromPerToken(rows(timestep), tokensPerFrame), text, DitHooks.NONE);
+        } else {
+            sample = t.forward(hidden, timestep.toFloatArray(), text);
+        }
         c.compare("sample", sample, c.ref("sample"), LATENT_FRAMES);
+    }
+
+    private static float[][] rows(Tensor t) {
+        float[] f = t.toFloatArray();
+        int cols = t.size(1);
+        float[][] out = new float[t.size(0)][];
+        for (int i = 0; i < out.length; i++) out[i] = Arrays.copyOfRange(f, i * cols, (i + 1) * cols);
+        return out;
     }
 
     private void vaeDecode(Case c) {
@@ -206,6 +229,7 @@ public final class ParityRunner implements AutoCloseable {
                 .guidanceScale(m.get("guidance_scale").doubleValue())
                 .outputFormat(OutputFormat.NONE);
         if (m.has("max_sequence_length")) b.maxSequenceLength(m.get("max_sequence_length").intValue());
+        if (m.has("guidance_scale_2")) b.guidanceScale2(m.get("guidance_scale_2").doubleValue());
         if (c.has("initial_latents")) b.latents(c.ref("initial_latents"));
         else if (m.has("seed")) b.seed(m.get("seed").longValue());
         PipelineState s = generator().run(b.build(), ProgressListener.NONE, new CancellationToken(), true);

@@ -32,8 +32,9 @@ public final class WanTimeTextImageEmbedding extends Module {
     /**
      * The embedder's outputs.
      *
-     * @param temb         {@code [B, dim]} timestep embedding (final-norm modulation)
-     * @param timestepProj {@code [B, 6, dim]} per-block modulation before each block's {@code scale_shift_table}
+     * @param temb         {@code [B, dim]} timestep embedding (final-norm modulation); {@code [B, F, dim]} per frame
+     * @param timestepProj {@code [B, 6, dim]} per-block modulation before each block's {@code scale_shift_table};
+     *                     {@code [B, F, 6, dim]} per frame
      * @param text         {@code [B, Ltext, dim]} projected text states (cross-attention keys/values)
      */
     public record Output(Tensor temb, Tensor timestepProj, Tensor text) {}
@@ -43,12 +44,26 @@ public final class WanTimeTextImageEmbedding extends Module {
      * @param encoderHiddenStates {@code [B, Ltext, textDim]} in the model's dtype
      */
     public Output forward(float[] timestep, Tensor encoderHiddenStates) {
-        Tensor sinusoid = timestepsProj.forward(timestep, encoderHiddenStates.backend());    // [B, freqDim] fp32
-        Tensor temb = timeEmbedder.forward(sinusoid.to(timeEmbedder.linear1.weight.get().dtype()))
-                .to(encoderHiddenStates.dtype());                                           // [B, dim]
-        Tensor timestepProj = timeProj.forward(temb.backend().silu(temb))                    // [B, 6·dim]
-                .unflatten(1, 6, dim);                                                       // [B, 6, dim]
+        Tensor[] time = time(timestep, encoderHiddenStates);
         Tensor text = textEmbedder.forward(encoderHiddenStates);                             // [B, Ltext, dim]
-        return new Output(temb, timestepProj, text);
+        return new Output(time[0], time[1].unflatten(1, 6, dim), text);                      // [B, dim], [B, 6, dim]
+    }
+
+    /** {@code temb} {@code [N, dim]} and {@code time_proj(silu(temb))} {@code [N, 6·dim]} of N timesteps, in {@code like}'s dtype. */
+    private Tensor[] time(float[] timestep, Tensor like) {
+        Tensor sinusoid = timestepsProj.forward(timestep, like.backend());                  // [N, freqDim] fp32
+        Tensor temb = timeEmbedder.forward(sinusoid.to(timeEmbedder.linear1.weight.get().dtype()))
+                .to(like.dtype());                                                          // [N, dim]
+        return new Tensor[] {temb, timeProj.forward(temb.backend().silu(temb))};            // [N, 6·dim]
+    }
+
+    /**
+     * Per-frame timesteps (Wan2.2 TI2V's {@code expand_timesteps}): {@code temb} {@code [B, F, dim]} and
+     * {@code timestepProj} {@code [B, F, 6, dim]}, one row per latent frame, as Diffusers' per-token rows.
+     */
+    public Output forward(FrameTimesteps timesteps, Tensor encoderHiddenStates) {
+        int b = timesteps.batch(), f = timesteps.frames();
+        Tensor[] time = time(timesteps.values(), encoderHiddenStates);                       // [B·F, dim], [B·F, 6·dim]
+        return new Output(time[0].reshape(b, f, dim), time[1].reshape(b, f, 6, dim), textEmbedder.forward(encoderHiddenStates));
     }
 }

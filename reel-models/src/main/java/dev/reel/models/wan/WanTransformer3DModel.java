@@ -192,6 +192,21 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
                 hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)), null);
     }
 
+    /**
+     * One prediction with per-frame timesteps (Wan2.2 TI2V's {@code expand_timesteps}: each latent frame's tokens
+     * at their frame's timestep, e.g. an image-conditioned first frame at 0), {@code hooks} as above. Not under
+     * sequence parallel.
+     */
+    public Tensor forward(Tensor hiddenStates, FrameTimesteps timesteps, Tensor encoderHiddenStates, DitHooks hooks) {
+        int frames = hiddenStates.size(2) / config.patchSize()[0];
+        if (timesteps.batch() != hiddenStates.size(0) || timesteps.frames() != frames) {
+            throw new ShapeException("WanTransformer3DModel", "frame timesteps are " + timesteps.batch() + " × " + timesteps.frames() + ", the latents need "
+                    + hiddenStates.size(0) + " × " + frames + " (batch × latent frames after the temporal patch)");
+        }
+        return forward(hiddenStates, timesteps.values(), encoderHiddenStates, (x, cond, freqs, seq) ->
+                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)), null, timesteps);
+    }
+
     /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner} (training). */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
         // a backward pass would read block weights after their release
@@ -224,10 +239,21 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
         Tensor run(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs, SequenceParallel seq);
     }
 
-    /** The forward, its block stack run by {@code stack}, the tokens split over {@code sequenceGroup} when given. */
     private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack, Communicator sequenceGroup) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, stack, sequenceGroup, null);
+    }
+
+    /**
+     * The forward, its block stack run by {@code stack}, the tokens split over {@code sequenceGroup} when given;
+     * with {@code frameTimesteps} (then {@code timestep} is ignored) each latent frame's tokens have their own.
+     */
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack, Communicator sequenceGroup,
+                           FrameTimesteps frameTimesteps) {
         if (sequenceGroup != null) new ParallelPlan(1, sequenceGroup.size()).checkHeads(config.numAttentionHeads());
-        int[] s = checkInputs(hiddenStates, timestep, encoderHiddenStates);
+        if (sequenceGroup != null && frameTimesteps != null) {
+            throw new dev.reel.core.ReelException("per-frame timesteps (Wan2.2 TI2V image-to-video) do not run under sequence parallel yet");
+        }
+        int[] s = checkInputs(hiddenStates, frameTimesteps != null ? new float[] {0f} : timestep, encoderHiddenStates);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
         int[] p = config.patchSize();
@@ -241,14 +267,16 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
             WanRotaryPosEmbed.Freqs freqs = new WanRotaryPosEmbed.Freqs(seq.shard(whole.cos(), 0), seq.shard(whole.sin(), 0));
             Tensor x = seq.shard(patchEmbedding.forward(hiddenStates.to(dtype))  // [B, dim, pf, ph, pw]
                     .flatten(2, 4).transpose(1, 2).contiguous(), 1);              // [B, L (this rank's shard), dim]
-            var cond = conditionEmbedder.forward(t, encoderHiddenStates.to(dtype));
+            var cond = frameTimesteps == null ? conditionEmbedder.forward(t, encoderHiddenStates.to(dtype))
+                    : conditionEmbedder.forward(frameTimesteps, encoderHiddenStates.to(dtype));
 
             x = stack.run(x, cond, freqs, seq);
 
-            // output norm modulated by (shift, scale) = scale_shift_table + temb
-            Tensor[] shiftScale = scaleShiftTable.get().to(DType.F32)
-                    .add(cond.temb().unsqueeze(1).to(DType.F32)).chunk(2, 1);  // 2 × [B, 1, dim] fp32
-            x = b.modulate(normOut.forward(x), shiftScale[0], shiftScale[1]);
+            // output norm modulated by (shift, scale) = scale_shift_table + temb: 2 × [B, 1, dim] or per frame [B, F, 1, dim], fp32
+            Tensor table = scaleShiftTable.get().to(DType.F32);
+            Tensor[] shiftScale = frameTimesteps == null ? table.add(cond.temb().unsqueeze(1).to(DType.F32)).chunk(2, 1)
+                    : table.unsqueeze(0).add(cond.temb().unsqueeze(2).to(DType.F32)).chunk(2, 2);
+            x = FrameModulation.modulate(normOut.forward(x), shiftScale[0], shiftScale[1]);
             x = seq.gather(projOut.forward(x), 1);                              // [B, L, pt·ph·pw·Cout]
 
             // unpatchify: [B, pf, ph, pw, pt, phs, pws, C] → [B, C, pf, pt, ph, phs, pw, pws] → [B, C, T, H, W]

@@ -1,6 +1,5 @@
 package dev.reel.models.wan;
 
-import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
@@ -45,7 +44,7 @@ public final class WanTransformerBlock extends Module {
     /**
      * @param x            {@code [B, L, dim]} video tokens
      * @param text         {@code [B, Ltext, dim]} projected text states
-     * @param timestepProj {@code [B, 6, dim]} from the condition embedder
+     * @param timestepProj {@code [B, 6, dim]} from the condition embedder, or {@code [B, F, 6, dim]} per latent frame
      * @param rope         rotary tables for the {@code L} tokens
      * @return {@code [B, L, dim]}, x's dtype
      */
@@ -69,17 +68,19 @@ public final class WanTransformerBlock extends Module {
 
     /** The block on this rank's token shard under {@code seq}, with {@code hooks} around its attentions. */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq, DitHooks hooks, int index) {
-        Backend b = x.backend();
-        Tensor[] mod = scaleShiftTable.get().to(DType.F32).add(timestepProj.to(DType.F32)).chunk(6, 1);  // 6 × [B, 1, dim] fp32
+        // [B, 6, dim], or per latent frame [B, F, 6, dim] (Wan2.2 TI2V): 6 × [B, 1, dim] or [B, F, 1, dim] fp32
+        boolean perFrame = timestepProj.rank() == 4;
+        Tensor table = scaleShiftTable.get().to(DType.F32);
+        Tensor[] mod = perFrame ? table.unsqueeze(0).add(timestepProj.to(DType.F32)).chunk(6, 2) : table.add(timestepProj.to(DType.F32)).chunk(6, 1);
         Tensor shiftMsa = mod[0], scaleMsa = mod[1], gateMsa = mod[2];
         Tensor cShiftMsa = mod[3], cScaleMsa = mod[4], cGateMsa = mod[5];
 
         // each stage in its own scope: only the new residual stream outlives it
         // 1. self-attention
         try (Scope stage = Scope.open()) {
-            Tensor h = b.modulate(norm1.forward(x), shiftMsa, scaleMsa);
+            Tensor h = FrameModulation.modulate(norm1.forward(x), shiftMsa, scaleMsa);
             Tensor attended = hooks.attention(index, DitHooks.AttentionKind.SELF, () -> attn1.forward(h, null, rope, seq));
-            x = stage.keep(b.gatedResidual(x, attended, gateMsa));
+            x = stage.keep(FrameModulation.gatedResidual(x, attended, gateMsa));
         }
 
         // 2. cross-attention; norm2's affine weights are kept fp32, so it runs on an fp32 copy as in the reference
@@ -90,8 +91,8 @@ public final class WanTransformerBlock extends Module {
 
         // 3. feed-forward
         try (Scope stage = Scope.open()) {
-            Tensor h = b.modulate(norm3.forward(x), cShiftMsa, cScaleMsa);
-            return stage.keep(b.gatedResidual(x, ffn.forward(h), cGateMsa));
+            Tensor h = FrameModulation.modulate(norm3.forward(x), cShiftMsa, cScaleMsa);
+            return stage.keep(FrameModulation.gatedResidual(x, ffn.forward(h), cGateMsa));
         }
     }
 }
