@@ -41,7 +41,7 @@ final class GenerateCommand implements Callable<Integer> {
     private static final Map<String, String> FLAGS = Map.ofEntries(
             Map.entry("prompt", "--prompt"), Map.entry("negativePrompt", "--negative-prompt"), Map.entry("height", "--height"),
             Map.entry("width", "--width"), Map.entry("numFrames", "--frames"), Map.entry("numInferenceSteps", "--steps"),
-            Map.entry("guidanceScale", "--guidance"), Map.entry("fps", "--fps"), Map.entry("flowShift", "--flow-shift"),
+            Map.entry("guidanceScale", "--guidance"), Map.entry("guidanceScale2", "--guidance-scale-2"), Map.entry("fps", "--fps"), Map.entry("flowShift", "--flow-shift"),
             Map.entry("maxSequenceLength", "--max-sequence-length"), Map.entry("output", "--output"),
             Map.entry("preset", "--x264-preset"), Map.entry("crf", "--crf"), Map.entry("scheduler", "--scheduler"), Map.entry("cache", "--cache"));
 
@@ -79,6 +79,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = {"--frames", "--num-frames"}, description = "number of frames, 4k+1 (default: the model's; Wan2.1 81, demo 17)") Integer frames;
     @Option(names = {"--steps", "--num-inference-steps"}, description = "denoising steps (default: the model's; Wan2.1 50, demo 10)") Integer steps;
     @Option(names = {"--guidance", "--guidance-scale"}, description = "classifier-free guidance scale; ≤ 1 turns it off (default 5.0)") Double guidance;
+    @Option(names = {"--guidance-scale-2", "--guidance-2"}, description = "guidance of the low-noise expert of two-expert models (Wan2.2 A14B; default: --guidance)") Double guidance2;
     @Option(names = "--seed", description = "noise seed (default: random, printed); with --num-videos N the videos use seed, seed+1, …") Long seed;
     @Option(names = "--fps", description = "frames per second of the video (default 16)") Integer fps;
     @Option(names = "--num-videos", defaultValue = "1", description = "videos per prompt, each with the next seed (default: ${DEFAULT-VALUE})") int numVideos;
@@ -220,6 +221,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (frames != null) b.numFrames(frames);
         if (steps != null) b.numInferenceSteps(steps);
         if (guidance != null) b.guidanceScale(guidance);
+        if (guidance2 != null) b.guidanceScale2(guidance2);
         if (fps != null) b.fps(fps);
         if (scheduler != null) b.scheduler(SchedulerType.parse(scheduler));
         if (flowShift != null) b.flowShift(flowShift);

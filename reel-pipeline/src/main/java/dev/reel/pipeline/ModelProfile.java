@@ -1,6 +1,6 @@
 package dev.reel.pipeline;
 
-import dev.reel.models.loader.ModelIndex;
+import dev.reel.models.loader.WanFamily;
 import dev.reel.models.nn.ConfigJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,23 +14,35 @@ import java.nio.file.Path;
  * <p>Defaults: Diffusers' {@code WanPipeline} call defaults (480×832, 81 frames, 50 steps, guidance 5.0, 16 fps,
  * 512 text tokens), overridden by an optional {@value #DEFAULTS_FILE} in the folder holding any of
  * {@code height, width, num_frames, num_inference_steps, guidance_scale, guidance_scale_2, fps,
- * max_sequence_length, negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
+ * flow_shift, max_sequence_length, negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
  *
  * @param dir      the pipeline folder
  * @param defaults the recommended request (prompt empty)
  * @param geometry how the model maps pixels to latents and tokens
  * @param experts  denoising experts: 2 for Wan2.2 A14B ({@code boundary_ratio} in {@code model_index.json}), else 1
+ * @param family   which Wan model the folder holds
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, int experts) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, int experts, WanFamily family) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
+    /** Wan2.2 TI2V-5B's frame rate ({@code sample_fps}). */
+    static final int TI2V_FPS = 24;
+    /** Wan2.2 TI2V-5B's flow-matching shift ({@code sample_shift}). */
+    static final double TI2V_FLOW_SHIFT = 5.0;
 
     /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
-        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), ModelIndex.read(dir).boundaryRatio() == null ? 1 : 2);
+        WanFamily family = WanFamily.detect(dir);
+        return new ModelProfile(dir, defaults(family, dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), family.twoExperts() ? 2 : 1, family);
     }
-    private static GenerationRequest defaults(Path file) {
+
+    /**
+     * Diffusers' call defaults, then the family's own where its authors recommend others (Wan2.2 TI2V-5B: 24 fps and
+     * flow shift 5, the Wan2.2 repository's {@code ti2v_5B} settings), then the folder's {@value #DEFAULTS_FILE}.
+     */
+    private static GenerationRequest defaults(WanFamily family, Path file) {
         GenerationRequest.Builder b = GenerationRequest.builder("");
+        if (family == WanFamily.WAN22_TI2V) b.fps(TI2V_FPS).flowShift(TI2V_FLOW_SHIFT);
         if (!Files.isRegularFile(file)) return b.build();
         ConfigJson c = ConfigJson.read(file);
         if (c.has("height")) b.height(c.getInt("height"));
@@ -40,6 +52,7 @@ public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry g
         if (c.has("guidance_scale")) b.guidanceScale(c.getDouble("guidance_scale"));
         if (c.has("guidance_scale_2")) b.guidanceScale2(c.getDouble("guidance_scale_2"));
         if (c.has("fps")) b.fps(c.getInt("fps"));
+        if (c.has("flow_shift")) b.flowShift(c.getDouble("flow_shift"));
         if (c.has("max_sequence_length")) b.maxSequenceLength(c.getInt("max_sequence_length"));
         if (c.has("negative_prompt")) b.negativePrompt(c.getString("negative_prompt"));
         c.logUnknownKeys();

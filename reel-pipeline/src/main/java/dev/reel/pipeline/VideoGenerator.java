@@ -209,7 +209,7 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
         ModelProfile profile = ModelProfile.read(dir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
-        return new VideoGenerator(c, options, "Wan2.1 text-to-video from " + dir.toAbsolutePath().normalize(), profile, null);
+        return new VideoGenerator(c, options, profile.family().describe() + " from " + dir.toAbsolutePath().normalize(), profile, null);
     }
 
     /**
@@ -224,7 +224,7 @@ public final class VideoGenerator implements AutoCloseable {
         ModelProfile profile = ModelProfile.read(configDir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
                 randomTextEmbeddings ? union(omit, Set.of(TEXT_ENCODER)) : omit));
-        String what = "Wan2.1 text-to-video of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
+        String what = profile.family().describe() + " of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
         return new VideoGenerator(c, options, what, profile, null);
     }

@@ -179,6 +179,7 @@ public final class VideoApi {
         o.put("fps", d.fps());
         o.put("num_inference_steps", d.numInferenceSteps());
         o.put("guidance_scale", d.guidanceScale());
+        if (d.guidanceScale2() != null) o.put("guidance_scale_2", d.guidanceScale2());
         o.put("negative_prompt", d.negativePrompt());
         return m;
     }

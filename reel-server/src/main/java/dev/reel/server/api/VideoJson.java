@@ -44,6 +44,7 @@ final class VideoJson {
         nv.put("negative_prompt", s.negativePrompt());
         nv.put("num_inference_steps", s.numInferenceSteps());
         nv.put("guidance_scale", s.guidanceScale());
+        if (s.guidanceScale2() != null) nv.put("guidance_scale_2", s.guidanceScale2());
         nv.put("seed", s.seed());
         nv.put("cache", s.cache());
         if (r.passes() != null) {

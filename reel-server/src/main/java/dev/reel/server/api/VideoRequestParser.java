@@ -119,6 +119,7 @@ public final class VideoRequestParser {
         String negative = nv.text("negative_prompt", false);
         int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, defaults.numInferenceSteps());
         double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, defaults.guidanceScale());
+        Double guidance2 = nv.has("guidance_scale_2") ? nv.number("guidance_scale_2", 0, MAX_GUIDANCE, 0) : defaults.guidanceScale2();
         long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : GenerationRequest.randomSeed();
 
         // frames: given, else fps × seconds, else the model's default count
@@ -127,7 +128,7 @@ public final class VideoRequestParser {
                 : BigDecimal.valueOf(frames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
 
         String cache = cache(nv.text("cache", false));
-        VideoSpec spec = new VideoSpec(prompt, negative == null ? defaults.negativePrompt() : negative, wh[0], wh[1], frames, fps, steps, guidance, seed, cache);
+        VideoSpec spec = new VideoSpec(prompt, negative == null ? defaults.negativePrompt() : negative, wh[0], wh[1], frames, fps, steps, guidance, seed, cache, guidance2);
         try {
             model.validate(spec);
         } catch (VideoModel.SpecRejectedException e) {

@@ -27,17 +27,18 @@ public final class PipelineModel implements VideoModel {
     public static final String DEMO_ID = "reel-demo";
 
     /** Pipeline request fields → the API fields clients send. */
-    private static final Map<String, String> API_FIELDS = Map.of(
-            "prompt", "prompt",
-            "negativePrompt", "nvext.negative_prompt",
-            "height", "size",
-            "width", "size",
-            "numFrames", "nvext.num_frames",
-            "numInferenceSteps", "nvext.num_inference_steps",
-            "guidanceScale", "nvext.guidance_scale",
-            "seed", "nvext.seed",
-            "fps", "nvext.fps",
-            CacheSpec.FIELD, "nvext.cache");
+    private static final Map<String, String> API_FIELDS = Map.ofEntries(
+            Map.entry("prompt", "prompt"),
+            Map.entry("negativePrompt", "nvext.negative_prompt"),
+            Map.entry("height", "size"),
+            Map.entry("width", "size"),
+            Map.entry("numFrames", "nvext.num_frames"),
+            Map.entry("numInferenceSteps", "nvext.num_inference_steps"),
+            Map.entry("guidanceScale", "nvext.guidance_scale"),
+            Map.entry("guidanceScale2", "nvext.guidance_scale_2"),
+            Map.entry("seed", "nvext.seed"),
+            Map.entry("fps", "nvext.fps"),
+            Map.entry(CacheSpec.FIELD, "nvext.cache"));
 
     private final String id;
     private final GeneratorOptions options;
@@ -138,6 +139,7 @@ public final class PipelineModel implements VideoModel {
                 .fps(spec.fps())
                 .numInferenceSteps(spec.numInferenceSteps())
                 .guidanceScale(spec.guidanceScale())
+                .guidanceScale2(spec.guidanceScale2())
                 .seed(spec.seed())
                 .cache(spec.cache());
     }

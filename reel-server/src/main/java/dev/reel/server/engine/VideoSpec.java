@@ -15,9 +15,11 @@ package dev.reel.server.engine;
  * @param seed              seed of the initial noise
  * @param cache             step-cache policy, canonical ({@code none}, {@code teacache:0.08}, …); null in records
  *                          written before caches existed, read as {@code none}
+ * @param guidanceScale2    the low-noise expert's guidance (two-expert models, {@code nvext.guidance_scale_2}); null:
+ *                          the same as guidanceScale
  */
 public record VideoSpec(String prompt, String negativePrompt, int width, int height, int numFrames, int fps,
-                        int numInferenceSteps, double guidanceScale, long seed, String cache) {
+                        int numInferenceSteps, double guidanceScale, long seed, String cache, Double guidanceScale2) {
 
     public VideoSpec {
         if (cache == null) cache = "none";
