@@ -1,6 +1,6 @@
 package dev.reel.pipeline;
 
-import dev.reel.models.loader.WanFamily;
+import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.nn.ConfigJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +20,8 @@ import java.nio.file.Path;
  * @param defaults the recommended request (prompt empty)
  * @param geometry how the model maps pixels to latents and tokens
  * @param experts  denoising experts: 2 for Wan2.2 A14B ({@code boundary_ratio} in {@code model_index.json}), else 1
- * @param family   which Wan model the folder holds
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, int experts, WanFamily family) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, int experts) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
     /** Wan2.2 TI2V-5B's frame rate ({@code sample_fps}). */
@@ -32,17 +31,18 @@ public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry g
 
     /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
-        WanFamily family = WanFamily.detect(dir);
-        return new ModelProfile(dir, defaults(family, dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), family.twoExperts() ? 2 : 1, family);
+        ModelIndex index = ModelIndex.read(dir);
+        return new ModelProfile(dir, defaults(index, dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), index.boundaryRatio() == null ? 1 : 2);
     }
 
     /**
-     * Diffusers' call defaults, then the family's own where its authors recommend others (Wan2.2 TI2V-5B: 24 fps and
-     * flow shift 5, the Wan2.2 repository's {@code ti2v_5B} settings), then the folder's {@value #DEFAULTS_FILE}.
+     * Diffusers' call defaults, then the model's own where its authors recommend others (Wan2.2 TI2V-5B, told by
+     * {@code expand_timesteps}: 24 fps and flow shift 5, the Wan2.2 repository's {@code ti2v_5B} settings), then the
+     * folder's {@value #DEFAULTS_FILE}.
      */
-    private static GenerationRequest defaults(WanFamily family, Path file) {
+    private static GenerationRequest defaults(ModelIndex index, Path file) {
         GenerationRequest.Builder b = GenerationRequest.builder("");
-        if (family == WanFamily.WAN22_TI2V) b.fps(TI2V_FPS).flowShift(TI2V_FLOW_SHIFT);
+        if (index.expandTimesteps()) b.fps(TI2V_FPS).flowShift(TI2V_FLOW_SHIFT);
         if (!Files.isRegularFile(file)) return b.build();
         ConfigJson c = ConfigJson.read(file);
         if (c.has("height")) b.height(c.getInt("height"));

@@ -209,7 +209,7 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
         ModelProfile profile = ModelProfile.read(dir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
-        return new VideoGenerator(c, options, profile.family().describe() + " from " + dir.toAbsolutePath().normalize(), profile, null);
+        return new VideoGenerator(c, options, describe(profile) + " from " + dir.toAbsolutePath().normalize(), profile, null);
     }
 
     /**
@@ -224,7 +224,7 @@ public final class VideoGenerator implements AutoCloseable {
         ModelProfile profile = ModelProfile.read(configDir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
                 randomTextEmbeddings ? union(omit, Set.of(TEXT_ENCODER)) : omit));
-        String what = profile.family().describe() + " of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
+        String what = describe(profile) + " of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
         return new VideoGenerator(c, options, what, profile, null);
     }
@@ -244,6 +244,11 @@ public final class VideoGenerator implements AutoCloseable {
             FileOps.deleteTreeQuietly(dir);
             throw e;
         }
+    }
+
+    /** What the folder holds, for {@link #description()}. */
+    private static String describe(ModelProfile p) {
+        return p.experts() == 2 ? "Wan text-to-video with two experts (Wan2.2 A14B)" : "Wan text-to-video";
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.fixtures.TestFixtures;
-import dev.reel.models.loader.WanFamily;
 import dev.reel.pipeline.stages.InputValidation;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ class Wan22ProfileTest {
     /** TI2V-5B at its native 121×704×1280: 48 latent channels, ×16 space, 27,280 tokens; 24 fps and flow shift 5. */
     @Test void ti2v5b() {
         ModelProfile p = ModelProfile.read(configs("wan2.2-ti2v-5b"));
-        assertEquals(WanFamily.WAN22_TI2V, p.family());
         assertEquals(1, p.experts());
         VideoGeometry g = p.geometry();
         assertEquals(32, g.heightMultiple());
@@ -36,7 +34,6 @@ class Wan22ProfileTest {
     /** A14B: two experts, so a second guidance scale is allowed; Wan2.1's ×8 geometry and Diffusers' defaults. */
     @Test void a14b() {
         ModelProfile p = ModelProfile.read(configs("wan2.2-t2v-a14b"));
-        assertEquals(WanFamily.WAN22_T2V_A14B, p.family());
         assertEquals(2, p.experts());
         assertEquals(16, p.defaults().fps());
         assertNull(p.defaults().flowShift());
