@@ -119,7 +119,7 @@ public final class VideoRequestParser {
         String negative = nv.text("negative_prompt", false);
         int steps = nv.integer("num_inference_steps", 1, Integer.MAX_VALUE, defaults.numInferenceSteps());
         double guidance = nv.number("guidance_scale", 0, MAX_GUIDANCE, defaults.guidanceScale());
-        Double guidance2 = nv.has("guidance_scale_2") ? nv.number("guidance_scale_2", 0, MAX_GUIDANCE, 0) : defaults.guidanceScale2();
+        Double guidance2 = nv.has("guidance_scale_2") ? Double.valueOf(nv.number("guidance_scale_2", 0, MAX_GUIDANCE, 0)) : defaults.guidanceScale2();
         long seed = nv.has("seed") ? nv.longInteger("seed", 0, Long.MAX_VALUE) : GenerationRequest.randomSeed();
 
         // frames: given, else fps × seconds, else the model's default count

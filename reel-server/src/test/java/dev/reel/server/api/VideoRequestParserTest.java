@@ -42,4 +42,13 @@ class VideoRequestParserTest {
         ApiError e = assertThrows(ApiError.class, () -> parse(eight, "{\"prompt\": \"a fox\", \"nvext\": {\"num_frames\": 77}}"));
         assertTrue(e.getMessage().contains("must be 8k+1 (1, 9, 17, …, 81, …): the nearest allowed values are 73 and 81"), e.getMessage());
     }
+
+    /** Wan2.2 A14B's second guidance scale travels in nvext.guidance_scale_2; absent, the model's default (none). */
+    @Test void secondGuidanceScale() {
+        VideoGeometry wan21 = new VideoGeometry(4, 8, 16, new int[] {1, 2, 2}, 1024);
+        assertEquals(3.0, parse(wan21, "{\"prompt\": \"a fox\", \"nvext\": {\"guidance_scale\": 4, \"guidance_scale_2\": 3}}").spec().guidanceScale2());
+        assertEquals(null, parse(wan21, "{\"prompt\": \"a fox\"}").spec().guidanceScale2());
+        ApiError e = assertThrows(ApiError.class, () -> parse(wan21, "{\"prompt\": \"a fox\", \"nvext\": {\"guidance_scale_2\": -1}}"));
+        assertTrue(e.getMessage().contains("guidance_scale_2"), e.getMessage());
+    }
 }
