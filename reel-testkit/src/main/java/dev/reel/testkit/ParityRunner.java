@@ -221,6 +221,10 @@ public final class ParityRunner implements AutoCloseable {
             return;
         }
         JsonNode m = c.config;
+        if (m.has("image")) {
+            c.out.add(ParityCheck.failed(c.name, "an image-conditioned case (image " + m.get("image").asText() + "): this build's requests take no image yet"));
+            return;
+        }
         GenerationRequest.Builder b = GenerationRequest.builder(m.get("prompt").textValue())
                 .negativePrompt(m.path("negative_prompt").asText(""))
                 .size(m.get("height").intValue(), m.get("width").intValue())
