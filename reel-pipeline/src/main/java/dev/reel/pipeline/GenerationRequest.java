@@ -29,6 +29,9 @@ import java.nio.file.Path;
  * @param latents           initial latents {@code [1, 16, (numFrames−1)/4+1, height/8, width/8]} instead of seeded
  *                          noise (for reproducing a reference); usually null
  * @param cache             step-cache policy ({@link CacheSpec#NONE}: every transformer pass runs)
+ * @param firstFrame        Wan2.2 TI2V's image-conditioned first frame, {@code [1, 3, height, width]} in [−1, 1] (the
+ *                          picture as the VAE takes it), or null for text-to-video; the image-to-video request field
+ *                          feeds it
  * @param guidanceScale2    the low-noise expert's guidance weight (Wan2.2 A14B's {@code guidance_scale_2}); null
  *                          uses {@code guidanceScale}; only for models with two experts
  */
@@ -51,6 +54,7 @@ public record GenerationRequest(
         int crf,
         Tensor latents,
         CacheSpec cache,
+        Tensor firstFrame,
         Double guidanceScale2) {
 
     public GenerationRequest {
@@ -91,7 +95,7 @@ public record GenerationRequest(
         b.numInferenceSteps = numInferenceSteps; b.guidanceScale = guidanceScale; b.seed = seed; b.fps = fps;
         b.scheduler = scheduler; b.flowShift = flowShift; b.maxSequenceLength = maxSequenceLength; b.output = output;
         b.outputFormat = outputFormat; b.preset = preset; b.crf = crf; b.latents = latents; b.cache = cache;
-        b.guidanceScale2 = guidanceScale2;
+        b.firstFrame = firstFrame; b.guidanceScale2 = guidanceScale2;
         return b;
     }
 
@@ -115,6 +119,7 @@ public record GenerationRequest(
         private int crf = DEFAULT_CRF;
         private Tensor latents;
         private CacheSpec cache = CacheSpec.NONE;
+        private Tensor firstFrame;
         private Double guidanceScale2;
 
         private Builder(String prompt) { this.prompt = prompt; }
@@ -130,6 +135,8 @@ public record GenerationRequest(
         public Builder guidanceScale(double v) { guidanceScale = v; return this; }
         /** The low-noise expert's guidance (two-expert models); null: the same as {@link #guidanceScale}. */
         public Builder guidanceScale2(Double v) { guidanceScale2 = v; return this; }
+        /** Wan2.2 TI2V's first frame {@code [1, 3, H, W]} in [−1, 1] (image-conditioned text-to-video), or null. */
+        public Builder firstFrame(Tensor v) { firstFrame = v; return this; }
         public Builder seed(Long v) { seed = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder fps(int v) { fps = v; return this; }
@@ -148,7 +155,7 @@ public record GenerationRequest(
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt == null ? "" : negativePrompt, height, width, numFrames,
                     numInferenceSteps, guidanceScale, seed, fps, scheduler, flowShift, maxSequenceLength, output,
-                    outputFormat, preset, crf, latents, cache, guidanceScale2);
+                    outputFormat, preset, crf, latents, cache, firstFrame, guidanceScale2);
         }
     }
 }

@@ -34,6 +34,7 @@ import dev.reel.pipeline.cache.CalibrationRecorder;
 import dev.reel.pipeline.parallel.DenoisingPlan;
 import dev.reel.pipeline.stages.Decoding;
 import dev.reel.pipeline.stages.Denoising;
+import dev.reel.pipeline.stages.FirstFrameConditioning;
 import dev.reel.pipeline.stages.DenoisingExperts;
 import dev.reel.pipeline.stages.InputValidation;
 import dev.reel.pipeline.stages.LatentPreparation;
@@ -98,6 +99,8 @@ public final class VideoGenerator implements AutoCloseable {
     private final VideoGeometry geometry;
     /** Each distinct rank components' denoising expert(s), made once: parking an expert moves its weights. */
     private final Map<PipelineComponents, DenoisingExperts> experts = new java.util.IdentityHashMap<>();
+    /** Where the leader's VAE weights are between uses (host memory from memory level 2). */
+    private final Offloaded vaeResidency;
 
     private VideoGenerator(List<PipelineComponents> rankComponents, GeneratorOptions options, String description,
                            ModelProfile profile, Path ownedDir) {
@@ -120,6 +123,8 @@ public final class VideoGenerator implements AutoCloseable {
                 experts.put(c, experts(c, !level.streamsTransformer()));
             }
             this.textEncoder = textEncoder(components, options.backend(), level);
+            // made once: offloading moves the weights to the host, so a second residency would find them there
+            this.vaeResidency = Offloaded.of(components.get("vae", AutoencoderKLWan.class), level.offloadsVae());
         } catch (RuntimeException e) {
             closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
             throw e;
@@ -138,11 +143,12 @@ public final class VideoGenerator implements AutoCloseable {
         if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
         list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
         list.add(new LatentPreparation(geometry, backend));
+        if (rc.isLeader() && profile.expandTimesteps()) list.add(new FirstFrameConditioning(c.get("vae", AutoencoderKLWan.class), vaeResidency));
         list.add(new Denoising(experts.get(c), DenoisingPlan.of(rc)));
         if (rc.isLeader()) {
             AutoencoderKLWan vae = c.get("vae", AutoencoderKLWan.class);
             boolean offload = options.system().memoryLevel().offloadsVae();
-            list.add(new Decoding(vae, Offloaded.of(vae, offload), offload ? WanVaeTiling.defaults() : null));
+            list.add(new Decoding(vae, vaeResidency, offload ? WanVaeTiling.defaults() : null));
             list.add(new Output());
         }
         return list;
@@ -340,6 +346,9 @@ public final class VideoGenerator implements AutoCloseable {
     private CacheStrategy cacheStrategy(GenerationRequest request) {
         if (experts.get(components).isPair() && !request.cache().equals(CacheSpec.NONE)) {
             throw new InvalidRequestException("cache", request.cache().toString(), "step caches are not calibrated for two-expert models (Wan2.2 A14B) yet; use none");
+        }
+        if (request.firstFrame() != null && !request.cache().equals(CacheSpec.NONE)) {
+            throw new InvalidRequestException("cache", request.cache().toString(), "step caches do not run with a Wan2.2 TI2V first frame (per-frame timesteps) yet; use none");
         }
         return CacheStrategies.create(request.cache(), components.get("transformer", WanTransformer3DModel.class).config());
     }

@@ -44,7 +44,7 @@ public final class ParityRunner implements AutoCloseable {
     /** The frame axis of latents {@code [B, C, T, H, W]} and of videos {@code [B, 3, T, H, W]}. */
     private static final int LATENT_FRAMES = 2, VIDEO_FRAMES = 2;
     /** What a pipeline case can compare. */
-    private static final List<String> PIPELINE_OUTPUTS = List.of("prompt_embeds", "negative_prompt_embeds", "step_latents", "frames");
+    private static final List<String> PIPELINE_OUTPUTS = List.of("prompt_embeds", "negative_prompt_embeds", "step_latents", "final_latents", "frames");
 
     private final FixtureSet set;
     private final GeneratorOptions options;
@@ -221,10 +221,6 @@ public final class ParityRunner implements AutoCloseable {
             return;
         }
         JsonNode m = c.config;
-        if (m.has("image")) {
-            c.out.add(ParityCheck.failed(c.name, "an image-conditioned case (image " + m.get("image").asText() + "): this build's requests take no image yet"));
-            return;
-        }
         GenerationRequest.Builder b = GenerationRequest.builder(m.get("prompt").textValue())
                 .negativePrompt(m.path("negative_prompt").asText(""))
                 .size(m.get("height").intValue(), m.get("width").intValue())
@@ -234,6 +230,7 @@ public final class ParityRunner implements AutoCloseable {
                 .outputFormat(OutputFormat.NONE);
         if (m.has("max_sequence_length")) b.maxSequenceLength(m.get("max_sequence_length").intValue());
         if (m.has("guidance_scale_2")) b.guidanceScale2(m.get("guidance_scale_2").doubleValue());
+        if (m.has("image")) b.firstFrame(FirstFramePixels.read(set.root().resolve(m.get("image").asText()), m.get("height").intValue(), m.get("width").intValue()));
         if (c.has("initial_latents")) b.latents(c.ref("initial_latents"));
         else if (m.has("seed")) b.seed(m.get("seed").longValue());
         PipelineState s = generator().run(b.build(), ProgressListener.NONE, new CancellationToken(), true);
@@ -252,6 +249,7 @@ public final class ParityRunner implements AutoCloseable {
                 c.compare("step_latents[" + i + "]", s.stepLatents.get(i), s.latents.shape(), steps.select(0, i), c.rtol(), LATENT_FRAMES);
             }
         }
+        if (keys.contains("final_latents")) c.compare("final_latents", s.latents, c.ref("final_latents"), LATENT_FRAMES);
         if (keys.contains("frames")) {
             c.compare("frames", s.frames.rgb(), new int[] {s.frames.count(), s.frames.height(), s.frames.width(), 3}, c.ref("frames"), c.rtol(), 0);
         }

@@ -12,12 +12,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Wan2.2 fixture sets as {@code reel parity} runs them: {@code wan22-ti2v-tiny} (the 2.2 VAE, per-token
- * timesteps, TI2V's text-to-video) and {@code wan22-a14b-tiny} (two experts switched at the boundary, the second
+ * timesteps, TI2V's text-to-video and its image-conditioned first frame) and {@code wan22-a14b-tiny} (two experts switched at the boundary, the second
  * guidance scale), made by {@code reel-models/src/test/python/make_wan22_fixtures.py}.
  */
 class Wan22ParityTest {
-    /** TI2V's image-conditioned case: it needs the request's image field (issue 18's image-to-video part). */
-    private static final String PENDING = "pipeline_i2v";
 
     @ParameterizedTest
     @ValueSource(strings = {"wan22-ti2v-tiny", "wan22-a14b-tiny"})
@@ -28,10 +26,6 @@ class Wan22ParityTest {
                     c.relErr(), c.tolerance(), c.pass() ? "PASS" : "FAIL", c.error() == null ? "" : " " + c.error()));
             assertFalse(checks.isEmpty());
             for (ParityCheck c : checks) {
-                if (c.caseName().equals(PENDING)) {
-                    assertTrue(!c.pass() && c.error().contains("take no image yet"), "TI2V's image case is reported as not runnable, not compared: " + c.error());
-                    continue;
-                }
                 assertTrue(c.pass(), name + " " + c.caseName() + "/" + c.output() + " failed: " + c.relErr() + (c.error() == null ? "" : " " + c.error()));
             }
         }

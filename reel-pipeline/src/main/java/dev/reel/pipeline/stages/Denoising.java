@@ -1,9 +1,12 @@
 package dev.reel.pipeline.stages;
 
 import dev.reel.core.DType;
+import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.schedulers.NoiseScheduler;
+import dev.reel.models.nn.DitHooks;
+import dev.reel.models.wan.FrameTimesteps;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.cache.Branch;
 import dev.reel.pipeline.cache.CacheManager;
@@ -64,6 +67,16 @@ public final class Denoising implements Stage {
             }
             state.cacheStats = cache.stats();
         }
+        if (state.firstFrameLatent != null) {   // as the reference: the picture's latent in frame 0 of what is decoded
+            Tensor last = state.latents;
+            state.latents = FirstFrameConditioning.withFirstFrame(last, state.firstFrameLatent);
+            last.free();
+        }
+    }
+
+    /** One prediction in fp32, per-frame timesteps when given. */
+    private static Tensor predict(WanTransformer3DModel transformer, Tensor x, float[] t, FrameTimesteps frameT, Tensor text, DitHooks hooks) {
+        return (frameT == null ? transformer.forward(x, t, text, hooks) : transformer.forward(x, frameT, text, hooks)).to(DType.F32);
     }
 
     /** Steps {@code [from, to)} with {@code transformer} and guidance {@code g}, from and into {@code state.latents}. */
@@ -72,22 +85,26 @@ public final class Denoising implements Stage {
         double[] timesteps = scheduler.timesteps();
         int total = timesteps.length;
         boolean cfg = state.doClassifierFreeGuidance();
+        Tensor first = state.firstFrameLatent;
+        if (first != null && plan.parallel()) throw new ReelException("a Wan2.2 TI2V first frame does not run under a parallel plan yet");
         Tensor latents = state.latents;
         for (int i = from; i < to; i++) {
             plan.throwIfCancelled(state.cancellation(), i, total);
             Tensor next;
             try (Scope step = Scope.open()) {
                 float[] t = {(float) timesteps[i]};
-                Tensor x = latents;
+                // with a first frame (TI2V): its latent in frame 0, whose tokens run at t = 0 (expand_timesteps)
+                Tensor x = first == null ? latents : FirstFrameConditioning.withFirstFrame(latents, first);
+                FrameTimesteps frameT = first == null ? null
+                        : FrameTimesteps.conditioned(1, x.size(2) / transformer.config().patchSize()[0], 1, t[0]);
                 Tensor velocity;                                                                 // [1, C, T', h, w] fp32
                 if (plan.parallel()) {
                     velocity = plan.predict(transformer, x, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, g);
                 } else {
-                    velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x,
-                            hooks -> transformer.forward(x, t, state.promptEmbeds, hooks).to(DType.F32));
+                    velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x, hooks -> predict(transformer, x, t, frameT, state.promptEmbeds, hooks));
                     if (cfg) {
                         Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
-                                hooks -> transformer.forward(x, t, state.negativePromptEmbeds, hooks).to(DType.F32));
+                                hooks -> predict(transformer, x, t, frameT, state.negativePromptEmbeds, hooks));
                         velocity = uncond.add(velocity.sub(uncond).mul(g));
                     }
                 }

@@ -1,5 +1,6 @@
 package dev.reel.pipeline.stages;
 
+import dev.reel.core.Tensor;
 import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.InvalidRequestException;
@@ -48,6 +49,15 @@ public final class InputValidation implements Stage {
         Double g2 = r.guidanceScale2();
         if (g2 != null && profile.experts() < 2) {
             out.add(new InvalidRequestException("guidanceScale2", g2, "is only used by models with two experts (Wan2.2 A14B: boundary_ratio in model_index.json); this model has one"));
+        }
+        Tensor first = r.firstFrame();
+        if (first != null) {
+            int[] want = {1, 3, r.height(), r.width()};
+            if (!profile.expandTimesteps()) {
+                out.add(new InvalidRequestException("firstFrame", Arrays.toString(first.shape()), "is only taken by Wan2.2 TI2V models (expand_timesteps in model_index.json)"));
+            } else if (!Arrays.equals(first.shape(), want)) {
+                out.add(new InvalidRequestException("firstFrame", Arrays.toString(first.shape()), "must have shape " + Arrays.toString(want) + " (the picture at the video's size)"));
+            }
         }
         return out;
     }

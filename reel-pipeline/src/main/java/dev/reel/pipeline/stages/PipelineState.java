@@ -33,6 +33,8 @@ public final class PipelineState {
     public NoiseScheduler scheduler;
     /** LatentPreparation, then Denoising: latents {@code [1, C, T', H/8, W/8]}. */
     public Tensor latents;
+    /** FirstFrameConditioning: Wan2.2 TI2V's normalised first-frame latent {@code [1, C, 1, h, w]} fp32, or null. */
+    public Tensor firstFrameLatent;
     /** The generator: this request's step cache (consulted by Denoising at every transformer pass). */
     public CacheStrategy cacheStrategy = CacheStrategy.NONE;
     /** Denoising: what the step cache ran and skipped. */
