@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * Wan2.2 on the GPU: the A14B set's parity in fp32 and bf16 (step latents within 2e-2), and its experts parked in
+ * Wan2.2 on the GPU: both sets' parity in fp32 and bf16 (within 2e-2), and A14B's experts parked in
  * host memory between their runs of steps. Tagged "gpu"; skipped with a message where CUDA is absent.
  */
 @Tag("gpu")
@@ -38,13 +38,13 @@ class Wan22GpuTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"fp32, ''", "bf16, 2e-2"})
-    void a14bParity(String dtype, String rtol) {
+    @CsvSource({"wan22-a14b-tiny, fp32, ''", "wan22-a14b-tiny, bf16, 2e-2", "wan22-ti2v-tiny, fp32, ''", "wan22-ti2v-tiny, bf16, 2e-2"})
+    void parity(String name, String dtype, String rtol) {
         CommandLine cl = ReelCli.commandLine();
         StringWriter out = new StringWriter(), err = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        String set = TestFixtures.named("wan22-a14b-tiny").root().toString();
+        String set = TestFixtures.named(name).root().toString();
         int exit = rtol.isEmpty() ? cl.execute("parity", set, "--device", "cuda", "--dtype", dtype)
                 : cl.execute("parity", set, "--device", "cuda", "--dtype", dtype, "--rtol", rtol);
         System.out.println(out);
