@@ -16,7 +16,7 @@ folder, manifest.json, one .safetensors per case, every tensor float32):
                             initial_latents, step_latents[i], frames
       pipeline_i2v          WanImageToVideoPipeline on the same folder (TI2V's image path: the image latent in
                             place of frame 0, its tokens at t=0): image (the PNG's pixels), initial_latents,
-                            condition (normalised image latent), step_latents[i] (as the step callback sees them:
+                            first_frame_latent (the normalised image latent), step_latents[i] (as the step callback sees them:
                             before frame 0 is replaced), final_latents (after), frames
   OUTDIR/wan22-a14b-tiny/   an A14B-style pipeline: WanPipeline with transformer (high noise) + transformer_2 (low
                             noise), boundary_ratio in model_index.json, the Wan2.1 VAE of testdata/wan21-tiny.
@@ -255,7 +255,7 @@ def make_ti2v(out, wan21, gen):
         cond = (vae.encode(img_t).latent_dist.mode() - mean) * inv_std
     final = rec_i.latents[-1].clone()
     final[:, :, 0] = cond[:, :, 0]  # (1 - mask) * condition + mask * latents with the 0/1 first-frame mask
-    tensors = {"image": torch.from_numpy(pixels).float(), "initial_latents": f32(init_i), "condition": f32(cond),
+    tensors = {"image": torch.from_numpy(pixels).float(), "initial_latents": f32(init_i), "first_frame_latent": f32(cond),
                "step_latents": f32(torch.stack(rec_i.latents)),
                "final_latents": f32(final),
                "frames": f32(torch.from_numpy(np.asarray(res_i.frames[0])))}
@@ -265,7 +265,7 @@ def make_ti2v(out, wan21, gen):
                              "num_inference_steps": steps, "guidance_scale": guidance, "max_sequence_length": MAX_SEQ,
                              "model_dir": "pipeline", "rtol": 1e-3,
                              "note": "WanImageToVideoPipeline(expand_timesteps=True, no image encoder) on the same "
-                                     "folder; image: the PNG's pixels [H,W,3] 0..255; condition [1,C,1,h,w] the "
+                                     "folder; image: the PNG's pixels [H,W,3] 0..255; first_frame_latent [1,C,1,h,w] the "
                                      "normalised image latent (mode); step_latents[i] as the step callback sees "
                                      "them (frame 0 not yet replaced); final_latents [1,C,T,h,w] after frame 0 is "
                                      "replaced by the condition, as decoded"}

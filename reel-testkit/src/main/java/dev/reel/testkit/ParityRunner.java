@@ -44,7 +44,7 @@ public final class ParityRunner implements AutoCloseable {
     /** The frame axis of latents {@code [B, C, T, H, W]} and of videos {@code [B, 3, T, H, W]}. */
     private static final int LATENT_FRAMES = 2, VIDEO_FRAMES = 2;
     /** What a pipeline case can compare. */
-    private static final List<String> PIPELINE_OUTPUTS = List.of("prompt_embeds", "negative_prompt_embeds", "step_latents", "final_latents", "frames");
+    private static final List<String> PIPELINE_OUTPUTS = List.of("prompt_embeds", "negative_prompt_embeds", "first_frame_latent", "step_latents", "final_latents", "frames");
 
     private final FixtureSet set;
     private final GeneratorOptions options;
@@ -248,6 +248,10 @@ public final class ParityRunner implements AutoCloseable {
                 }
                 c.compare("step_latents[" + i + "]", s.stepLatents.get(i), s.latents.shape(), steps.select(0, i), c.rtol(), LATENT_FRAMES);
             }
+        }
+        if (keys.contains("first_frame_latent")) {
+            if (s.firstFrameLatent == null) c.out.add(ParityCheck.failed(c.name, "first_frame_latent", c.rtol(), "Reel made no first-frame latent (is the model Wan2.2 TI2V?)"));
+            else c.compare("first_frame_latent", s.firstFrameLatent, c.ref("first_frame_latent"), LATENT_FRAMES);
         }
         if (keys.contains("final_latents")) c.compare("final_latents", s.latents, c.ref("final_latents"), LATENT_FRAMES);
         if (keys.contains("frames")) {
