@@ -402,6 +402,9 @@ public final class VideoGenerator implements AutoCloseable {
         if (!request.cache().equals(CacheSpec.NONE) || cacheOverride != null) {
             throw new InvalidRequestException("cache", request.cache().toString(), "step caches do not run under a parallel plan (--parallel " + options.parallel() + ") yet; use --cache none");
         }
+        if (request.firstFrame() != null) {
+            throw new InvalidRequestException("firstFrame", "a picture", "Wan2.2 TI2V's first frame does not run under a parallel plan (--parallel " + options.parallel() + ") yet");
+        }
         if (ranks == null) ranks = RankContext.create(options.parallel(), options.devices());
         try {
             return rankThreads.run(ranks, rc -> {
