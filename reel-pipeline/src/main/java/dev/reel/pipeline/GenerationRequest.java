@@ -1,11 +1,12 @@
 package dev.reel.pipeline;
 
 import dev.reel.core.Tensor;
+import dev.reel.models.image.RgbImage;
 import dev.reel.pipeline.cache.CacheSpec;
 import java.nio.file.Path;
 
 /**
- * One text-to-video request (the request level of Reel's configuration). Build it with {@link #builder(String)};
+ * One text-to-video (or, with {@link #image}, image-to-video) request (the request level of Reel's configuration). Build it with {@link #builder(String)};
  * the defaults are those of Diffusers' Wan2.1 {@code WanPipeline}: 480×832, 81 frames, 50 steps, guidance 5.0,
  * the model's scheduler (UniPC), 16 fps, {@code max_sequence_length} 512. Rules are checked by
  * {@link VideoGenerator#validate} before any compute and broken ones throw {@link InvalidRequestException}.
@@ -29,6 +30,8 @@ import java.nio.file.Path;
  * @param latents           initial latents {@code [1, 16, (numFrames−1)/4+1, height/8, width/8]} instead of seeded
  *                          noise (for reproducing a reference); usually null
  * @param cache             step-cache policy ({@link CacheSpec#NONE}: every transformer pass runs)
+ * @param image             the first frame to animate (image-to-video models; Diffusers' {@code image}), or null
+ * @param lastImage         the last frame to reach (first-and-last-frame models; Diffusers' {@code last_image}), or null
  */
 public record GenerationRequest(
         String prompt,
@@ -48,7 +51,9 @@ public record GenerationRequest(
         String preset,
         int crf,
         Tensor latents,
-        CacheSpec cache) {
+        CacheSpec cache,
+        RgbImage image,
+        RgbImage lastImage) {
 
     public GenerationRequest {
         if (cache == null) cache = CacheSpec.NONE;
@@ -85,6 +90,7 @@ public record GenerationRequest(
         b.numInferenceSteps = numInferenceSteps; b.guidanceScale = guidanceScale; b.seed = seed; b.fps = fps;
         b.scheduler = scheduler; b.flowShift = flowShift; b.maxSequenceLength = maxSequenceLength; b.output = output;
         b.outputFormat = outputFormat; b.preset = preset; b.crf = crf; b.latents = latents; b.cache = cache;
+        b.image = image; b.lastImage = lastImage;
         return b;
     }
 
@@ -108,6 +114,8 @@ public record GenerationRequest(
         private int crf = DEFAULT_CRF;
         private Tensor latents;
         private CacheSpec cache = CacheSpec.NONE;
+        private RgbImage image;
+        private RgbImage lastImage;
 
         private Builder(String prompt) { this.prompt = prompt; }
 
@@ -132,13 +140,17 @@ public record GenerationRequest(
         public Builder crf(int v) { crf = v; return this; }
         public Builder latents(Tensor v) { latents = v; return this; }
         public Builder cache(CacheSpec v) { cache = v; return this; }
+        /** The first frame (image-to-video). */
+        public Builder image(RgbImage v) { image = v; return this; }
+        /** The last frame (first-and-last-frame-to-video). */
+        public Builder lastImage(RgbImage v) { lastImage = v; return this; }
         /** The cache policy as text ({@code teacache:0.08}); throws {@link InvalidRequestException} if malformed. */
         public Builder cache(String v) { cache = CacheSpec.parse(v); return this; }
 
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt == null ? "" : negativePrompt, height, width, numFrames,
                     numInferenceSteps, guidanceScale, seed, fps, scheduler, flowShift, maxSequenceLength, output,
-                    outputFormat, preset, crf, latents, cache);
+                    outputFormat, preset, crf, latents, cache, image, lastImage);
         }
     }
 }

@@ -18,14 +18,15 @@ import java.nio.file.Path;
  * @param dir      the pipeline folder
  * @param defaults the recommended request (prompt empty)
  * @param geometry how the model maps pixels to latents and tokens
+ * @param task     what it generates from what (text, a first frame, a first and a last frame)
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, ModelTask task) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
 
     /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
-        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir));
+        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), ModelTask.read(dir));
     }
     private static GenerationRequest defaults(Path file) {
         GenerationRequest.Builder b = GenerationRequest.builder("");

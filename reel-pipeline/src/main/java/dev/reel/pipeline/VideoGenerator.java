@@ -26,6 +26,11 @@ import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanVaeTiling;
+import dev.reel.models.clip.ClipImageProcessor;
+import dev.reel.models.clip.ClipVisionModel;
+import dev.reel.models.image.VaeImageProcessor;
+import dev.reel.pipeline.stages.ImageConditioning;
+import dev.reel.pipeline.stages.ImageEncoding;
 import dev.reel.pipeline.cache.CacheCalibration;
 import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
@@ -58,8 +63,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Reel's Java API for text-to-video: load a Wan2.1 Diffusers pipeline folder once, then {@link #generate} as
- * often as needed. Generations on one instance run one at a time.
+ * Reel's Java API for text- and image-to-video: load a Wan2.1 Diffusers pipeline folder once, then {@link #generate}
+ * as often as needed. Generations on one instance run one at a time.
  *
  * <pre>{@code
  * try (VideoGenerator gen = VideoGenerator.fromPretrained(Path.of("Wan2.1-T2V-1.3B-Diffusers"), GeneratorOptions.defaults())) {
@@ -68,7 +73,9 @@ import java.util.function.Function;
  * }</pre>
  *
  * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → TimestepPreparation → LatentPreparation →
- * Denoising → Decoding → Output, each timed.
+ * Denoising → Decoding → Output, each timed; image-to-video models ({@link ModelTask}) add ImageEncoding (CLIP, when
+ * the transformer has an image branch) after TextEncoding and ImageConditioning (the VAE-encoded frames and their
+ * mask) after LatentPreparation.
  */
 public final class VideoGenerator implements AutoCloseable {
     /** Files of the demo pipeline's configs (the tiny Wan2.1 of the reference fixtures), under {@code demo/}. */
@@ -125,16 +132,23 @@ public final class VideoGenerator implements AutoCloseable {
         Backend backend = Backends.of(rc.device());
         WanTransformer3DModel transformer = c.get("transformer", WanTransformer3DModel.class);
         List<Stage> list = new ArrayList<>();
-        list.add(new InputValidation(geometry, options.limits()));
+        ModelTask task = profile.task();
+        boolean offloadVae = options.system().memoryLevel().offloadsVae();
+        AutoencoderKLWan vae = rc.isLeader() ? c.get("vae", AutoencoderKLWan.class) : null;
+        Offloaded vaeResidency = vae == null ? null : Offloaded.of(vae, offloadVae);   // one residency for encode and decode
+        list.add(new InputValidation(geometry, options.limits(), task));
         if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
+        if (task.clip()) {
+            list.add(new ImageEncoding(c.get("image_processor", ClipImageProcessor.class), c.get("image_encoder", ClipVisionModel.class),
+                    transformer.dtype(), backend));
+        }
         if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
         list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
         list.add(new LatentPreparation(geometry, backend));
+        if (task.takesImages()) list.add(new ImageConditioning(vae, vaeResidency, VaeImageProcessor.defaults(), geometry, backend));
         list.add(new Denoising(transformer, DenoisingPlan.of(rc)));
         if (rc.isLeader()) {
-            AutoencoderKLWan vae = c.get("vae", AutoencoderKLWan.class);
-            boolean offload = options.system().memoryLevel().offloadsVae();
-            list.add(new Decoding(vae, Offloaded.of(vae, offload), offload ? WanVaeTiling.defaults() : null));
+            list.add(new Decoding(vae, vaeResidency, offloadVae ? WanVaeTiling.defaults() : null));
             list.add(new Output());
         }
         return list;
@@ -187,7 +201,7 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
         ModelProfile profile = ModelProfile.read(dir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
-        return new VideoGenerator(c, options, "Wan2.1 text-to-video from " + dir.toAbsolutePath().normalize(), profile, null);
+        return new VideoGenerator(c, options, profile.task().describe() + " from " + dir.toAbsolutePath().normalize(), profile, null);
     }
 
     /**
@@ -202,7 +216,7 @@ public final class VideoGenerator implements AutoCloseable {
         ModelProfile profile = ModelProfile.read(configDir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
                 randomTextEmbeddings ? union(omit, Set.of(TEXT_ENCODER)) : omit));
-        String what = "Wan2.1 text-to-video of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
+        String what = profile.task().describe() + " of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
         return new VideoGenerator(c, options, what, profile, null);
     }
@@ -302,7 +316,8 @@ public final class VideoGenerator implements AutoCloseable {
 
     /** Checks {@code request} without running anything; throws {@link InvalidRequestException} on a broken rule. */
     public void validate(GenerationRequest request) {
-        InputValidation.check(request, geometry, options.limits());
+        InputValidation.check(request, geometry, options.limits(), profile.task());
+        checkParallelImages(request);
         cacheStrategy(request);
     }
 
@@ -357,6 +372,7 @@ public final class VideoGenerator implements AutoCloseable {
 
     private synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation,
                                            boolean recordStepLatents, CacheStrategy cacheOverride) {
+        checkParallelImages(request);
         long seed = request.seed() != null ? request.seed() : GenerationRequest.randomSeed();
         CacheStrategy cache = cacheOverride != null ? cacheOverride : cacheStrategy(request);
         if (rankThreads == null) return runRank(RankContext.single(options.device()), request, seed, cache, progress, cancellation, recordStepLatents);
@@ -382,6 +398,14 @@ public final class VideoGenerator implements AutoCloseable {
             for (RankContext rc : ranks) rc.close();
             ranks = null;
             throw e;
+        }
+    }
+
+    /** The image condition is made on rank 0 only (where the VAE is), so image-to-video runs on one device for now. */
+    private void checkParallelImages(GenerationRequest request) {
+        if (request.image() != null && options.parallel().isParallel()) {
+            throw new InvalidRequestException("image", request.image(), "image-to-video does not run under a parallel plan (--parallel "
+                    + options.parallel() + ") yet; run it on one device");
         }
     }
 

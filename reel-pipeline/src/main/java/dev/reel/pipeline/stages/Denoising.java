@@ -57,15 +57,17 @@ public final class Denoising implements Stage {
                 try (Scope step = Scope.open()) {
                     float[] t = {(float) timesteps[i]};
                     Tensor x = latents;
+                    Tensor in = state.transformerInput(x);                                          // [1, C (+ 4 + z), T', h, w]
+                    Tensor image = state.imageEmbeds;
                     Tensor velocity;                                                                 // [1, C, T', h, w] fp32
                     if (plan.parallel()) {
-                        velocity = plan.predict(transformer, x, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, g);
+                        velocity = plan.predict(transformer, in, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, image, g);
                     } else {
                         velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x,
-                                hooks -> transformer.forward(x, t, state.promptEmbeds, hooks).to(DType.F32));
+                                hooks -> transformer.forward(in, t, state.promptEmbeds, image, hooks).to(DType.F32));
                         if (cfg) {
                             Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
-                                    hooks -> transformer.forward(x, t, state.negativePromptEmbeds, hooks).to(DType.F32));
+                                    hooks -> transformer.forward(in, t, state.negativePromptEmbeds, image, hooks).to(DType.F32));
                             velocity = uncond.add(velocity.sub(uncond).mul(g));
                         }
                     }

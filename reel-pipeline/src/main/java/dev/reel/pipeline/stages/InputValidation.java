@@ -3,6 +3,7 @@ package dev.reel.pipeline.stages;
 import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.InvalidRequestException;
+import dev.reel.pipeline.ModelTask;
 import dev.reel.pipeline.OutputFormat;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.media.Mp4Writer;
@@ -22,24 +23,38 @@ import java.util.Locale;
 public final class InputValidation implements Stage {
     private final VideoGeometry geometry;
     private final GenerationLimits limits;
+    private final ModelTask task;
 
-    public InputValidation(VideoGeometry geometry, GenerationLimits limits) {
+    /** For a text-to-video model. */
+    public InputValidation(VideoGeometry geometry, GenerationLimits limits) { this(geometry, limits, ModelTask.T2V); }
+
+    /** @param task what the model takes (the pictures a request must or may give) */
+    public InputValidation(VideoGeometry geometry, GenerationLimits limits, ModelTask task) {
         this.geometry = geometry;
         this.limits = limits;
+        this.task = task;
     }
 
     @Override public String name() { return "InputValidation"; }
 
-    @Override public void run(PipelineState state) { check(state.request(), geometry, limits); }
+    @Override public void run(PipelineState state) { check(state.request(), geometry, limits, task); }
 
-    /** Checks {@code r} against the model's {@code geometry} and the {@code limits}; throws the first broken rule. */
-    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
-        List<InvalidRequestException> broken = violations(r, geometry, limits);
+    /** Checks {@code r} for a text-to-video model; throws the first broken rule. */
+    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) { check(r, geometry, limits, ModelTask.T2V); }
+
+    /** Checks {@code r} against the model's {@code geometry} and {@code task} and the {@code limits}; throws the first broken rule. */
+    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits, ModelTask task) {
+        List<InvalidRequestException> broken = violations(r, geometry, limits, task);
         if (!broken.isEmpty()) throw broken.getFirst();
     }
 
-    /** Every rule {@code r} breaks, in field order; empty when the request is valid. */
+    /** Every rule {@code r} breaks for a text-to-video model. */
     public static List<InvalidRequestException> violations(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
+        return violations(r, geometry, limits, ModelTask.T2V);
+    }
+
+    /** Every rule {@code r} breaks, in field order; empty when the request is valid. */
+    public static List<InvalidRequestException> violations(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits, ModelTask task) {
         List<InvalidRequestException> out = new ArrayList<>();
         if (r.prompt() == null || r.prompt().isBlank()) out.add(new InvalidRequestException("prompt", r.prompt(), "must not be empty"));
         int maxH = Math.min(limits.maxHeight(), geometry.maxHeight()), maxW = Math.min(limits.maxWidth(), geometry.maxWidth());
@@ -79,6 +94,7 @@ public final class InputValidation implements Stage {
                 out.add(new InvalidRequestException("latents", Arrays.toString(r.latents().shape()), "must have shape " + Arrays.toString(want) + " for this size and frame count"));
             }
         }
+        ImageRules.check(out, r, task);
         output(out, r);
         return out;
     }
