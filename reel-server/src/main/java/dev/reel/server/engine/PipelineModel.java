@@ -17,8 +17,10 @@ import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.stages.InputValidation;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Base64;
 import java.util.Map;
+import dev.reel.models.image.RgbImage;
+import dev.reel.pipeline.InputImages;
 import java.util.function.Function;
 
 /** A {@link VideoModel} backed by Reel's pipeline ({@link VideoGenerator}): a Diffusers folder or the demo model. */
@@ -27,17 +29,19 @@ public final class PipelineModel implements VideoModel {
     public static final String DEMO_ID = "reel-demo";
 
     /** Pipeline request fields → the API fields clients send. */
-    private static final Map<String, String> API_FIELDS = Map.of(
-            "prompt", "prompt",
-            "negativePrompt", "nvext.negative_prompt",
-            "height", "size",
-            "width", "size",
-            "numFrames", "nvext.num_frames",
-            "numInferenceSteps", "nvext.num_inference_steps",
-            "guidanceScale", "nvext.guidance_scale",
-            "seed", "nvext.seed",
-            "fps", "nvext.fps",
-            CacheSpec.FIELD, "nvext.cache");
+    private static final Map<String, String> API_FIELDS = Map.ofEntries(
+            Map.entry("prompt", "prompt"),
+            Map.entry("negativePrompt", "nvext.negative_prompt"),
+            Map.entry("height", "size"),
+            Map.entry("width", "size"),
+            Map.entry("numFrames", "nvext.num_frames"),
+            Map.entry("numInferenceSteps", "nvext.num_inference_steps"),
+            Map.entry("guidanceScale", "nvext.guidance_scale"),
+            Map.entry("seed", "nvext.seed"),
+            Map.entry("fps", "nvext.fps"),
+            Map.entry(CacheSpec.FIELD, "nvext.cache"),
+            Map.entry("image", "input_reference"),
+            Map.entry("lastImage", "nvext.last_image"));
 
     private final String id;
     private final GeneratorOptions options;
@@ -66,6 +70,17 @@ public final class PipelineModel implements VideoModel {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
         return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.fromPretrained(abs, o), false, transformerConfig(abs));
+    }
+
+    /**
+     * The architecture in the config folder {@code configDir} with seeded random weights (real sizes, noise videos),
+     * served as {@code id} (null: the folder's name); {@code substitutes} supplies folders the configs lack (a tokenizer).
+     */
+    public static PipelineModel randomWeights(Path configDir, Map<String, Path> substitutes, String id, GeneratorOptions options) {
+        Path abs = configDir.toAbsolutePath().normalize();
+        String name = id != null ? id : abs.getFileName().toString();
+        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.randomWeights(abs, o, 0L, substitutes, false), true,
+                transformerConfig(abs));
     }
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
@@ -111,7 +126,7 @@ public final class PipelineModel implements VideoModel {
     @Override public void validate(VideoSpec spec) {
         try {
             GenerationRequest r = request(profile.requestBuilder(spec.prompt()), spec).build();
-            InputValidation.check(r, profile.geometry(), options.limits());
+            InputValidation.check(r, profile.geometry(), options.limits(), profile.task());
             if (transformer != null) CacheStrategies.create(r.cache(), transformer);   // e.g. a model without published coefficients
         } catch (InvalidRequestException e) {
             String param = API_FIELDS.getOrDefault(e.field(), e.field());
@@ -139,6 +154,13 @@ public final class PipelineModel implements VideoModel {
                 .numInferenceSteps(spec.numInferenceSteps())
                 .guidanceScale(spec.guidanceScale())
                 .seed(spec.seed())
-                .cache(spec.cache());
+                .cache(spec.cache())
+                .image(picture(spec.inputReference()))
+                .lastImage(picture(spec.lastImage()));
+    }
+
+    /** A picture kept in a spec (base64 of the file, checked when the request was parsed), or null. */
+    private static RgbImage picture(String base64) {
+        return base64 == null ? null : InputImages.decode(Base64.getDecoder().decode(base64));
     }
 }
