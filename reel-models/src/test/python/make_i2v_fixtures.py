@@ -96,14 +96,27 @@ def clip_processor():
 
 
 def pil_processor():
-    """Transformers 5's explicit PIL backend of the CLIP processor, when it has one (else None)."""
+    """Transformers 5's explicit PIL backend of the CLIP processor, when it has one (else None, and why)."""
     try:
         from transformers import CLIPImageProcessorPil
+        return CLIPImageProcessorPil(**{k: v for k, v in clip_processor().to_dict().items()
+                                        if k in ("do_resize", "size", "resample", "do_center_crop", "crop_size", "do_rescale",
+                                                 "rescale_factor", "do_normalize", "image_mean", "image_std", "do_convert_rgb")}), None
+    except Exception as e:  # older Transformers: CLIPImageProcessor itself is the PIL/NumPy one
+        return None, repr(e)[:200]
+
+
+def to_rgb(im):
+    """Transformers' convert_to_rgb (RGBA composited over white), its own function when importable."""
+    try:
+        from transformers.image_transforms import convert_to_rgb
+        return convert_to_rgb(im)
     except ImportError:
-        return None
-    return CLIPImageProcessorPil(**{k: v for k, v in clip_processor().to_dict().items()
-                                    if k in ("do_resize", "size", "resample", "do_center_crop", "crop_size", "do_rescale",
-                                             "rescale_factor", "do_normalize", "image_mean", "image_std", "do_convert_rgb")})
+        from PIL import Image
+        if im.mode == "RGB":
+            return im
+        rgba = im.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255)), rgba).convert("RGB")
 
 
 def clip_model(act, seed):
@@ -134,7 +147,7 @@ def pipeline_folder(folder, flf):
     from transformers import AutoTokenizer, UMT5EncoderModel
     pipe = WanImageToVideoPipeline(
         tokenizer=AutoTokenizer.from_pretrained(os.path.join(WAN21, "tokenizer")),
-        text_encoder=UMT5EncoderModel.from_pretrained(os.path.join(WAN21, "text_encoder"), torch_dtype=torch.float32),
+        text_encoder=UMT5EncoderModel.from_pretrained(os.path.join(WAN21, "text_encoder")).float(),
         vae=AutoencoderKLWan.from_pretrained(os.path.join(WAN21, "vae"), torch_dtype=torch.float32),
         scheduler=UniPCMultistepScheduler.from_pretrained(os.path.join(WAN21, "scheduler")),
         image_processor=clip_processor(), image_encoder=clip_model("gelu", SEED), transformer=transformer(flf, SEED + 10))
@@ -217,20 +230,23 @@ def transformer_case(pipe, setdir, manifest, n_images):
 def image_cases(pipe, setdir, manifest, pipeline_images):
     from PIL import Image
     import transformers
-    from transformers.image_transforms import convert_to_rgb as to_rgb  # RGBA: composited on white
     odd = {"odd_rgb": save_png(os.path.join(setdir, "images", "odd_rgb.png"), picture(45, 61, 3, 7)),
            "tall_rgba": save_png(os.path.join(setdir, "images", "tall_rgba.png"), picture(70, 41, 4, 8)),
            "grey": save_png(os.path.join(setdir, "images", "grey.png"), picture(37, 50, 0, 9))}
     names = dict(odd)
     names.update({k: os.path.join(setdir, v) for k, v in pipeline_images.items()})
-    proc, pil = pipe.image_processor, pil_processor()
+    proc, (pil, pil_why) = pipe.image_processor, pil_processor()
     out = {}
     for key, path in names.items():
         im = Image.open(path)
         out["image." + key] = np.asarray(im)
         out["pixel_values." + key] = proc(images=im, return_tensors="pt")["pixel_values"]
         if pil is not None:
-            out["pixel_values_pil." + key] = pil(images=im, return_tensors="pt")["pixel_values"]
+            try:
+                out["pixel_values_pil." + key] = pil(images=im, return_tensors="pt")["pixel_values"]
+            except Exception as e:
+                pil, pil_why = None, repr(e)[:200]
+                out = {k: v for k, v in out.items() if not k.startswith("pixel_values_pil.")}
         rgb = to_rgb(im)
         short = CLIP["image_size"]
         w, h = rgb.size
@@ -239,7 +255,7 @@ def image_cases(pipe, setdir, manifest, pipeline_images):
     write(setdir, "image_processor", out, manifest, rtol=1e-6, model_dir="pipeline",
           images={k: os.path.relpath(v, setdir) for k, v in names.items()},
           processor=type(proc).__module__ + "." + type(proc).__name__,
-          pil_processor=None if pil is None else type(pil).__name__, transformers=transformers.__version__,
+          pil_processor=type(pil).__name__ if pil is not None else "none: " + str(pil_why), transformers=transformers.__version__,
           note="image.K: the decoded PNG (uint8 values; grey is [H, W], rgba [H, W, 4]); pixel_values.K: the pipeline's "
                "image_processor [1, 3, S, S]; pixel_values_pil.K: Transformers' PIL backend of it (when it has one); "
                "pil_bicubic.K: PIL's bicubic resize of the image made RGB by Transformers' convert_to_rgb to shortest edge S (before the crop), [h, w, 3]")
@@ -287,7 +303,7 @@ def make_set(out, name, flf):
                                           [images["image"], os.path.join("images", "odd_rgb.png")]], return_tensors="pt")["pixel_values"]
         encoder_case(setdir, manifest, "image_encoder", pipe.image_encoder, pv, "pipeline/image_encoder")
         quick = clip_model("quick_gelu", SEED + 40)
-        quick.save_pretrained(os.path.join(setdir, "clip_quick_gelu"), safe_serialization=True)
+        quick.save_pretrained(os.path.join(setdir, "clip_quick_gelu"))
         encoder_case(setdir, manifest, "image_encoder_quick_gelu", quick, pv, "clip_quick_gelu")
     transformer_case(pipe, setdir, manifest, 2 if flf else 1)
     run_pipeline(pipe, setdir, manifest, images, flf)

@@ -47,7 +47,10 @@ public record ClipImageProcessor(boolean doResize, int shortestEdge, int height,
         else if (crop != null) { ch = crop.path("height").asInt(224); cw = crop.path("width").asInt(224); }
         ResampleFilter filter;
         try {
-            filter = ResampleFilter.ofPillowCode(c.getInt("resample", ResampleFilter.BICUBIC.pillowCode));
+            JsonNode r = c.node("resample");   // Pillow's code (3), or its name ("bicubic", "PILImageResampling.BICUBIC")
+            filter = r == null ? ResampleFilter.BICUBIC : r.isTextual()
+                    ? ResampleFilter.ofName(r.textValue().substring(r.textValue().lastIndexOf('.') + 1))
+                    : ResampleFilter.ofPillowCode(c.getInt("resample"));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(c.source() + ": " + e.getMessage());
         }
