@@ -94,6 +94,12 @@ class ImageToVideoApiTest {
         assertTrue(!done.toString().contains(Base64.getEncoder().encodeToString(png(40, 60)).substring(0, 40)), "the picture is not echoed in the video object");
     }
 
+    @Test void theModelSaysWhatItTakes() {
+        JsonNode m = TestServer.json(s.get("/v1/models/i2v-tiny"));
+        assertEquals("i2v", m.path("task").path("name").asText(), m.toString());
+        assertEquals(1, m.path("task").path("min_images").asInt());
+    }
+
     @Test void aDataUrlInJsonIsAccepted() throws Exception {
         String url = "data:image/png;base64," + Base64.getEncoder().encodeToString(png(32, 48));
         JsonNode v = s.submit("{\"prompt\": \"a fox\", \"size\": \"32x48\", \"input_reference\": \"" + url + "\", \"nvext\": {\"num_frames\": 1, \"num_inference_steps\": 1}}");

@@ -122,6 +122,7 @@ public final class PipelineModel implements VideoModel {
     @Override public GenerationRequest defaults() { return profile.defaults(); }
     @Override public boolean randomWeights() { return randomWeights; }
     @Override public VideoGeometry geometry() { return profile.geometry(); }
+    @Override public dev.reel.pipeline.ModelTask task() { return profile.task(); }
 
     @Override public void validate(VideoSpec spec) {
         try {
