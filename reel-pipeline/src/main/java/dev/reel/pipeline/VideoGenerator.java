@@ -95,6 +95,11 @@ public final class VideoGenerator implements AutoCloseable {
     private final ModelProfile profile;
     private final Path ownedDir;
     private final Function<T5Tokenizer.Encoding, Tensor> textEncoder;
+    /**
+     * Where rank 0's VAE lives between its encode (image-to-video) and decode: made once, since taking charge moves the
+     * weights to the host at memory levels ≥ 2 (a second one would find them there and run the VAE on the CPU).
+     */
+    private final Offloaded vaeResidency;
     /** One thread per rank, when the plan is parallel. */
     private final RankThreads rankThreads;
     /** The ranks' groups; made on first use and again after a failure aborted them. */
@@ -119,6 +124,7 @@ public final class VideoGenerator implements AutoCloseable {
                 for (PipelineComponents c : new LinkedHashSet<>(rankComponents)) c.get("transformer", WanTransformer3DModel.class).streamBlocks(WeightStreamer::of);
             }
             this.textEncoder = textEncoder(components, options.backend(), level);
+            this.vaeResidency = Offloaded.of(components.get("vae", AutoencoderKLWan.class), level.offloadsVae());
         } catch (RuntimeException e) {
             closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
             throw e;
@@ -135,7 +141,6 @@ public final class VideoGenerator implements AutoCloseable {
         ModelTask task = profile.task();
         boolean offloadVae = options.system().memoryLevel().offloadsVae();
         AutoencoderKLWan vae = rc.isLeader() ? c.get("vae", AutoencoderKLWan.class) : null;
-        Offloaded vaeResidency = vae == null ? null : Offloaded.of(vae, offloadVae);   // one residency for encode and decode
         list.add(new InputValidation(geometry, options.limits(), task));
         if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
         if (task.clip()) {
