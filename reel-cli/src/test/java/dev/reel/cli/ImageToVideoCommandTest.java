@@ -74,6 +74,14 @@ class ImageToVideoCommandTest {
         assertFalse(Files.exists(mp4));
     }
 
+    /** The DiT benchmark feeds an image-to-video config its CLIP states (the I2V-14B one on the GPU; the tiny one here). */
+    @Test
+    void benchDitRunsImageToVideoConfigs() {
+        GenerateCommandTest.Run r = GenerateCommandTest.reel("bench", "dit", "--config", configs("wan2.1-flf2v-tiny"), "--frames", "5",
+                "--height", "32", "--width", "32", "--device", "cpu", "--dtype", "fp32", "--warmup", "0", "--reps", "1", "--image-tokens", "17");
+        assertEquals(0, r.exit(), r.err() + r.out());   // its lines go to System.out (the GPU runs read them there)
+    }
+
     @Test
     void infoNamesTheFamilyAndTask() {
         GenerateCommandTest.Run r = GenerateCommandTest.reel("info", "--model", configs("wan2.1-flf2v-tiny"));
