@@ -87,7 +87,10 @@ def write(setdir, name, tensors, manifest, **entry):
 
 
 def clip_processor():
-    from transformers import CLIPImageProcessor
+    try:
+        from transformers import CLIPImageProcessor
+    except Exception:  # a Transformers whose default backend is missing: its PIL one
+        from transformers import CLIPImageProcessorPil as CLIPImageProcessor
     return CLIPImageProcessor(do_resize=True, size={"shortest_edge": CLIP["image_size"]}, resample=3,
                               do_center_crop=True, crop_size={"height": CLIP["image_size"], "width": CLIP["image_size"]},
                               do_rescale=True, rescale_factor=1 / 255, do_normalize=True,

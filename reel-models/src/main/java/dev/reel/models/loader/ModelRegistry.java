@@ -76,7 +76,7 @@ public final class ModelRegistry {
                 ClipVisionModel::load,
                 (f, seed, dt, b) -> ClipVisionModel.random(ClipVisionConfig.fromConfig(config(f)), seed, dt, b),
                 f -> new ClipVisionModel(ClipVisionConfig.fromConfig(config(f)))));
-        for (String p : List.of("CLIPImageProcessor", "CLIPImageProcessorFast")) {
+        for (String p : List.of("CLIPImageProcessor", "CLIPImageProcessorFast", "CLIPImageProcessorPil")) {
             r.register(new Entry(p, Kind.IMAGE_PROCESSOR, ClipImageProcessor.class,
                     (f, dt, b) -> ClipImageProcessor.read(f), (f, seed, dt, b) -> ClipImageProcessor.read(f), null));
         }
