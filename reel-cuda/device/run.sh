@@ -4,8 +4,11 @@
 # Steps: env (GPU, libraries, PyTorch), tests (every gpu-tagged JUnit test), parity (reel parity of the fixture
 # set on cuda in fp32 and bf16), dit (the Wan2.1-1.3B DiT forward at 81×480×832 bf16 next to the PyTorch peer),
 # dit33 (33 frames), ditflash (Reel's own attention kernel), vae, umt5 (with the Transformers peer), ops (per-op
-# timings next to PyTorch), parity22 (the Wan2.2 sets), dit22 (TI2V-5B at 121×704×1280 next to the peer), dita14b
-# (one A14B expert at 81×720×1280 next to the peer). PACK overrides the pack's folder (default: the folder of this script).
+# timings next to PyTorch), i2v (reel parity of the image-to-video sets testdata/wan21-i2v-tiny and
+# wan21-flf2v-tiny, when present, on cuda in fp32 and bf16; the I2V-14B-480P DiT forward at 81×480×832 bf16, random
+# weights: no PyTorch peer with the image branch yet), parity22 (the Wan2.2 sets), dit22 (TI2V-5B at 121×704×1280
+# next to the peer), dita14b (one A14B expert at 81×720×1280 next to the peer). PACK overrides the pack's folder
+# (default: the folder of this script).
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -42,6 +45,13 @@ for s in $steps; do
     umt5)
       timeout 300 $J -cp "$CP" dev.reel.cli.BenchUmt5Command --config "$CFG" --tokens 512
       timeout 200 python3 "$pack/torch_umt5.py" "$CFG/text_encoder/config.json" ;;
+    i2v)
+      for set in testdata/wan21-i2v-tiny testdata/wan21-flf2v-tiny; do
+        [ -f "$set/manifest.json" ] || { echo "$set: not in this checkout (make it with reel-models/src/test/python/make_i2v_fixtures.py)"; continue; }
+        timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity "$set" --device cuda --dtype fp32 || fail=1
+        timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity "$set" --device cuda --dtype bf16 --rtol 2e-2
+      done
+      timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config testdata/configs/wan2.1-i2v-14b-480p --frames 81 --height 480 --width 832 --device cuda --dtype bf16 ;;
     ops) timeout 200 $J -cp "$TCP" dev.reel.cuda.CudaOpsBench ; timeout 200 python3 "$pack/torch_ops.py" ;;
     parity22)
       for set in testdata/wan22-ti2v-tiny testdata/wan22-a14b-tiny; do
@@ -59,7 +69,7 @@ for s in $steps; do
       CA=testdata/configs/wan2.2-t2v-a14b
       timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CA" --frames 81 --height 720 --width 1280 --device cuda --dtype bf16 --warmup 1 --reps 3
       timeout 400 python3 "$PEER" --config "$CA/transformer/config.json" --frames 81 --height 720 --width 1280 --reps 3 ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops parity22 dit22 dita14b" >&2; fail=1 ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"

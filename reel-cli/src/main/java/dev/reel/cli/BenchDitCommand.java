@@ -14,6 +14,7 @@ import dev.reel.core.Tensor;
 import dev.reel.core.WeightStreamer;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.wan.WanTransformer3DModel;
+import dev.reel.models.nn.DitHooks;
 import dev.reel.models.wan.WanTransformerConfig;
 import dev.reel.models.wan.WanVaeConfig;
 import dev.reel.pipeline.VideoGeometry;
@@ -63,6 +64,9 @@ public final class BenchDitCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "5", description = "Timed forwards. Default: ${DEFAULT-VALUE}.")
     int reps;
 
+    @Option(names = "--image-tokens", defaultValue = "257", description = "Image-encoder tokens per picture, for image-to-video configs (ViT-H/14: 257). Default: ${DEFAULT-VALUE}.")
+    int imageTokens;
+
     @Option(names = "--layers", description = "Use only this many transformer blocks (quick runs).")
     Integer layers;
 
@@ -79,7 +83,8 @@ public final class BenchDitCommand implements Callable<Integer> {
         WanTransformerConfig cfg = WanTransformerConfig.fromConfig(ConfigJson.read(file));
         if (layers != null) {
             cfg = new WanTransformerConfig(cfg.patchSize(), cfg.numAttentionHeads(), cfg.attentionHeadDim(), cfg.inChannels(), cfg.outChannels(),
-                    cfg.textDim(), cfg.freqDim(), cfg.ffnDim(), layers, cfg.crossAttnNorm(), cfg.eps(), cfg.ropeMaxSeqLen());
+                    cfg.textDim(), cfg.freqDim(), cfg.ffnDim(), layers, cfg.crossAttnNorm(), cfg.eps(), cfg.ropeMaxSeqLen(),
+                    cfg.imageDim(), cfg.addedKvProjDim(), cfg.posEmbedSeqLen());
         }
         Device dev = Device.parse(device);
         DType dt = DType.parse(dtype);
@@ -98,6 +103,8 @@ public final class BenchDitCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "random weights: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         Tensor x = random(be, dt, 1, 1, cfg.inChannels(), lt, lh, lw);
         Tensor ctx = random(be, dt, 2, 1, textLen, cfg.textDim());
+        int pictures = cfg.imagesPerSample();
+        Tensor img = pictures == 0 ? null : random(be, dt, 3, pictures, imageTokens, cfg.imageDim());   // the CLIP states (image-to-video)
         float[] timestep = {500f};
 
         boolean streamed = false;
@@ -112,11 +119,11 @@ public final class BenchDitCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "blocks to pinned host memory: %.1f s%n", (System.nanoTime() - t1) / 1e9);
             }
             be.resetPeakMemory();
-            double[] ms = time(be, warmup, reps, () -> model.forward(x, timestep, ctx));
+            double[] ms = time(be, warmup, reps, () -> model.forward(x, timestep, ctx, img, DitHooks.NONE));
             double[] sorted = ms.clone();
             Arrays.sort(sorted);
             double median = sorted[sorted.length / 2];
-            double flops = flops(cfg, tokens, textLen);
+            double flops = flops(cfg, tokens, textLen, (long) pictures * imageTokens);
             String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakGiB());
             System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-dit-forward\", \"memory_level\": %d, \"layers\": %d, \"frames\": %d, \"height\": %d, \"width\": %d, \"tokens\": %d, \"dtype\": \"%s\", "
                             + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"tflops\": %.1f%s, \"device\": \"%s\"}%n",
@@ -148,9 +155,13 @@ public final class BenchDitCommand implements Callable<Integer> {
     }
 
     /** The PyTorch peer's FLOP count: the block GEMMs and both attentions (embeddings and norms left out). */
-    static double flops(WanTransformerConfig c, long l, long lc) {
+    static double flops(WanTransformerConfig c, long l, long lc) { return flops(c, l, lc, 0); }
+
+    /** As {@link #flops(WanTransformerConfig, long, long)}, plus the image keys/values and attention over {@code li} image tokens. */
+    static double flops(WanTransformerConfig c, long l, long lc, long li) {
         double d = c.innerDim(), ff = c.ffnDim();
-        return c.numLayers() * (8 * l * d * d + 4.0 * l * l * d + 4 * l * d * d + 4 * lc * d * d + 4.0 * l * lc * d + 4 * l * d * ff);
+        return c.numLayers() * (8 * l * d * d + 4.0 * l * l * d + 4 * l * d * d + 4 * lc * d * d + 4.0 * l * lc * d + 4 * l * d * ff
+                + 4 * li * d * d + 4.0 * l * li * d);
     }
 
     /** Seeded standard-normal values of {@code shape} (the pipeline's latent noise), stored as {@code dt}. */

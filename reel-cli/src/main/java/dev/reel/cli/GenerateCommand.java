@@ -26,6 +26,9 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import dev.reel.models.image.InvalidImageException;
+import dev.reel.models.image.RgbImage;
+import dev.reel.pipeline.InputImages;
 import picocli.CommandLine.Spec;
 
 /**
@@ -33,7 +36,7 @@ import picocli.CommandLine.Spec;
  * built-in demo). Every request is checked against the model's configs before any weight is read.
  */
 @Command(name = "generate", sortOptions = false,
-        description = {"Generate a video from a prompt with a Wan2.1 Diffusers pipeline.",
+        description = {"Generate a video from a prompt (and, for image-to-video models, --image) with a Wan2.1 Diffusers pipeline.",
                 "--model takes a folder, a Hugging Face id (ORG/NAME, fetched into the hub cache) or 'demo' (a tiny",
                 "pipeline with seeded random weights: noise, but a real MP4). Diffusers' and FastVideo's flag names work too."})
 final class GenerateCommand implements Callable<Integer> {
@@ -43,7 +46,8 @@ final class GenerateCommand implements Callable<Integer> {
             Map.entry("width", "--width"), Map.entry("numFrames", "--frames"), Map.entry("numInferenceSteps", "--steps"),
             Map.entry("guidanceScale", "--guidance"), Map.entry("guidanceScale2", "--guidance-scale-2"), Map.entry("fps", "--fps"), Map.entry("flowShift", "--flow-shift"),
             Map.entry("maxSequenceLength", "--max-sequence-length"), Map.entry("output", "--output"),
-            Map.entry("preset", "--x264-preset"), Map.entry("crf", "--crf"), Map.entry("scheduler", "--scheduler"), Map.entry("cache", "--cache"));
+            Map.entry("preset", "--x264-preset"), Map.entry("crf", "--crf"), Map.entry("scheduler", "--scheduler"), Map.entry("cache", "--cache"),
+            Map.entry("image", "--image"), Map.entry("lastImage", "--last-image"));
 
     @Spec CommandLine.Model.CommandSpec spec;
 
@@ -70,6 +74,15 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(names = "--prompt", required = true, description = "what the video shows") String prompt;
         @Option(names = "--prompt-file", required = true, paramLabel = "FILE", description = "one prompt per line (blank lines skipped): one video each") Path file;
     }
+
+    @Option(names = "--image", paramLabel = "PATH", description = "the first frame (PNG or JPEG), for image-to-video models (Wan2.1 I2V/FLF2V)")
+    Path image;
+
+    @Option(names = "--last-image", paramLabel = "PATH", description = "the last frame (PNG or JPEG), for first-and-last-frame models (with --image)")
+    Path lastImage;
+
+    /** The decoded --image and --last-image (null when not given), read before any weight. */
+    private RgbImage firstPicture, lastPicture;
 
     @Option(names = "--negative-prompt", description = "what to steer away from (default: the model's, usually none)")
     String negativePrompt;
@@ -119,6 +132,15 @@ final class GenerateCommand implements Callable<Integer> {
         Path dir = model.equals("demo") ? null : ModelSource.resolve(model, hub.options(), quiet ? null : err);
         ModelProfile profile = dir == null ? VideoGenerator.demoProfile() : ModelProfile.read(dir);
 
+        try {
+            firstPicture = image == null ? null : InputImages.read(image);
+            lastPicture = lastImage == null ? null : InputImages.read(lastImage);
+        } catch (InvalidImageException e) {
+            err.println("reel generate: invalid " + (firstPicture == null && image != null ? "--image " + image : "--last-image " + lastImage) + ": " + e.getMessage());
+            err.flush();
+            return spec.exitCodeOnInvalidInput();
+        }
+
         // every request checked against the configs before any weight is read
         List<GenerationRequest> requests;
         try {
@@ -131,7 +153,10 @@ final class GenerateCommand implements Callable<Integer> {
         List<String> errors = new ArrayList<>();
         for (GenerationRequest r : requests) {
             for (InvalidRequestException e : InputValidation.violations(r, profile, options.limits())) {
-                String line = flag(e) + " " + e.value() + ": " + e.rule();
+                // pictures are named by the path typed, or not at all when the flag is missing
+                Path picture = e.field().equals("image") ? image : e.field().equals("lastImage") ? lastImage : null;
+                String shown = e.field().equals("image") || e.field().equals("lastImage") ? (picture == null ? "" : " " + picture) : " " + e.value();
+                String line = flag(e) + shown + ": " + e.rule();
                 if (!errors.contains(line)) errors.add(line);
             }
         }
@@ -231,6 +256,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (x264Preset != null) b.preset(x264Preset);
         if (crf != null) b.crf(crf);
         if (cache != null) b.cache(cache);
+        b.image(firstPicture).lastImage(lastPicture);
         return b.build();
     }
 

@@ -8,6 +8,7 @@ import dev.reel.core.FileOps;
 import dev.reel.core.Tensor;
 import dev.reel.models.loader.ComponentInfo;
 import dev.reel.models.loader.ModelIndex;
+import dev.reel.pipeline.ModelTask;
 import dev.reel.pipeline.VideoGenerator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -81,6 +82,7 @@ final class InfoCommand implements Callable<Integer> {
         ModelIndex index = ModelIndex.read(dir);
         List<ComponentInfo> infos = ComponentInfo.describe(dir);
         out.println("pipeline: " + index.pipelineClass());
+        out.println("task: " + taskLine(dir));
         out.printf("%-13s %-26s %-46s %15s  %s%n", "component", "class", "implementation", "parameters", "stored dtypes");
         long total = 0;
         for (ComponentInfo c : infos) {
@@ -92,6 +94,18 @@ final class InfoCommand implements Callable<Integer> {
             out.printf("%-13s %-26s %-46s %15s  %s%s%n", c.name(), c.className(), c.javaClass(), params, dtypes, detail);
         }
         out.printf("%-13s %-26s %-46s %15s%n", "total", "", "", String.format("%,d", total));
+    }
+
+    /** {@code Wan2.1 i2v (image-to-video): takes --image}, or why the configs do not say. */
+    private static String taskLine(Path dir) {
+        try {
+            ModelTask t = ModelTask.read(dir);
+            String takes = t.maxImages() == 0 ? "a prompt" : t.minImages() == 2 ? "--image and --last-image"
+                    : t.maxImages() == 2 ? "--image, optionally --last-image" : "--image";
+            return t.describe() + ": takes " + takes;
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     private static String dtypeCount(Map.Entry<DType, Long> e) {

@@ -1,11 +1,12 @@
 package dev.reel.pipeline;
 
 import dev.reel.core.Tensor;
+import dev.reel.models.image.RgbImage;
 import dev.reel.pipeline.cache.CacheSpec;
 import java.nio.file.Path;
 
 /**
- * One text-to-video request (the request level of Reel's configuration). Build it with {@link #builder(String)};
+ * One text-to-video (or, with {@link #image}, image-to-video) request (the request level of Reel's configuration). Build it with {@link #builder(String)};
  * the defaults are those of Diffusers' Wan2.1 {@code WanPipeline}: 480×832, 81 frames, 50 steps, guidance 5.0,
  * the model's scheduler (UniPC), 16 fps, {@code max_sequence_length} 512. Rules are checked by
  * {@link VideoGenerator#validate} before any compute and broken ones throw {@link InvalidRequestException}.
@@ -29,9 +30,9 @@ import java.nio.file.Path;
  * @param latents           initial latents {@code [1, 16, (numFrames−1)/4+1, height/8, width/8]} instead of seeded
  *                          noise (for reproducing a reference); usually null
  * @param cache             step-cache policy ({@link CacheSpec#NONE}: every transformer pass runs)
- * @param firstFrame        Wan2.2 TI2V's image-conditioned first frame, {@code [1, 3, height, width]} in [−1, 1] (the
- *                          picture as the VAE takes it), or null for text-to-video; the image-to-video request field
- *                          feeds it
+ * @param image             the first frame to animate (image-to-video models; Diffusers' {@code image}; Wan2.2 TI2V's
+ *                          optional first frame), or null
+ * @param lastImage         the last frame to reach (first-and-last-frame models; Diffusers' {@code last_image}), or null
  * @param guidanceScale2    the low-noise expert's guidance weight (Wan2.2 A14B's {@code guidance_scale_2}); null
  *                          uses {@code guidanceScale}; only for models with two experts
  */
@@ -54,7 +55,8 @@ public record GenerationRequest(
         int crf,
         Tensor latents,
         CacheSpec cache,
-        Tensor firstFrame,
+        RgbImage image,
+        RgbImage lastImage,
         Double guidanceScale2) {
 
     public GenerationRequest {
@@ -95,7 +97,7 @@ public record GenerationRequest(
         b.numInferenceSteps = numInferenceSteps; b.guidanceScale = guidanceScale; b.seed = seed; b.fps = fps;
         b.scheduler = scheduler; b.flowShift = flowShift; b.maxSequenceLength = maxSequenceLength; b.output = output;
         b.outputFormat = outputFormat; b.preset = preset; b.crf = crf; b.latents = latents; b.cache = cache;
-        b.firstFrame = firstFrame; b.guidanceScale2 = guidanceScale2;
+        b.image = image; b.lastImage = lastImage; b.guidanceScale2 = guidanceScale2;
         return b;
     }
 
@@ -119,7 +121,8 @@ public record GenerationRequest(
         private int crf = DEFAULT_CRF;
         private Tensor latents;
         private CacheSpec cache = CacheSpec.NONE;
-        private Tensor firstFrame;
+        private RgbImage image;
+        private RgbImage lastImage;
         private Double guidanceScale2;
 
         private Builder(String prompt) { this.prompt = prompt; }
@@ -135,8 +138,6 @@ public record GenerationRequest(
         public Builder guidanceScale(double v) { guidanceScale = v; return this; }
         /** The low-noise expert's guidance (two-expert models); null: the same as {@link #guidanceScale}. */
         public Builder guidanceScale2(Double v) { guidanceScale2 = v; return this; }
-        /** Wan2.2 TI2V's first frame {@code [1, 3, H, W]} in [−1, 1] (image-conditioned text-to-video), or null. */
-        public Builder firstFrame(Tensor v) { firstFrame = v; return this; }
         public Builder seed(Long v) { seed = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder fps(int v) { fps = v; return this; }
@@ -149,13 +150,17 @@ public record GenerationRequest(
         public Builder crf(int v) { crf = v; return this; }
         public Builder latents(Tensor v) { latents = v; return this; }
         public Builder cache(CacheSpec v) { cache = v; return this; }
+        /** The first frame (image-to-video). */
+        public Builder image(RgbImage v) { image = v; return this; }
+        /** The last frame (first-and-last-frame-to-video). */
+        public Builder lastImage(RgbImage v) { lastImage = v; return this; }
         /** The cache policy as text ({@code teacache:0.08}); throws {@link InvalidRequestException} if malformed. */
         public Builder cache(String v) { cache = CacheSpec.parse(v); return this; }
 
         public GenerationRequest build() {
             return new GenerationRequest(prompt, negativePrompt == null ? "" : negativePrompt, height, width, numFrames,
                     numInferenceSteps, guidanceScale, seed, fps, scheduler, flowShift, maxSequenceLength, output,
-                    outputFormat, preset, crf, latents, cache, firstFrame, guidanceScale2);
+                    outputFormat, preset, crf, latents, cache, image, lastImage, guidanceScale2);
         }
     }
 }

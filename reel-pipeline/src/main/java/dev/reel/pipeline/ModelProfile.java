@@ -19,10 +19,10 @@ import java.nio.file.Path;
  * @param dir      the pipeline folder
  * @param defaults the recommended request (prompt empty)
  * @param geometry how the model maps pixels to latents and tokens
+ * @param task     what it generates from what (text, a first frame, a first and a last frame)
  * @param experts  denoising experts: 2 for Wan2.2 A14B ({@code boundary_ratio} in {@code model_index.json}), else 1
- * @param expandTimesteps Wan2.2 TI2V's per-token timesteps ({@code expand_timesteps}): the model can take a first frame
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, int experts, boolean expandTimesteps) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, ModelTask task, int experts) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
     /** Wan2.2 TI2V-5B's frame rate ({@code sample_fps}). */
@@ -33,7 +33,7 @@ public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry g
     /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
         ModelIndex index = ModelIndex.read(dir);
-        return new ModelProfile(dir, defaults(index, dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), index.boundaryRatio() == null ? 1 : 2, index.expandTimesteps());
+        return new ModelProfile(dir, defaults(index, dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), ModelTask.read(dir), index.boundaryRatio() == null ? 1 : 2);
     }
 
     /**

@@ -26,6 +26,11 @@ import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.models.wan.WanVaeTiling;
+import dev.reel.models.clip.ClipImageProcessor;
+import dev.reel.models.clip.ClipVisionModel;
+import dev.reel.models.image.VaeImageProcessor;
+import dev.reel.pipeline.stages.ImageConditioning;
+import dev.reel.pipeline.stages.ImageEncoding;
 import dev.reel.pipeline.cache.CacheCalibration;
 import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
@@ -60,8 +65,8 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * Reel's Java API for text-to-video: load a Wan2.1 Diffusers pipeline folder once, then {@link #generate} as
- * often as needed. Generations on one instance run one at a time.
+ * Reel's Java API for text- and image-to-video: load a Wan2.1 Diffusers pipeline folder once, then {@link #generate}
+ * as often as needed. Generations on one instance run one at a time.
  *
  * <pre>{@code
  * try (VideoGenerator gen = VideoGenerator.fromPretrained(Path.of("Wan2.1-T2V-1.3B-Diffusers"), GeneratorOptions.defaults())) {
@@ -70,7 +75,9 @@ import java.util.function.Function;
  * }</pre>
  *
  * The stages are those of {@code DESIGN.md}: InputValidation → TextEncoding → TimestepPreparation → LatentPreparation →
- * Denoising → Decoding → Output, each timed.
+ * Denoising → Decoding → Output, each timed; image-to-video models ({@link ModelTask}) add ImageEncoding (CLIP, when
+ * the transformer has an image branch) after TextEncoding and ImageConditioning (the VAE-encoded frames and their
+ * mask) after LatentPreparation.
  */
 public final class VideoGenerator implements AutoCloseable {
     /** Files of the demo pipeline's configs (the tiny Wan2.1 of the reference fixtures), under {@code demo/}. */
@@ -92,6 +99,11 @@ public final class VideoGenerator implements AutoCloseable {
     private final ModelProfile profile;
     private final Path ownedDir;
     private final Function<T5Tokenizer.Encoding, Tensor> textEncoder;
+    /**
+     * Where rank 0's VAE lives between its encode (image-to-video) and decode: made once, since taking charge moves the
+     * weights to the host at memory levels ≥ 2 (a second one would find them there and run the VAE on the CPU).
+     */
+    private final Offloaded vaeResidency;
     /** One thread per rank, when the plan is parallel. */
     private final RankThreads rankThreads;
     /** The ranks' groups; made on first use and again after a failure aborted them. */
@@ -99,8 +111,6 @@ public final class VideoGenerator implements AutoCloseable {
     private final VideoGeometry geometry;
     /** Each distinct rank components' denoising expert(s), made once: parking an expert moves its weights. */
     private final Map<PipelineComponents, DenoisingExperts> experts = new java.util.IdentityHashMap<>();
-    /** Where the leader's VAE weights are between uses (host memory from memory level 2). */
-    private final Offloaded vaeResidency;
 
     private VideoGenerator(List<PipelineComponents> rankComponents, GeneratorOptions options, String description,
                            ModelProfile profile, Path ownedDir) {
@@ -123,7 +133,6 @@ public final class VideoGenerator implements AutoCloseable {
                 experts.put(c, experts(c, !level.streamsTransformer()));
             }
             this.textEncoder = textEncoder(components, options.backend(), level);
-            // made once: offloading moves the weights to the host, so a second residency would find them there
             this.vaeResidency = Offloaded.of(components.get("vae", AutoencoderKLWan.class), level.offloadsVae());
         } catch (RuntimeException e) {
             closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
@@ -138,17 +147,26 @@ public final class VideoGenerator implements AutoCloseable {
         Backend backend = Backends.of(rc.device());
         WanTransformer3DModel transformer = c.get("transformer", WanTransformer3DModel.class);
         List<Stage> list = new ArrayList<>();
+        ModelTask task = profile.task();
+        boolean offloadVae = options.system().memoryLevel().offloadsVae();
+        AutoencoderKLWan vae = rc.isLeader() ? c.get("vae", AutoencoderKLWan.class) : null;
         list.add(new InputValidation(profile, options.limits()));
         if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
+        if (task.clip()) {
+            list.add(new ImageEncoding(c.get("image_processor", ClipImageProcessor.class), c.get("image_encoder", ClipVisionModel.class),
+                    transformer.dtype(), backend));
+        }
         if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
         list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
         list.add(new LatentPreparation(geometry, backend));
-        if (rc.isLeader() && profile.expandTimesteps()) list.add(new FirstFrameConditioning(c.get("vae", AutoencoderKLWan.class), vaeResidency));
+        if (task.task().equals("ti2v")) {
+            if (rc.isLeader()) list.add(new FirstFrameConditioning(vae, vaeResidency, VaeImageProcessor.defaults()));
+        } else if (task.takesImages()) {
+            list.add(new ImageConditioning(vae, vaeResidency, VaeImageProcessor.defaults(), geometry, backend));
+        }
         list.add(new Denoising(experts.get(c), DenoisingPlan.of(rc)));
         if (rc.isLeader()) {
-            AutoencoderKLWan vae = c.get("vae", AutoencoderKLWan.class);
-            boolean offload = options.system().memoryLevel().offloadsVae();
-            list.add(new Decoding(vae, vaeResidency, offload ? WanVaeTiling.defaults() : null));
+            list.add(new Decoding(vae, vaeResidency, offloadVae ? WanVaeTiling.defaults() : null));
             list.add(new Output());
         }
         return list;
@@ -215,7 +233,7 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
         ModelProfile profile = ModelProfile.read(dir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
-        return new VideoGenerator(c, options, describe(profile) + " from " + dir.toAbsolutePath().normalize(), profile, null);
+        return new VideoGenerator(c, options, profile.task().describe() + " from " + dir.toAbsolutePath().normalize(), profile, null);
     }
 
     /**
@@ -230,7 +248,7 @@ public final class VideoGenerator implements AutoCloseable {
         ModelProfile profile = ModelProfile.read(configDir);
         List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
                 randomTextEmbeddings ? union(omit, Set.of(TEXT_ENCODER)) : omit));
-        String what = describe(profile) + " of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
+        String what = profile.task().describe() + " of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
         return new VideoGenerator(c, options, what, profile, null);
     }
@@ -250,11 +268,6 @@ public final class VideoGenerator implements AutoCloseable {
             FileOps.deleteTreeQuietly(dir);
             throw e;
         }
-    }
-
-    /** What the folder holds, for {@link #description()}. */
-    private static String describe(ModelProfile p) {
-        return p.experts() == 2 ? "Wan text-to-video with two experts (Wan2.2 A14B)" : "Wan text-to-video";
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -336,6 +349,7 @@ public final class VideoGenerator implements AutoCloseable {
     /** Checks {@code request} without running anything; throws {@link InvalidRequestException} on a broken rule. */
     public void validate(GenerationRequest request) {
         InputValidation.check(request, profile, options.limits());
+        checkParallelImages(request);
         cacheStrategy(request);
     }
 
@@ -347,7 +361,7 @@ public final class VideoGenerator implements AutoCloseable {
         if (experts.get(components).isPair() && !request.cache().equals(CacheSpec.NONE)) {
             throw new InvalidRequestException("cache", request.cache().toString(), "step caches are not calibrated for two-expert models (Wan2.2 A14B) yet; use none");
         }
-        if (request.firstFrame() != null && !request.cache().equals(CacheSpec.NONE)) {
+        if (request.image() != null && profile.task().task().equals("ti2v") && !request.cache().equals(CacheSpec.NONE)) {
             throw new InvalidRequestException("cache", request.cache().toString(), "step caches do not run with a Wan2.2 TI2V first frame (per-frame timesteps) yet; use none");
         }
         return CacheStrategies.create(request.cache(), components.get("transformer", WanTransformer3DModel.class).config());
@@ -396,14 +410,12 @@ public final class VideoGenerator implements AutoCloseable {
 
     private synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation,
                                            boolean recordStepLatents, CacheStrategy cacheOverride) {
+        checkParallelImages(request);
         long seed = request.seed() != null ? request.seed() : GenerationRequest.randomSeed();
         CacheStrategy cache = cacheOverride != null ? cacheOverride : cacheStrategy(request);
         if (rankThreads == null) return runRank(RankContext.single(options.device()), request, seed, cache, progress, cancellation, recordStepLatents);
         if (!request.cache().equals(CacheSpec.NONE) || cacheOverride != null) {
             throw new InvalidRequestException("cache", request.cache().toString(), "step caches do not run under a parallel plan (--parallel " + options.parallel() + ") yet; use --cache none");
-        }
-        if (request.firstFrame() != null) {
-            throw new InvalidRequestException("firstFrame", "a picture", "Wan2.2 TI2V's first frame does not run under a parallel plan (--parallel " + options.parallel() + ") yet");
         }
         if (ranks == null) ranks = RankContext.create(options.parallel(), options.devices());
         try {
@@ -424,6 +436,14 @@ public final class VideoGenerator implements AutoCloseable {
             for (RankContext rc : ranks) rc.close();
             ranks = null;
             throw e;
+        }
+    }
+
+    /** The image condition is made on rank 0 only (where the VAE is), so image-to-video runs on one device for now. */
+    private void checkParallelImages(GenerationRequest request) {
+        if (request.image() != null && options.parallel().isParallel()) {
+            throw new InvalidRequestException("image", request.image(), "image-to-video does not run under a parallel plan (--parallel "
+                    + options.parallel() + ") yet; run it on one device");
         }
     }
 

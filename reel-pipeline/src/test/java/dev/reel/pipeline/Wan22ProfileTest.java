@@ -50,21 +50,17 @@ class Wan22ProfileTest {
         assertEquals(2, ModelProfile.read(TestFixtures.named("wan22-a14b-tiny").pipelineDir()).experts());
     }
 
-    /** A first frame is for TI2V models only, and must be the picture at the video's size. */
+    /** TI2V takes text alone or a first frame; A14B text-to-video takes no picture. */
     @Test void firstFrameRules() {
-        var cpu = dev.reel.core.Backends.cpu();
+        var picture = new dev.reel.models.image.RgbImage(32, 16, new byte[32 * 16 * 3]);
         ModelProfile ti2v = ModelProfile.read(configs("wan2.2-ti2v-5b"));
-        GenerationRequest ok = ti2v.requestBuilder("a fox").size(704, 1280).numFrames(121)
-                .firstFrame(cpu.zeros(dev.reel.core.DType.F32, 1, 3, 704, 1280)).build();
-        assertTrue(InputValidation.violations(ok, ti2v, GenerationLimits.defaults()).isEmpty());
-        GenerationRequest wrongSize = ok.toBuilder().firstFrame(cpu.zeros(dev.reel.core.DType.F32, 1, 3, 352, 640)).build();
-        assertEquals("firstFrame", InputValidation.violations(wrongSize, ti2v, GenerationLimits.defaults()).getFirst().field());
+        assertEquals("ti2v", ti2v.task().task());
+        GenerationRequest ok = ti2v.requestBuilder("a fox").size(704, 1280).numFrames(121).image(picture).build();
+        assertTrue(InputValidation.violations(ok, ti2v, GenerationLimits.defaults()).isEmpty(), "a picture of any size is resized, as Diffusers");
+        assertTrue(InputValidation.violations(ok.toBuilder().image(null).build(), ti2v, GenerationLimits.defaults()).isEmpty(), "text alone");
         ModelProfile a14b = ModelProfile.read(configs("wan2.2-t2v-a14b"));
-        GenerationRequest notTi2v = a14b.requestBuilder("a fox").size(480, 832).numFrames(81)
-                .firstFrame(cpu.zeros(dev.reel.core.DType.F32, 1, 3, 480, 832)).build();
-        var e = InputValidation.violations(notTi2v, a14b, GenerationLimits.defaults()).getFirst();
-        assertEquals("firstFrame", e.field());
-        assertTrue(e.getMessage().contains("TI2V"), e.getMessage());
+        GenerationRequest notTi2v = a14b.requestBuilder("a fox").size(480, 832).numFrames(81).image(picture).build();
+        assertEquals("image", InputValidation.violations(notTi2v, a14b, GenerationLimits.defaults()).getFirst().field());
     }
 
     static Path configs(String name) {

@@ -6,7 +6,12 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
 import dev.reel.core.fixtures.FixtureSet;
+import dev.reel.models.clip.ClipImageProcessor;
+import dev.reel.models.clip.ClipVisionModel;
+import dev.reel.models.image.RgbImage;
+import dev.reel.models.image.VaeImageProcessor;
 import dev.reel.models.loader.PipelineComponents;
+import dev.reel.core.DType;
 import dev.reel.models.loader.TokenizerFolder;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.schedulers.NoiseScheduler;
@@ -37,14 +42,16 @@ import java.util.function.Consumer;
  * ids exactly), with the largest absolute difference and where it is (the frame, for videos and latents). A
  * case that compares no output fails.
  * A case's kind comes from its name ({@code tokenizer}, {@code text_encoder}, {@code transformer},
- * {@code vae_decode}, {@code vae_encode}, {@code scheduler_*}, {@code pipeline}); sizes, prompts and step counts
+ * {@code vae_decode}, {@code vae_encode}, {@code scheduler_*}, {@code pipeline}, and for image-to-video sets
+ * {@code image_processor}, {@code video_processor}, {@code image_encoder*}); sizes, prompts and step counts
  * all come from the set, so any set with this layout runs.
  */
 public final class ParityRunner implements AutoCloseable {
     /** The frame axis of latents {@code [B, C, T, H, W]} and of videos {@code [B, 3, T, H, W]}. */
     private static final int LATENT_FRAMES = 2, VIDEO_FRAMES = 2;
     /** What a pipeline case can compare. */
-    private static final List<String> PIPELINE_OUTPUTS = List.of("prompt_embeds", "negative_prompt_embeds", "first_frame_latent", "step_latents", "final_latents", "frames");
+    private static final List<String> PIPELINE_OUTPUTS = List.of("prompt_embeds", "negative_prompt_embeds", "image_embeds", "condition", "first_frame_latent",
+            "step_latents", "final_latents", "frames");
 
     private final FixtureSet set;
     private final GeneratorOptions options;
@@ -84,7 +91,11 @@ public final class ParityRunner implements AutoCloseable {
             else if (caseName.startsWith("vae_encode")) vaeEncode(c);
             else if (caseName.startsWith("scheduler")) scheduler(c);
             else if (caseName.startsWith("pipeline")) pipeline(c);
-            else out.add(ParityCheck.failed(caseName, "unknown case kind (known: tokenizer, text_encoder, transformer, vae_decode, vae_encode, scheduler_*, pipeline)"));
+            else if (caseName.startsWith("image_processor")) imageProcessor(c);
+            else if (caseName.startsWith("video_processor")) videoProcessor(c);
+            else if (caseName.startsWith("image_encoder")) imageEncoder(c);
+            else out.add(ParityCheck.failed(caseName, "unknown case kind (known: tokenizer, text_encoder, transformer, vae_decode, vae_encode, scheduler_*, pipeline, "
+                    + "image_processor, video_processor, image_encoder*)"));
         } catch (RuntimeException e) {
             out.add(ParityCheck.failed(caseName, e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
@@ -163,6 +174,7 @@ public final class ParityRunner implements AutoCloseable {
     private void transformer(Case c) {
         WanTransformer3DModel t = components().get(c.config.path("component").asText("transformer"), WanTransformer3DModel.class);
         Tensor hidden = onDevice(c.ref("hidden_states")), text = onDevice(c.ref("encoder_hidden_states"));
+        Tensor image = c.has("encoder_hidden_states_image") ? onDevice(c.ref("encoder_hidden_states_image")) : null;
         Tensor timestep = c.ref("timestep");
         Tensor sample;
         if (timestep.rank() == 2) {
@@ -170,7 +182,7 @@ public final class ParityRunner implements AutoCloseable {
             int tokensPerFrame = hidden.size(3) / p[1] * (hidden.size(4) / p[2]);
             sample = t.forward(hidden, FrameTimesteps.fromPerToken(rows(timestep), tokensPerFrame), text, DitHooks.NONE);
         } else {
-            sample = t.forward(hidden, timestep.toFloatArray(), text);
+            sample = t.forward(hidden, timestep.toFloatArray(), text, image, DitHooks.NONE);
         }
         c.compare("sample", sample, c.ref("sample"), LATENT_FRAMES);
     }
@@ -181,6 +193,31 @@ public final class ParityRunner implements AutoCloseable {
         float[][] out = new float[t.size(0)][];
         for (int i = 0; i < out.length; i++) out[i] = Arrays.copyOfRange(f, i * cols, (i + 1) * cols);
         return out;
+    }
+
+    /** A picture the case names in its {@code images} (relative to the set). */
+    private RgbImage image(String relative) { return RgbImage.read(set.root().resolve(relative), Long.MAX_VALUE); }
+
+    private void imageProcessor(Case c) {
+        ClipImageProcessor p = components().get("image_processor", ClipImageProcessor.class);
+        // Transformers' PIL backend when the set has it (v5), else the processor itself (the PIL/NumPy one)
+        String prefix = set.keys(c.name).stream().anyMatch(k -> k.startsWith("pixel_values_pil.")) ? "pixel_values_pil." : "pixel_values.";
+        c.config.get("images").properties().forEach(e ->
+                c.compare(prefix + e.getKey(), p.process(List.of(image(e.getValue().textValue())), backend()), c.ref(prefix + e.getKey()), -1));
+    }
+
+    private void videoProcessor(Case c) {
+        int h = c.config.get("height").intValue(), w = c.config.get("width").intValue();
+        c.config.get("images").properties().forEach(e ->
+                c.compare("pixels." + e.getKey(), VaeImageProcessor.defaults().preprocess(image(e.getValue().textValue()), h, w, backend()), c.ref("pixels." + e.getKey()), -1));
+    }
+
+    private void imageEncoder(Case c) {
+        ClipVisionModel m = ClipVisionModel.load(set.root().resolve(c.config.get("model").textValue()), DType.F32, backend());
+        ClipVisionModel.Output o = m.forward(onDevice(c.ref("pixel_values")));
+        c.compare("penultimate_hidden_states", o.penultimateHiddenStates(), c.ref("penultimate_hidden_states"), -1);
+        c.compare("last_hidden_state", o.lastHiddenState(), c.ref("last_hidden_state"), -1);
+        c.compare("pooler_output", o.pooled(), c.ref("pooler_output"), -1);
     }
 
     private void vaeDecode(Case c) {
@@ -230,14 +267,23 @@ public final class ParityRunner implements AutoCloseable {
                 .outputFormat(OutputFormat.NONE);
         if (m.has("max_sequence_length")) b.maxSequenceLength(m.get("max_sequence_length").intValue());
         if (m.has("guidance_scale_2")) b.guidanceScale2(m.get("guidance_scale_2").doubleValue());
-        if (m.has("image")) b.firstFrame(FirstFramePixels.read(set.root().resolve(m.get("image").asText()), m.get("height").intValue(), m.get("width").intValue()));
         if (c.has("initial_latents")) b.latents(c.ref("initial_latents"));
         else if (m.has("seed")) b.seed(m.get("seed").longValue());
+        if (m.has("image")) b.image(image(m.get("image").textValue()));
+        if (m.has("last_image")) b.lastImage(image(m.get("last_image").textValue()));
         PipelineState s = generator().run(b.build(), ProgressListener.NONE, new CancellationToken(), true);
         if (keys.contains("prompt_embeds")) c.compare("prompt_embeds", s.promptEmbeds, c.ref("prompt_embeds"), -1);
         if (keys.contains("negative_prompt_embeds")) {
             if (s.negativePromptEmbeds == null) c.out.add(ParityCheck.failed(c.name, "negative_prompt_embeds", c.rtol(), "guidance is off, no negative embeddings were computed"));
             else c.compare("negative_prompt_embeds", s.negativePromptEmbeds, c.ref("negative_prompt_embeds"), -1);
+        }
+        if (keys.contains("image_embeds")) {
+            if (s.imageEmbeds == null) c.out.add(ParityCheck.failed(c.name, "image_embeds", c.rtol(), "Reel encoded no image (is the model image-to-video?)"));
+            else c.compare("image_embeds", s.imageEmbeds, c.ref("image_embeds"), -1);
+        }
+        if (keys.contains("condition")) {
+            if (s.condition == null) c.out.add(ParityCheck.failed(c.name, "condition", c.rtol(), "Reel made no image condition (is the model image-to-video?)"));
+            else c.compare("condition", s.condition, c.ref("condition"), LATENT_FRAMES);
         }
         if (keys.contains("step_latents")) {
             Tensor steps = c.ref("step_latents");

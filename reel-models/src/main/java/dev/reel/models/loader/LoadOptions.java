@@ -31,9 +31,13 @@ public record LoadOptions(Device device, DType dtype, DType textEncoderDtype, DT
     /** The backend of {@link #device}. */
     public Backend backend() { return Backends.of(device, system); }
 
-    /** The weights dtype for a component slot ({@code text_encoder*} and {@code vae} get their own). */
+    /**
+     * The weights dtype for a component slot ({@code text_encoder*} and {@code vae} get their own; the CLIP
+     * {@code image_encoder} runs in fp32, once per video, as Diffusers' Wan image-to-video examples load it).
+     */
     public DType dtypeFor(String componentName) {
         if (componentName.startsWith("text_encoder")) return textEncoderDtype;
+        if (componentName.equals("image_encoder")) return DType.F32;
         return componentName.equals("vae") ? vaeDtype : dtype;
     }
 }

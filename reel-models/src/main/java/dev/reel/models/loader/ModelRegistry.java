@@ -3,6 +3,9 @@ package dev.reel.models.loader;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
+import dev.reel.models.clip.ClipImageProcessor;
+import dev.reel.models.clip.ClipVisionConfig;
+import dev.reel.models.clip.ClipVisionModel;
 import dev.reel.models.nn.ConfigJson;
 import dev.reel.models.nn.Module;
 import dev.reel.models.t5.UMT5EncoderModel;
@@ -26,7 +29,7 @@ import java.util.Map;
 public final class ModelRegistry {
 
     /** What a component does in a pipeline. */
-    public enum Kind { TOKENIZER, TEXT_ENCODER, TRANSFORMER, VAE, SCHEDULER }
+    public enum Kind { TOKENIZER, TEXT_ENCODER, TRANSFORMER, VAE, SCHEDULER, IMAGE_ENCODER, IMAGE_PROCESSOR }
 
     /** Loads a component from its folder with the checkpoint's weights. */
     @FunctionalInterface
@@ -54,7 +57,7 @@ public final class ModelRegistry {
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
 
-    /** The classes Reel implements (Wan2.1 text-to-video). */
+    /** The classes Reel implements (Wan2.1 text- and image-to-video). */
     public static ModelRegistry standard() {
         ModelRegistry r = new ModelRegistry();
         r.register(new Entry("WanTransformer3DModel", Kind.TRANSFORMER, WanTransformer3DModel.class,
@@ -69,6 +72,14 @@ public final class ModelRegistry {
                 UMT5EncoderModel::load,
                 (f, seed, dt, b) -> UMT5EncoderModel.random(Umt5Config.read(f), seed, dt, b),
                 f -> new UMT5EncoderModel(Umt5Config.read(f))));
+        r.register(new Entry("CLIPVisionModel", Kind.IMAGE_ENCODER, ClipVisionModel.class,
+                ClipVisionModel::load,
+                (f, seed, dt, b) -> ClipVisionModel.random(ClipVisionConfig.fromConfig(config(f)), seed, dt, b),
+                f -> new ClipVisionModel(ClipVisionConfig.fromConfig(config(f)))));
+        for (String p : List.of("CLIPImageProcessor", "CLIPImageProcessorFast", "CLIPImageProcessorPil")) {
+            r.register(new Entry(p, Kind.IMAGE_PROCESSOR, ClipImageProcessor.class,
+                    (f, dt, b) -> ClipImageProcessor.read(f), (f, seed, dt, b) -> ClipImageProcessor.read(f), null));
+        }
         for (String tok : List.of("T5Tokenizer", "T5TokenizerFast")) {
             r.register(new Entry(tok, Kind.TOKENIZER, TokenizerFolder.class,
                     (f, dt, b) -> TokenizerFolder.open(f), (f, seed, dt, b) -> TokenizerFolder.open(f), null));

@@ -4,6 +4,8 @@ import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /** Where a model's weights come from (a safetensors checkpoint, possibly sharded). */
 public interface WeightSource {
@@ -18,4 +20,21 @@ public interface WeightSource {
 
     /** A description for error messages (e.g. the folder or file). */
     String describe();
+
+    /**
+     * This source without the keys {@code drop} matches: for stored keys the reference skips on load (Diffusers'
+     * {@code _keys_to_ignore_on_load_unexpected}), so that they are not reported as unexpected.
+     */
+    default WeightSource without(Predicate<String> drop) {
+        WeightSource base = this;
+        Set<String> kept = new TreeSet<>();
+        for (String k : base.keys()) if (!drop.test(k)) kept.add(k);
+        Set<String> keys = java.util.Collections.unmodifiableSet(kept);
+        return new WeightSource() {
+            @Override public Set<String> keys() { return keys; }
+            @Override public int[] shape(String key) { return base.shape(key); }
+            @Override public Tensor load(String key, DType dtype, Backend backend) { return base.load(key, dtype, backend); }
+            @Override public String describe() { return base.describe(); }
+        };
+    }
 }

@@ -27,7 +27,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The Wan2.1 diffusion transformer (Diffusers' {@code WanTransformer3DModel}, text-to-video). Latents
+ * The Wan2.1 diffusion transformer (Diffusers' {@code WanTransformer3DModel}: text-to-video, and image-to-video
+ * when the config has an image branch, whose CLIP states each block cross-attends beside the text). Latents
  * {@code [B, C, T, H, W]} are cut into patches by a strided convolution and flattened to tokens; each block
  * attends over the tokens with 3-axis rotary positions, cross-attends to the projected text and runs a
  * feed-forward network, all modulated by the timestep (AdaLN); a modulated final norm and projection turn the
@@ -68,10 +69,11 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
         int[] p = config.patchSize();
         this.rope = new WanRotaryPosEmbed(config.attentionHeadDim(), p, config.ropeMaxSeqLen(), 10000.0);
         this.patchEmbedding = child("patch_embedding", new Conv3d(config.inChannels(), dim, p, p, new int[3], true));
-        this.conditionEmbedder = child("condition_embedder", new WanTimeTextImageEmbedding(dim, config.freqDim(), config.textDim()));
+        this.conditionEmbedder = child("condition_embedder", new WanTimeTextImageEmbedding(dim, config.freqDim(), config.textDim(),
+                config.imageDim(), config.posEmbedSeqLen()));
         List<WanTransformerBlock> list = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
-            list.add(new WanTransformerBlock(dim, config.ffnDim(), config.numAttentionHeads(), config.crossAttnNorm(), eps));
+            list.add(new WanTransformerBlock(dim, config.ffnDim(), config.numAttentionHeads(), config.crossAttnNorm(), eps, config.addedKvProjDim()));
         }
         this.blocks = children("blocks", list);
         this.normOut = child("norm_out", new LayerNorm(dim, eps, false));
@@ -105,9 +107,12 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
         return model;
     }
 
-    /** Loads every weight from {@code source} (all keys checked together), keeping the fp32 modules fp32. */
+    /**
+     * Loads every weight from {@code source} (all keys checked together), keeping the fp32 modules fp32. Stored
+     * {@code norm_added_q} weights, which Diffusers ignores on load (the image queries are the text queries), are skipped.
+     */
     public void loadWeights(WeightSource source, DType dtype, Backend backend) {
-        Weights.load(this, source, key -> keepInFp32(key) ? DType.F32 : dtype, backend);
+        Weights.load(this, source.without(key -> key.contains("norm_added_q")), key -> keepInFp32(key) ? DType.F32 : dtype, backend);
     }
 
     private static boolean keepInFp32(String key) {
@@ -188,8 +193,17 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
      * caches); {@link DitHooks#NONE} gives exactly {@link #forward(Tensor, float[], Tensor)}.
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, DitHooks hooks) {
-        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs, seq) ->
-                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)), null);
+        return forward(hiddenStates, timestep, encoderHiddenStates, null, hooks);
+    }
+
+    /**
+     * The prediction of an image-to-video model: {@code encoderHiddenStatesImage} are the CLIP states
+     * {@code [B·n, N, imageDim]} as Diffusers takes them (n = 2 images per sample for first-and-last-frame models,
+     * consecutive rows; else 1), null for a text-to-video model.
+     */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Tensor encoderHiddenStatesImage, DitHooks hooks) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, encoderHiddenStatesImage, (x, cond, freqs, seq) ->
+                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond, freqs, hooks)), null);
     }
 
     /**
@@ -203,15 +217,15 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
             throw new ShapeException("WanTransformer3DModel", "frame timesteps are " + timesteps.batch() + " × " + timesteps.frames() + ", the latents need "
                     + hiddenStates.size(0) + " × " + frames + " (batch × latent frames after the temporal patch)");
         }
-        return forward(hiddenStates, timesteps.values(), encoderHiddenStates, (x, cond, freqs, seq) ->
-                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond.text(), cond.timestepProj(), freqs, hooks)), null, timesteps);
+        return forward(hiddenStates, timesteps.values(), encoderHiddenStates, null, (x, cond, freqs, seq) ->
+                hooks.blocks(x, cond.temb(), cond.timestepProj(), in -> runBlocks(in, cond, freqs, hooks)), null, timesteps);
     }
 
     /** {@link #forward(Tensor, float[], Tensor)} with each block run by {@code blockRunner} (training). */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockRunner blockRunner) {
         // a backward pass would read block weights after their release
         if (blockWeights != null) throw new IllegalStateException("a transformer with streamed blocks (memory level 3) cannot run custom block runners (training)");
-        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs, seq) -> {
+        return forward(hiddenStates, timestep, encoderHiddenStates, null, (x, cond, freqs, seq) -> {
             for (WanTransformerBlock block : blocks) x = blockRunner.run(block, x, cond.text(), cond.timestepProj(), freqs);
             return x;
         }, null);
@@ -226,9 +240,20 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
      * @throws dev.reel.core.ReelException when the group's size does not divide the attention heads
      */
     public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Communicator sequenceGroup) {
-        return forward(hiddenStates, timestep, encoderHiddenStates, (x, cond, freqs, seq) -> {
-            BlockRunner runner = inference(seq);
-            for (WanTransformerBlock block : blocks) x = runner.run(block, x, cond.text(), cond.timestepProj(), freqs);
+        return forward(hiddenStates, timestep, encoderHiddenStates, null, sequenceGroup);
+    }
+
+    /** The image-to-video prediction ({@link #forward(Tensor, float[], Tensor, Tensor, DitHooks)}) split over {@code sequenceGroup}. */
+    public Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Tensor encoderHiddenStatesImage, Communicator sequenceGroup) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, encoderHiddenStatesImage, (x, cond, freqs, seq) -> {
+            for (WanTransformerBlock block : blocks) {
+                Tensor next;
+                try (Scope blockScope = Scope.open()) {
+                    next = blockScope.keep(block.forward(x, cond.text(), cond.image(), cond.timestepProj(), freqs, seq, DitHooks.NONE, 0));
+                }
+                x.free();   // the previous block's output is dead; free it now rather than at the end
+                x = next;
+            }
             return x;
         }, sequenceGroup);
     }
@@ -239,21 +264,22 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
         Tensor run(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs, SequenceParallel seq);
     }
 
-    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack, Communicator sequenceGroup) {
-        return forward(hiddenStates, timestep, encoderHiddenStates, stack, sequenceGroup, null);
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Tensor encoderHiddenStatesImage,
+                           BlockStack stack, Communicator sequenceGroup) {
+        return forward(hiddenStates, timestep, encoderHiddenStates, encoderHiddenStatesImage, stack, sequenceGroup, null);
     }
 
     /**
      * The forward, its block stack run by {@code stack}, the tokens split over {@code sequenceGroup} when given;
      * with {@code frameTimesteps} (then {@code timestep} is ignored) each latent frame's tokens have their own.
      */
-    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, BlockStack stack, Communicator sequenceGroup,
-                           FrameTimesteps frameTimesteps) {
+    private Tensor forward(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Tensor encoderHiddenStatesImage,
+                           BlockStack stack, Communicator sequenceGroup, FrameTimesteps frameTimesteps) {
         if (sequenceGroup != null) new ParallelPlan(1, sequenceGroup.size()).checkHeads(config.numAttentionHeads());
         if (sequenceGroup != null && frameTimesteps != null) {
             throw new dev.reel.core.ReelException("per-frame timesteps (Wan2.2 TI2V image-to-video) do not run under sequence parallel yet");
         }
-        int[] s = checkInputs(hiddenStates, frameTimesteps != null ? new float[] {0f} : timestep, encoderHiddenStates);
+        int[] s = checkInputs(hiddenStates, frameTimesteps != null ? new float[] {0f} : timestep, encoderHiddenStates, encoderHiddenStatesImage);
         int batch = s[0], frames = s[2], height = s[3], width = s[4];
         float[] t = timestep.length == batch ? timestep : filled(batch, timestep[0]);
         int[] p = config.patchSize();
@@ -267,7 +293,8 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
             WanRotaryPosEmbed.Freqs freqs = new WanRotaryPosEmbed.Freqs(seq.shard(whole.cos(), 0), seq.shard(whole.sin(), 0));
             Tensor x = seq.shard(patchEmbedding.forward(hiddenStates.to(dtype))  // [B, dim, pf, ph, pw]
                     .flatten(2, 4).transpose(1, 2).contiguous(), 1);              // [B, L (this rank's shard), dim]
-            var cond = frameTimesteps == null ? conditionEmbedder.forward(t, encoderHiddenStates.to(dtype))
+            Tensor image = encoderHiddenStatesImage == null ? null : encoderHiddenStatesImage.to(dtype);
+            var cond = frameTimesteps == null ? conditionEmbedder.forward(t, encoderHiddenStates.to(dtype), image)
                     : conditionEmbedder.forward(frameTimesteps, encoderHiddenStates.to(dtype));
 
             x = stack.run(x, cond, freqs, seq);
@@ -288,13 +315,13 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
     }
 
     /** Every block in order on {@code x} (which is left alive); each block's input but {@code x} is freed once used. */
-    private Tensor runBlocks(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs freqs, DitHooks hooks) {
+    private Tensor runBlocks(Tensor x, WanTimeTextImageEmbedding.Output cond, WanRotaryPosEmbed.Freqs freqs, DitHooks hooks) {
         Tensor h = x;
         for (int i = 0; i < blocks.size(); i++) {
             Tensor next;
             if (blockWeights != null) blockWeights.acquire(i);
             try (Scope blockScope = Scope.open()) {
-                next = blockScope.keep(blocks.get(i).forward(h, text, timestepProj, freqs, hooks, i));
+                next = blockScope.keep(blocks.get(i).forward(h, cond.text(), cond.image(), cond.timestepProj(), freqs, SequenceParallel.LOCAL, hooks, i));
             }
             if (blockWeights != null) blockWeights.release(i);
             if (h != x) h.free();   // the previous block's output is dead; free it now rather than at the end
@@ -303,7 +330,7 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
         return h;
     }
 
-    private int[] checkInputs(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates) {
+    private int[] checkInputs(Tensor hiddenStates, float[] timestep, Tensor encoderHiddenStates, Tensor encoderHiddenStatesImage) {
         int[] s = hiddenStates.shape();
         int[] p = config.patchSize();
         if (s.length != 5 || s[1] != config.inChannels()) {
@@ -317,6 +344,18 @@ public final class WanTransformer3DModel extends Module implements AutoCloseable
         int[] e = encoderHiddenStates.shape();
         if (e.length != 3 || e[0] != s[0] || e[2] != config.textDim()) {
             throw new ShapeException("WanTransformer3DModel", "encoder_hidden_states must be [" + s[0] + ", Ltext, " + config.textDim() + "], got " + ShapeException.fmt(e));
+        }
+        int n = config.imagesPerSample();
+        if (encoderHiddenStatesImage == null && n > 0) {
+            throw new ShapeException("WanTransformer3DModel", "this image-to-video model needs encoder_hidden_states_image [" + s[0] * n + ", N, " + config.imageDim() + "] (the image encoder's states)");
+        }
+        if (encoderHiddenStatesImage != null) {
+            int[] im = encoderHiddenStatesImage.shape();
+            if (n == 0) throw new ShapeException("WanTransformer3DModel", "encoder_hidden_states_image given, but this model has no image branch (image_dim is not set)");
+            if (im.length != 3 || im[0] != s[0] * n || im[2] != config.imageDim()) {
+                throw new ShapeException("WanTransformer3DModel", "encoder_hidden_states_image must be [" + s[0] * n + ", N, " + config.imageDim() + "] ("
+                        + n + " image(s) per sample), got " + ShapeException.fmt(im));
+            }
         }
         if (timestep.length != s[0] && timestep.length != 1) {
             throw new ShapeException("WanTransformer3DModel", "timestep has " + timestep.length + " values for batch " + s[0] + "; give one per batch element or one for all");

@@ -32,9 +32,14 @@ public final class WanTransformerBlock extends Module {
     public final Parameter scaleShiftTable;
 
     public WanTransformerBlock(int dim, int ffnDim, int numHeads, boolean crossAttnNorm, float eps) {
+        this(dim, ffnDim, numHeads, crossAttnNorm, eps, 0);
+    }
+
+    /** @param addedKvProjDim the cross-attention's image key/value input width (image-to-video), 0 for none */
+    public WanTransformerBlock(int dim, int ffnDim, int numHeads, boolean crossAttnNorm, float eps, int addedKvProjDim) {
         this.norm1 = child("norm1", new LayerNorm(dim, eps, false));
         this.attn1 = child("attn1", new WanAttention(dim, numHeads, dim / numHeads, eps));
-        this.attn2 = child("attn2", new WanAttention(dim, numHeads, dim / numHeads, eps));
+        this.attn2 = child("attn2", new WanAttention(dim, numHeads, dim / numHeads, eps, addedKvProjDim));
         this.norm2 = crossAttnNorm ? child("norm2", new LayerNorm(dim, eps, true)) : null;
         this.ffn = child("ffn", new FeedForward(dim, ffnDim));
         this.norm3 = child("norm3", new LayerNorm(dim, eps, false));
@@ -58,16 +63,25 @@ public final class WanTransformerBlock extends Module {
      * @param index this block's position in the stack (what the hooks key their state by)
      */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, DitHooks hooks, int index) {
-        return forward(x, text, timestepProj, rope, SequenceParallel.LOCAL, hooks, index);
+        return forward(x, text, null, timestepProj, rope, SequenceParallel.LOCAL, hooks, index);
     }
 
     /** As {@link #forward(Tensor, Tensor, Tensor, WanRotaryPosEmbed.Freqs)} on this rank's token shard under {@code seq}. */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq) {
-        return forward(x, text, timestepProj, rope, seq, DitHooks.NONE, 0);
+        return forward(x, text, null, timestepProj, rope, seq, DitHooks.NONE, 0);
     }
 
     /** The block on this rank's token shard under {@code seq}, with {@code hooks} around its attentions. */
     public Tensor forward(Tensor x, Tensor text, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq, DitHooks hooks, int index) {
+        return forward(x, text, null, timestepProj, rope, seq, hooks, index);
+    }
+
+    /**
+     * The block with the embedded image states {@code image} {@code [B, Li, dim]} (image-to-video; null for none)
+     * cross-attended beside the text.
+     */
+    public Tensor forward(Tensor x, Tensor text, Tensor image, Tensor timestepProj, WanRotaryPosEmbed.Freqs rope, SequenceParallel seq,
+                          DitHooks hooks, int index) {
         // [B, 6, dim], or per latent frame [B, F, 6, dim] (Wan2.2 TI2V): 6 × [B, 1, dim] or [B, F, 1, dim] fp32
         boolean perFrame = timestepProj.rank() == 4;
         Tensor table = scaleShiftTable.get().to(DType.F32);
@@ -86,7 +100,7 @@ public final class WanTransformerBlock extends Module {
         // 2. cross-attention; norm2's affine weights are kept fp32, so it runs on an fp32 copy as in the reference
         try (Scope stage = Scope.open()) {
             Tensor h = norm2 == null ? x : norm2.forward(x.to(DType.F32)).to(x.dtype());
-            x = stage.keep(x.add(hooks.attention(index, DitHooks.AttentionKind.CROSS, () -> attn2.forward(h, text, null))));
+            x = stage.keep(x.add(hooks.attention(index, DitHooks.AttentionKind.CROSS, () -> attn2.forward(h, text, image, null, SequenceParallel.LOCAL))));
         }
 
         // 3. feed-forward

@@ -61,10 +61,13 @@ class WanTransformerConfigTest {
     }
 
     @Test
-    void rejectsImageToVideoAndOtherQkNorms() {
+    void rejectsAnIncompleteImageBranchAndOtherQkNorms() {
         ObjectNode i2v = minimal().put("image_dim", 1280);
         var e = assertThrows(ConfigException.class, () -> WanTransformerConfig.fromConfig(ConfigJson.of("t.json", i2v)));
-        assertTrue(e.getMessage().contains("image_dim"), e.getMessage());
+        assertTrue(e.getMessage().contains("added_kv_proj_dim"), e.getMessage());
+        WanTransformerConfig ok = WanTransformerConfig.fromConfig(ConfigJson.of("t.json", minimal().put("image_dim", 1280).put("added_kv_proj_dim", 24)));
+        assertTrue(ok.hasImageBranch());
+        assertEquals(1, ok.imagesPerSample());
         ObjectNode qk = minimal().put("qk_norm", "rms_norm");
         e = assertThrows(ConfigException.class, () -> WanTransformerConfig.fromConfig(ConfigJson.of("t.json", qk)));
         assertTrue(e.getMessage().contains("qk_norm"), e.getMessage());

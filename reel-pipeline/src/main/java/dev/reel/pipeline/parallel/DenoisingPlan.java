@@ -44,15 +44,20 @@ public final class DenoisingPlan {
      * else the conditional prediction.
      */
     public Tensor predict(WanTransformer3DModel transformer, Tensor latents, float[] t, Tensor cond, Tensor uncond, float g) {
+        return predict(transformer, latents, t, cond, uncond, null, g);
+    }
+
+    /** As {@link #predict(WanTransformer3DModel, Tensor, float[], Tensor, Tensor, float)}, with the image encoder's states (image-to-video; null for none). */
+    public Tensor predict(WanTransformer3DModel transformer, Tensor latents, float[] t, Tensor cond, Tensor uncond, Tensor image, float g) {
         Communicator sp = rank == null || rank.plan().sp() == 1 ? null : rank.sp();
-        if (uncond == null) return transformer.forward(latents, t, cond, sp).to(DType.F32);
+        if (uncond == null) return transformer.forward(latents, t, cond, image, sp).to(DType.F32);
         if (rank != null && rank.plan().cfg() == 2) {
-            Tensor mine = transformer.forward(latents, t, rank.cfg().rank() == 0 ? cond : uncond, sp).to(DType.F32);
+            Tensor mine = transformer.forward(latents, t, rank.cfg().rank() == 0 ? cond : uncond, image, sp).to(DType.F32);
             Tensor both = rank.cfg().allGather(mine, 0);                        // [2, C, T', h, w]: cond, uncond
             return guide(both.narrow(0, 0, 1), both.narrow(0, 1, 1), g);
         }
-        Tensor c = transformer.forward(latents, t, cond, sp).to(DType.F32);
-        Tensor u = transformer.forward(latents, t, uncond, sp).to(DType.F32);
+        Tensor c = transformer.forward(latents, t, cond, image, sp).to(DType.F32);
+        Tensor u = transformer.forward(latents, t, uncond, image, sp).to(DType.F32);
         return guide(c, u, g);
     }
 

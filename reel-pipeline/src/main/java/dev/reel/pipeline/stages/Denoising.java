@@ -74,9 +74,9 @@ public final class Denoising implements Stage {
         }
     }
 
-    /** One prediction in fp32, per-frame timesteps when given. */
-    private static Tensor predict(WanTransformer3DModel transformer, Tensor x, float[] t, FrameTimesteps frameT, Tensor text, DitHooks hooks) {
-        return (frameT == null ? transformer.forward(x, t, text, hooks) : transformer.forward(x, frameT, text, hooks)).to(DType.F32);
+    /** One prediction in fp32: per-frame timesteps when given (TI2V, no image states), else the image states if any. */
+    private static Tensor predict(WanTransformer3DModel transformer, Tensor x, float[] t, FrameTimesteps frameT, Tensor text, Tensor image, DitHooks hooks) {
+        return (frameT == null ? transformer.forward(x, t, text, image, hooks) : transformer.forward(x, frameT, text, hooks)).to(DType.F32);
     }
 
     /** Steps {@code [from, to)} with {@code transformer} and guidance {@code g}, from and into {@code state.latents}. */
@@ -97,14 +97,16 @@ public final class Denoising implements Stage {
                 Tensor x = first == null ? latents : FirstFrameConditioning.withFirstFrame(latents, first);
                 FrameTimesteps frameT = first == null ? null
                         : FrameTimesteps.conditioned(1, x.size(2) / transformer.config().patchSize()[0], 1, t[0]);
+                Tensor in = state.transformerInput(x);                                          // [1, C (+ 4 + z), T', h, w]
+                Tensor image = state.imageEmbeds;
                 Tensor velocity;                                                                 // [1, C, T', h, w] fp32
                 if (plan.parallel()) {
-                    velocity = plan.predict(transformer, x, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, g);
+                    velocity = plan.predict(transformer, in, t, state.promptEmbeds, cfg ? state.negativePromptEmbeds : null, image, g);
                 } else {
-                    velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x, hooks -> predict(transformer, x, t, frameT, state.promptEmbeds, hooks));
+                    velocity = cache.pass(new Pass(i, total, t[0], Branch.COND), x, hooks -> predict(transformer, in, t, frameT, state.promptEmbeds, image, hooks));
                     if (cfg) {
                         Tensor uncond = cache.pass(new Pass(i, total, t[0], Branch.UNCOND), x,
-                                hooks -> predict(transformer, x, t, frameT, state.negativePromptEmbeds, hooks));
+                                hooks -> predict(transformer, in, t, frameT, state.negativePromptEmbeds, image, hooks));
                         velocity = uncond.add(velocity.sub(uncond).mul(g));
                     }
                 }

@@ -1,10 +1,10 @@
 package dev.reel.pipeline.stages;
 
-import dev.reel.core.Tensor;
 import dev.reel.pipeline.GenerationLimits;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.ModelProfile;
+import dev.reel.pipeline.ModelTask;
 import dev.reel.pipeline.OutputFormat;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.media.Mp4Writer;
@@ -25,6 +25,7 @@ public final class InputValidation implements Stage {
     private final ModelProfile profile;
     private final GenerationLimits limits;
 
+    /** @param profile the model's geometry, task (the pictures a request must or may give) and experts */
     public InputValidation(ModelProfile profile, GenerationLimits limits) {
         this.profile = profile;
         this.limits = limits;
@@ -41,35 +42,34 @@ public final class InputValidation implements Stage {
     }
 
     /**
-     * Every rule {@code r} breaks for the model in {@code profile}: those of its geometry and the limits, and that a
-     * second guidance scale needs two experts (as Diffusers' {@code check_inputs}).
+     * Every rule {@code r} breaks for the model in {@code profile}: those of its geometry, task and the limits, and
+     * that a second guidance scale needs two experts (as Diffusers' {@code check_inputs}).
      */
     public static List<InvalidRequestException> violations(GenerationRequest r, ModelProfile profile, GenerationLimits limits) {
-        List<InvalidRequestException> out = violations(r, profile.geometry(), limits);
+        List<InvalidRequestException> out = violations(r, profile.geometry(), limits, profile.task());
         Double g2 = r.guidanceScale2();
         if (g2 != null && profile.experts() < 2) {
             out.add(new InvalidRequestException("guidanceScale2", g2, "is only used by models with two experts (Wan2.2 A14B: boundary_ratio in model_index.json); this model has one"));
         }
-        Tensor first = r.firstFrame();
-        if (first != null) {
-            int[] want = {1, 3, r.height(), r.width()};
-            if (!profile.expandTimesteps()) {
-                out.add(new InvalidRequestException("firstFrame", Arrays.toString(first.shape()), "is only taken by Wan2.2 TI2V models (expand_timesteps in model_index.json)"));
-            } else if (!Arrays.equals(first.shape(), want)) {
-                out.add(new InvalidRequestException("firstFrame", Arrays.toString(first.shape()), "must have shape " + Arrays.toString(want) + " (the picture at the video's size)"));
-            }
-        }
         return out;
     }
 
-    /** Checks {@code r} against the model's {@code geometry} and the {@code limits}; throws the first broken rule. */
-    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
-        List<InvalidRequestException> broken = violations(r, geometry, limits);
+    /** Checks {@code r} for a text-to-video model; throws the first broken rule. */
+    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) { check(r, geometry, limits, ModelTask.T2V); }
+
+    /** Checks {@code r} against the model's {@code geometry} and {@code task} and the {@code limits}; throws the first broken rule. */
+    public static void check(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits, ModelTask task) {
+        List<InvalidRequestException> broken = violations(r, geometry, limits, task);
         if (!broken.isEmpty()) throw broken.getFirst();
     }
 
-    /** Every rule {@code r} breaks, in field order; empty when the request is valid. */
+    /** Every rule {@code r} breaks for a text-to-video model. */
     public static List<InvalidRequestException> violations(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits) {
+        return violations(r, geometry, limits, ModelTask.T2V);
+    }
+
+    /** Every rule {@code r} breaks, in field order; empty when the request is valid. */
+    public static List<InvalidRequestException> violations(GenerationRequest r, VideoGeometry geometry, GenerationLimits limits, ModelTask task) {
         List<InvalidRequestException> out = new ArrayList<>();
         if (r.prompt() == null || r.prompt().isBlank()) out.add(new InvalidRequestException("prompt", r.prompt(), "must not be empty"));
         int maxH = Math.min(limits.maxHeight(), geometry.maxHeight()), maxW = Math.min(limits.maxWidth(), geometry.maxWidth());
@@ -112,6 +112,7 @@ public final class InputValidation implements Stage {
                 out.add(new InvalidRequestException("latents", Arrays.toString(r.latents().shape()), "must have shape " + Arrays.toString(want) + " for this size and frame count"));
             }
         }
+        ImageRules.check(out, r, task);
         output(out, r);
         return out;
     }

@@ -29,6 +29,16 @@ public final class PipelineState {
     public Tensor promptEmbeds;
     /** TextEncoding: negative-prompt embeddings {@code [1, L, D]}; null when guidance is off (g ≤ 1). */
     public Tensor negativePromptEmbeds;
+    /**
+     * ImageEncoding (image-to-video with a CLIP branch): the image encoder's penultimate states {@code [n, N, D]}
+     * of the first (and last) frame, in the transformer's dtype; null otherwise.
+     */
+    public Tensor imageEmbeds;
+    /**
+     * ImageConditioning (image-to-video): {@code [1, 4 + z, T', h, w]} fp32, the frame mask then the normalised VAE
+     * latents of the pictures with zero frames between them, concatenated to the latents at every step; null otherwise.
+     */
+    public Tensor condition;
     /** TimestepPreparation: the noise scheduler, set up for the request's step count. */
     public NoiseScheduler scheduler;
     /** LatentPreparation, then Denoising: latents {@code [1, C, T', H/8, W/8]}. */
@@ -62,6 +72,11 @@ public final class PipelineState {
     public CancellationToken cancellation() { return cancellation; }
     /** True if Denoising should keep a copy of the latents after every step. */
     public boolean recordStepLatents() { return recordStepLatents; }
+
+    /** What the transformer reads at a step: the latents, with the image condition's channels after them when there is one. */
+    public Tensor transformerInput(Tensor latents) {
+        return condition == null ? latents : latents.backend().concat(1, latents, condition);
+    }
 
     /** True when classifier-free guidance runs (g &gt; 1), i.e. the unconditional pass is needed. */
     public boolean doClassifierFreeGuidance() { return request.guidanceScale() > 1.0; }

@@ -21,17 +21,21 @@ final class FormBody {
 
     private FormBody() {}
 
-    /** The text fields of a multipart body whose {@code Content-Type} is {@code contentType}. */
-    static Map<String, String> multipart(String contentType, byte[] body) {
+    /** A multipart body's text fields and file parts (their bytes), each by name. */
+    record Parts(Map<String, String> fields, Map<String, byte[]> files) {}
+
+    /** The text fields and file parts of a multipart body whose {@code Content-Type} is {@code contentType}. */
+    static Parts multipart(String contentType, byte[] body) {
         Matcher bm = BOUNDARY.matcher(contentType);
         if (!bm.find()) throw bad("multipart Content-Type has no boundary");
         byte[] delim = ("--" + (bm.group(1) != null ? bm.group(1) : bm.group(2))).getBytes(StandardCharsets.ISO_8859_1);
         Map<String, String> fields = new LinkedHashMap<>();
+        Map<String, byte[]> files = new LinkedHashMap<>();
         int pos = indexOf(body, delim, 0);
         if (pos < 0) throw bad("multipart body has no boundary line");
         for (int parts = 0; ; parts++) {
             pos += delim.length;
-            if (startsWith(body, pos, "--")) return fields; // closing delimiter
+            if (startsWith(body, pos, "--")) return new Parts(fields, files); // closing delimiter
             if (parts == MAX_PARTS) throw bad("multipart body has more than " + MAX_PARTS + " parts");
             pos = skipLineEnd(body, pos);
             int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), pos);
@@ -48,6 +52,8 @@ final class FormBody {
             if (!nm.find()) throw bad("multipart part has no name");
             if (!FILENAME.matcher(disposition).find()) {
                 fields.put(nm.group(1), new String(body, contentStart, next - contentStart, StandardCharsets.UTF_8));
+            } else {
+                files.put(nm.group(1), java.util.Arrays.copyOfRange(body, contentStart, next));
             }
             pos = next + 2;
         }

@@ -172,6 +172,12 @@ public final class VideoApi {
         m.put("created", startedAt);
         m.put("owned_by", "reel");
         m.put("random_weights", model.randomWeights());
+        // Reel's addition: family and task, and the pictures a request gives (input_reference; nvext.last_image)
+        ObjectNode task = m.putObject("task");
+        task.put("family", model.task().family());
+        task.put("name", model.task().task());
+        task.put("min_images", model.task().minImages());
+        task.put("max_images", model.task().maxImages());
         var d = model.defaults();
         ObjectNode o = m.putObject("defaults");
         o.put("size", d.width() + "x" + d.height());

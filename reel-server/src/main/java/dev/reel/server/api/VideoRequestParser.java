@@ -51,8 +51,11 @@ public final class VideoRequestParser {
     /** Parses a body sent with {@code Content-Type: contentType} (null: treated as JSON). */
     public VideoRequest parse(String contentType, byte[] body) {
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).trim();
-        if (ct.startsWith("multipart/form-data")) return parse(fromForm(FormBody.multipart(contentType, body)), true);
-        if (ct.startsWith("application/x-www-form-urlencoded")) return parse(fromForm(FormBody.urlEncoded(body)), true);
+        if (ct.startsWith("multipart/form-data")) {
+            FormBody.Parts parts = FormBody.multipart(contentType, body);
+            return parse(fromForm(parts.fields()), true, parts.files());
+        }
+        if (ct.startsWith("application/x-www-form-urlencoded")) return parse(fromForm(FormBody.urlEncoded(body)), true, Map.of());
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -62,7 +65,7 @@ public final class VideoRequestParser {
             throw ApiError.malformed("invalid_json", "body is not valid JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) throw ApiError.malformed("invalid_json", "body must be a JSON object");
-        return parse((ObjectNode) root, false);
+        return parse((ObjectNode) root, false, Map.of());
     }
 
     /** Form fields as a JSON object: {@code nvext} given as a JSON string or as {@code nvext[field]} parts. */
@@ -89,7 +92,7 @@ public final class VideoRequestParser {
         return root;
     }
 
-    private VideoRequest parse(ObjectNode root, boolean form) {
+    private VideoRequest parse(ObjectNode root, boolean form, Map<String, byte[]> files) {
         Fields top = new Fields(root, "", form);
         String prompt = top.text("prompt", true);
         if (prompt.isBlank()) throw ApiError.invalid("prompt", "prompt must not be empty");
@@ -128,13 +131,22 @@ public final class VideoRequestParser {
                 : BigDecimal.valueOf(frames).divide(BigDecimal.valueOf(fps), 3, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
 
         String cache = cache(nv.text("cache", false));
-        VideoSpec spec = new VideoSpec(prompt, negative == null ? defaults.negativePrompt() : negative, wh[0], wh[1], frames, fps, steps, guidance, seed, cache, guidance2);
+        String first = picture("input_reference", files.get("input_reference"), top.node("input_reference"));
+        String last = picture("nvext.last_image", files.get("last_image"), nv.node("last_image"));
+        VideoSpec spec = new VideoSpec(prompt, negative == null ? defaults.negativePrompt() : negative, wh[0], wh[1], frames, fps, steps, guidance,
+                seed, cache, first, last, guidance2);
         try {
             model.validate(spec);
         } catch (VideoModel.SpecRejectedException e) {
             throw e.limit() ? ApiError.limit(e.param(), e.getMessage()) : ApiError.invalid(e.param(), e.getMessage());
         }
         return new VideoRequest(spec, shownSeconds, priority, format);
+    }
+
+    /** A picture from a multipart file part or a JSON/form value (a data URL), as base64; null when neither is sent. */
+    private static String picture(String param, byte[] file, JsonNode value) {
+        if (file != null) return InputReference.fromBytes(param, file);
+        return value == null ? null : InputReference.fromJson(param, value);
     }
 
     /**

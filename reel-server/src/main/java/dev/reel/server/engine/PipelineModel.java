@@ -17,8 +17,10 @@ import dev.reel.pipeline.VideoGenerator;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.pipeline.stages.InputValidation;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.Base64;
 import java.util.Map;
+import dev.reel.models.image.RgbImage;
+import dev.reel.pipeline.InputImages;
 import java.util.function.Function;
 
 /** A {@link VideoModel} backed by Reel's pipeline ({@link VideoGenerator}): a Diffusers folder or the demo model. */
@@ -38,7 +40,9 @@ public final class PipelineModel implements VideoModel {
             Map.entry("guidanceScale2", "nvext.guidance_scale_2"),
             Map.entry("seed", "nvext.seed"),
             Map.entry("fps", "nvext.fps"),
-            Map.entry(CacheSpec.FIELD, "nvext.cache"));
+            Map.entry(CacheSpec.FIELD, "nvext.cache"),
+            Map.entry("image", "input_reference"),
+            Map.entry("lastImage", "nvext.last_image"));
 
     private final String id;
     private final GeneratorOptions options;
@@ -67,6 +71,17 @@ public final class PipelineModel implements VideoModel {
         Path abs = dir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
         return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.fromPretrained(abs, o), false, transformerConfig(abs));
+    }
+
+    /**
+     * The architecture in the config folder {@code configDir} with seeded random weights (real sizes, noise videos),
+     * served as {@code id} (null: the folder's name); {@code substitutes} supplies folders the configs lack (a tokenizer).
+     */
+    public static PipelineModel randomWeights(Path configDir, Map<String, Path> substitutes, String id, GeneratorOptions options) {
+        Path abs = configDir.toAbsolutePath().normalize();
+        String name = id != null ? id : abs.getFileName().toString();
+        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.randomWeights(abs, o, 0L, substitutes, false), true,
+                transformerConfig(abs));
     }
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
@@ -108,6 +123,7 @@ public final class PipelineModel implements VideoModel {
     @Override public GenerationRequest defaults() { return profile.defaults(); }
     @Override public boolean randomWeights() { return randomWeights; }
     @Override public VideoGeometry geometry() { return profile.geometry(); }
+    @Override public dev.reel.pipeline.ModelTask task() { return profile.task(); }
 
     @Override public void validate(VideoSpec spec) {
         try {
@@ -141,6 +157,13 @@ public final class PipelineModel implements VideoModel {
                 .guidanceScale(spec.guidanceScale())
                 .guidanceScale2(spec.guidanceScale2())
                 .seed(spec.seed())
-                .cache(spec.cache());
+                .cache(spec.cache())
+                .image(picture(spec.inputReference()))
+                .lastImage(picture(spec.lastImage()));
+    }
+
+    /** A picture kept in a spec (base64 of the file, checked when the request was parsed), or null. */
+    private static RgbImage picture(String base64) {
+        return base64 == null ? null : InputImages.decode(Base64.getDecoder().decode(base64));
     }
 }

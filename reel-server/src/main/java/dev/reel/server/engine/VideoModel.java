@@ -2,6 +2,7 @@ package dev.reel.server.engine;
 
 import dev.reel.core.Device;
 import dev.reel.pipeline.GenerationRequest;
+import dev.reel.pipeline.ModelTask;
 import dev.reel.pipeline.VideoGeometry;
 import java.util.List;
 
@@ -18,6 +19,9 @@ public interface VideoModel {
 
     /** Whether the weights are random numbers (the demo), so videos show noise: the page says so. */
     default boolean randomWeights() { return false; }
+
+    /** What it generates from what (text; a first frame as {@code input_reference}; a last frame too). */
+    default ModelTask task() { return ModelTask.T2V; }
 
     /** The model's geometry: its frame rule and size multiples, known before its weights are loaded. */
     VideoGeometry geometry();

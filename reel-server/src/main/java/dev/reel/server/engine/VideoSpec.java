@@ -15,14 +15,24 @@ package dev.reel.server.engine;
  * @param seed              seed of the initial noise
  * @param cache             step-cache policy, canonical ({@code none}, {@code teacache:0.08}, …); null in records
  *                          written before caches existed, read as {@code none}
+ * @param inputReference    the first frame for image-to-video models (OpenAI's {@code input_reference}): the PNG or
+ *                          JPEG file's bytes in base64, kept with the job so a queued job survives restarts; or null
+ * @param lastImage         the last frame for first-and-last-frame models ({@code nvext.last_image}), the same way; or null
  * @param guidanceScale2    the low-noise expert's guidance (two-expert models, {@code nvext.guidance_scale_2}); null:
  *                          the same as guidanceScale
  */
 public record VideoSpec(String prompt, String negativePrompt, int width, int height, int numFrames, int fps,
-                        int numInferenceSteps, double guidanceScale, long seed, String cache, Double guidanceScale2) {
+                        int numInferenceSteps, double guidanceScale, long seed, String cache, String inputReference, String lastImage,
+                        Double guidanceScale2) {
 
     public VideoSpec {
         if (cache == null) cache = "none";
+    }
+
+    /** A text-to-video spec (no pictures). */
+    public VideoSpec(String prompt, String negativePrompt, int width, int height, int numFrames, int fps, int numInferenceSteps,
+                     double guidanceScale, long seed, String cache) {
+        this(prompt, negativePrompt, width, height, numFrames, fps, numInferenceSteps, guidanceScale, seed, cache, null, null, null);
     }
 
     /** {@code "WxH"}, as the API writes sizes. */

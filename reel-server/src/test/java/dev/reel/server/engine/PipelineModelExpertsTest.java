@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** A second guidance scale is a 400 on a one-transformer model, and accepted by Wan2.2 A14B's two experts. */
 class PipelineModelExpertsTest {
     private static VideoSpec spec(Double guidance2) {
-        return new VideoSpec("a fox", "", 48, 64, 9, 16, 2, 4.0, 0, "none", guidance2);
+        return new VideoSpec("a fox", "", 48, 64, 9, 16, 2, 4.0, 0, "none", null, null, guidance2);
     }
 
     @Test void secondGuidanceNeedsTwoExperts() {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The task pool's order (priority, then FIFO), bound, removal and close. */
 class TaskPoolTest {
     private static Job job(long seq, int priority) {
-        VideoSpec spec = new VideoSpec("p", "", 48, 64, 5, 16, 2, 1.0, 0, "none", null);
+        VideoSpec spec = new VideoSpec("p", "", 48, 64, 5, 16, 2, 1.0, 0, "none");
         return new Job(new JobRecord("video_%032x".formatted(seq), seq, "m", JobStatus.QUEUED, 0, 0, null, null, "1", priority, spec, null, null, null, null));
     }
 
