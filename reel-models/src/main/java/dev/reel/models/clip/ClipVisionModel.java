@@ -22,6 +22,9 @@ public final class ClipVisionModel extends Module {
     /** Stored keys Transformers ignores on load: the old position-id buffer, the projection of {@code CLIPVisionModelWithProjection}. */
     private static final Set<String> IGNORED = Set.of("vision_model.embeddings.position_ids", "visual_projection.weight");
 
+    /** The top-level module's key prefix. */
+    private static final String PREFIX = "vision_model.";
+
     /** {@code vision_model}. */
     public final ClipVisionTransformer visionModel;
 
@@ -49,9 +52,15 @@ public final class ClipVisionModel extends Module {
         return model;
     }
 
-    /** Loads every weight from {@code source} (keys Transformers ignores are skipped; all others checked together). */
+    /**
+     * Loads every weight from {@code source} (keys Transformers ignores are skipped; all others checked together). Keys
+     * may be stored with the {@code vision_model.} prefix (Transformers 4) or without it (Transformers 5), as
+     * Transformers loads both.
+     */
     public void loadWeights(WeightSource source, DType dtype, Backend backend) {
-        Weights.load(this, source.without(IGNORED::contains), dtype, backend);
+        boolean prefixed = source.keys().stream().anyMatch(k -> k.startsWith(PREFIX));
+        WeightSource s = prefixed ? source : source.withPrefix(PREFIX);
+        Weights.load(this, s.without(IGNORED::contains), dtype, backend);
     }
 
     public ClipVisionConfig config() { return config; }

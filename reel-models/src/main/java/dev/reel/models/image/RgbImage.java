@@ -17,8 +17,8 @@ import javax.imageio.stream.ImageInputStream;
 
 /**
  * An 8-bit RGB picture, row-major {@code [height, width, 3]}: what the image processors start from. Decoding
- * makes it RGB as Transformers' {@code convert_to_rgb} does: grey is replicated, and a picture with alpha is
- * composited over opaque white with Pillow's integer {@code alpha_composite} (so transparent pixels become white).
+ * makes it RGB as Transformers 5's {@code convert_to_rgb} does (Pillow's {@code convert("RGB")}): grey is replicated,
+ * a palette is looked up, and alpha is dropped (transparent pixels keep their stored colour).
  *
  * @param width  pixels per row
  * @param height rows
@@ -90,14 +90,11 @@ public record RgbImage(int width, int height, byte[] pixels) {
         boolean grey = img.getColorModel() instanceof ComponentColorModel cm && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY;
         if (grey) {   // raw samples: getRGB would map linear grey through a gamma curve
             int bits = img.getColorModel().getComponentSize(0);
-            boolean alpha = img.getColorModel().hasAlpha();
             int[] px = new int[r.getNumBands()];
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
                     r.getPixel(x, y, px);
                     int v = bits > 8 ? px[0] >> (bits - 8) : px[0];
-                    int a = alpha ? (bits > 8 ? px[1] >> (bits - 8) : px[1]) : 255;
-                    v = overWhite(v, a);
                     int o = (y * w + x) * 3;
                     out[o] = out[o + 1] = out[o + 2] = (byte) v;
                 }
@@ -105,28 +102,16 @@ public record RgbImage(int width, int height, byte[] pixels) {
         } else {
             int[] row = new int[w];
             for (int y = 0; y < h; y++) {
-                img.getRGB(0, y, w, 1, row, 0, w);   // non-premultiplied sRGB ARGB
+                img.getRGB(0, y, w, 1, row, 0, w);   // non-premultiplied sRGB ARGB; the alpha byte is dropped
                 for (int x = 0; x < w; x++) {
-                    int p = row[x], a = p >>> 24, o = (y * w + x) * 3;
-                    out[o] = (byte) overWhite((p >> 16) & 0xff, a);
-                    out[o + 1] = (byte) overWhite((p >> 8) & 0xff, a);
-                    out[o + 2] = (byte) overWhite(p & 0xff, a);
+                    int p = row[x], o = (y * w + x) * 3;
+                    out[o] = (byte) (p >> 16);
+                    out[o + 1] = (byte) (p >> 8);
+                    out[o + 2] = (byte) p;
                 }
             }
         }
         return new RgbImage(w, h, out);
-    }
-
-    /** Pillow's {@code alpha_composite} of one channel value with alpha {@code a} over opaque white (7-bit precision). */
-    static int overWhite(int v, int a) {
-        if (a == 255) return v;
-        if (a == 0) return 255;
-        final int bits = 7;
-        long outA255 = 255L * 255;                                     // src.a·255 + 255·(255 − src.a)
-        long coef1 = a * 255L * 255 * (1 << bits) / outA255;
-        long coef2 = 255L * (1 << bits) - coef1;
-        long tmp = v * coef1 + 255 * coef2 + (0x80L << bits);
-        return (int) ((((tmp >> 8) + tmp) >> 8) >> bits);
     }
 
     /** The pixel bytes (a copy). */

@@ -25,6 +25,23 @@ public interface WeightSource {
      * This source without the keys {@code drop} matches: for stored keys the reference skips on load (Diffusers'
      * {@code _keys_to_ignore_on_load_unexpected}), so that they are not reported as unexpected.
      */
+    /**
+     * This source with {@code prefix} before every key: for checkpoints saved without the reference's top-level module
+     * name (Transformers 5 writes a {@code CLIPVisionModel} without {@code vision_model.}, and loads either form).
+     */
+    default WeightSource withPrefix(String prefix) {
+        WeightSource base = this;
+        Set<String> keys = new TreeSet<>();
+        for (String k : base.keys()) keys.add(prefix + k);
+        Set<String> view = java.util.Collections.unmodifiableSet(keys);
+        return new WeightSource() {
+            @Override public Set<String> keys() { return view; }
+            @Override public int[] shape(String key) { return base.shape(key.substring(prefix.length())); }
+            @Override public Tensor load(String key, DType dtype, Backend backend) { return base.load(key.substring(prefix.length()), dtype, backend); }
+            @Override public String describe() { return base.describe(); }
+        };
+    }
+
     default WeightSource without(Predicate<String> drop) {
         WeightSource base = this;
         Set<String> kept = new TreeSet<>();

@@ -58,6 +58,35 @@ class ClipVisionModelTest {
         assertTrue(e.getMessage().contains("pixel_values"), e.getMessage());
     }
 
+    /**
+     * Transformers 5 saves a CLIPVisionModel without the {@code vision_model.} prefix (Transformers 4, and Wan's published
+     * image encoder, with it); both load, to the same weights, and a stray key is still reported.
+     */
+    @Test
+    void loadsCheckpointsWithOrWithoutTheVisionModelPrefix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        ClipVisionModel m = ClipVisionModel.random(tiny(ClipActivation.QUICK_GELU), 4, DType.F32, Backends.cpu());
+        java.util.Map<String, Tensor> bare = new java.util.TreeMap<>(), prefixed = new java.util.TreeMap<>();
+        m.visitParameters((k, p) -> { bare.put(k.substring("vision_model.".length()), p.get()); prefixed.put(k, p.get()); });
+        dev.reel.core.safetensors.SafetensorsWriter.write(dir.resolve("bare.safetensors"), bare);
+        dev.reel.core.safetensors.SafetensorsWriter.write(dir.resolve("prefixed.safetensors"), prefixed);
+        Tensor px = Backends.cpu().full(0.3f, DType.F32, 1, 3, 16, 16);
+        float[] want = m.penultimateHiddenStates(px).toFloatArray();
+        for (String f : new String[] {"bare.safetensors", "prefixed.safetensors"}) {
+            ClipVisionModel l = new ClipVisionModel(tiny(ClipActivation.QUICK_GELU));
+            try (var w = dev.reel.models.nn.SafetensorsWeights.open(dir.resolve(f))) {
+                l.loadWeights(w, DType.F32, Backends.cpu());
+            }
+            assertArrayEquals(want, l.penultimateHiddenStates(px).toFloatArray(), f);
+        }
+        bare.put("embeddings.extra", bare.get("post_layernorm.bias"));
+        dev.reel.core.safetensors.SafetensorsWriter.write(dir.resolve("extra.safetensors"), bare);
+        try (var w = dev.reel.models.nn.SafetensorsWeights.open(dir.resolve("extra.safetensors"))) {
+            var e = assertThrows(dev.reel.models.nn.WeightMismatchException.class,
+                    () -> new ClipVisionModel(tiny(ClipActivation.QUICK_GELU)).loadWeights(w, DType.F32, Backends.cpu()));
+            assertTrue(e.getMessage().contains("embeddings.extra"), e.getMessage());
+        }
+    }
+
     @Test
     void configsAreReadFlatOrNestedAndCheckedByName() {
         var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
