@@ -12,7 +12,7 @@ steps="${*:-env tests parity dit}"
 jre=$(mktemp -d)
 tar xJf "$pack/jre.txz" -C "$jre"
 J="$jre/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -XX:+UseParallelGC"
-[ -f "$pack/extra.txz" ] && [ ! -f "$pack/lib/.extra" ] && tar xJf "$pack/extra.txz" -C "$pack" && touch "$pack/lib/.extra"   # pack-extra.sh's jars
+[ -f "$pack/lib.txz" ] && [ ! -d "$pack/lib" ] && tar xJf "$pack/lib.txz" -C "$pack" && tar xJf "$pack/reel.txz" -C "$pack"   # a training pack (pack-extra.sh)
 CP="$pack/lib/*"
 TCP="$CP:$pack/test-classes/reel-cuda:$pack/test-classes/reel-cli:$pack/test-classes/reel-train:$pack/test-classes/reel-core"
 CFG="$pack/shared/configs/wan2.1-t2v-1.3b"

@@ -148,6 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Djl.configure(dev.reel.core.SystemOptions.defaults());   // prompts are tokenized (the empty one, validation videos)
         Path transformer = Files.exists(model.resolve("transformer/config.json")) ? model.resolve("transformer") : model;
         if (!Files.exists(transformer.resolve("config.json"))) {
             throw new ReelException("--model " + model + " has neither transformer/config.json nor config.json");

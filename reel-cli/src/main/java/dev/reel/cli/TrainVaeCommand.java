@@ -45,6 +45,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "1000", description = "optimizer steps (default ${DEFAULT-VALUE})") int steps;
     @Option(names = "--batch-size", defaultValue = "8", description = "clip windows per step (default ${DEFAULT-VALUE})") int batchSize;
     @Option(names = "--frames", defaultValue = "5", description = "frames per training window, 4k+1 (default ${DEFAULT-VALUE})") int frames;
+    @Option(names = "--crop", defaultValue = "64", description = "side of the random square crop each window is cut to, a multiple of 8 (default ${DEFAULT-VALUE})") int crop;
     @Option(names = "--clip-frames", defaultValue = "17", description = "frames read from each video (default ${DEFAULT-VALUE})") int clipFrames;
     @Option(names = "--height", defaultValue = "128", description = "frame height the videos are read at (default ${DEFAULT-VALUE})") int height;
     @Option(names = "--width", defaultValue = "128", description = "frame width (default ${DEFAULT-VALUE})") int width;
@@ -66,15 +67,15 @@ public final class TrainVaeCommand implements Callable<Integer> {
         Device dev = device == null ? Backends.preferred(msg -> out.println("reel: " + msg)) : Device.parse(device);
         DType dt = dtype != null ? DType.parse(dtype) : dev.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         Backend backend = Backends.of(dev);
-        var options = new VaeTrainer.Options(steps, batchSize, frames, new LrSchedule(LrSchedule.parseKind(lrSchedule), lr, warmupSteps, steps),
+        var options = new VaeTrainer.Options(steps, batchSize, frames, crop, new LrSchedule(LrSchedule.parseKind(lrSchedule), lr, warmupSteps, steps),
                 maxGradNorm, klWeight, seed);
         VideoList list = VideoList.read(videos);
         out.printf(Locale.ROOT, "reading %d videos at %d frames of %dx%d%n", list.items().size(), clipFrames, width, height);
         VaeClips clips = VaeClips.read(list, clipFrames, height, width, line -> out.println(line));
         AutoencoderKLWan vae = AutoencoderKLWan.load(model.resolve("vae"), dt, backend);
         VaeTrainer trainer = new VaeTrainer(vae, new AdamW(0.9f, 0.999f, 1e-8f, 0f), options, clips, backend);
-        out.printf(Locale.ROOT, "train-vae: %,d parameters (%s on %s), %d clips, %d steps of %d windows of %d frames%n", vae.parameterCount(),
-                DeviceOptions.name(dt), dev, clips.size(), steps, batchSize, frames);
+        out.printf(Locale.ROOT, "train-vae: %,d parameters (%s on %s), %d clips, %d steps of %d windows of %d frames of %dx%d%n", vae.parameterCount(),
+                DeviceOptions.name(dt), dev, clips.size(), steps, batchSize, frames, crop, crop);
         Path work = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".partial");
         FileOps.deleteTreeQuietly(work);   // a crashed run's leftovers
         LossLog log = new LossLog(work, 0);

@@ -50,19 +50,28 @@ public final class VaeClips {
     public int length() { return length; }
 
     /**
-     * {@code batch} windows of {@code frames} frames drawn with {@code random}, as the VAE's input
-     * {@code [batch, 3, frames, H, W]} in [−1, 1] (fp32).
+     * {@code batch} windows of {@code frames} frames, each a random {@code crop × crop} square of a random clip
+     * ({@code crop} = the frame's smaller side for whole frames), drawn with {@code random}, as the VAE's input
+     * {@code [batch, 3, frames, crop, crop]} in [−1, 1] (fp32). The VAE is convolutional: crops teach it what whole
+     * frames do at a fraction of the cost.
      */
-    public Tensor batch(Random random, int batch, int frames, Backend backend) {
+    public Tensor batch(Random random, int batch, int frames, int crop, Backend backend) {
         if (frames > length) throw new ReelException("--frames " + frames + " is longer than the clips read (" + length + ")");
-        int per = frames * height * width * 3, frame = height * width * 3;
+        if (crop < 1 || crop > Math.min(height, width)) throw new ReelException("--crop " + crop + " must be in 1.." + Math.min(height, width));
+        int per = frames * crop * crop * 3;
         float[] x = new float[batch * per];
         for (int b = 0; b < batch; b++) {
             byte[] c = clips.get(random.nextInt(clips.size()));
-            int start = random.nextInt(length - frames + 1) * frame;
-            for (int i = 0; i < per; i++) x[b * per + i] = (c[start + i] & 255) / 127.5f - 1f;
+            int t0 = random.nextInt(length - frames + 1), y0 = random.nextInt(height - crop + 1), x0 = random.nextInt(width - crop + 1);
+            int o = b * per;
+            for (int t = 0; t < frames; t++) {
+                for (int y = 0; y < crop; y++) {
+                    int src = (((t0 + t) * height + y0 + y) * width + x0) * 3;
+                    for (int k = 0; k < crop * 3; k++) x[o++] = (c[src + k] & 255) / 127.5f - 1f;
+                }
+            }
         }
-        return backend.contiguous(backend.fromFloats(x, DType.F32, batch, frames, height, width, 3).permute(0, 4, 1, 2, 3));
+        return backend.contiguous(backend.fromFloats(x, DType.F32, batch, frames, crop, crop, 3).permute(0, 4, 1, 2, 3));
     }
 
     /** Clip {@code i} whole, {@code [1, 3, length, H, W]} in [−1, 1]. */

@@ -33,16 +33,18 @@ public final class VaeTrainer {
      * @param steps       optimizer steps in all
      * @param batchSize   clip windows per step
      * @param frames      frames per window (4k+1)
+     * @param crop        side of the square each window is cropped to (a multiple of the VAE's spatial factor)
      * @param schedule    learning rate per step
      * @param maxGradNorm global-norm clipping ({@code <= 0}: off)
      * @param klWeight    weight of the KL term
      * @param seed        seeds windows and ε
      */
-    public record Options(int steps, int batchSize, int frames, LrSchedule schedule, float maxGradNorm, float klWeight, long seed) {
+    public record Options(int steps, int batchSize, int frames, int crop, LrSchedule schedule, float maxGradNorm, float klWeight, long seed) {
         public Options {
             if (steps <= 0) throw new ReelException("--steps must be > 0, got " + steps);
             if (batchSize <= 0) throw new ReelException("--batch-size must be > 0, got " + batchSize);
             if (frames < 1 || (frames - 1) % 4 != 0) throw new ReelException("--frames must be 4k+1 (1, 5, 9, …), got " + frames);
+            if (crop < 8 || crop % 8 != 0) throw new ReelException("--crop must be a multiple of 8 (the VAE's spatial factor), got " + crop);
             if (klWeight < 0) throw new ReelException("--kl-weight must be >= 0, got " + klWeight);
         }
     }
@@ -71,7 +73,7 @@ public final class VaeTrainer {
         Random rnd = new Random(options.seed() * 0x9E3779B97F4A7C15L + step);
         Gradients grads = new Gradients();
         try (Scope scope = Scope.open()) {
-            Tensor x = clips.batch(rnd, options.batchSize(), options.frames(), backend);
+            Tensor x = clips.batch(rnd, options.batchSize(), options.frames(), options.crop(), backend);
             List<Tensor> leaves = new ArrayList<>(params.size());
             for (TrainableParameter p : params) leaves.add(p.value());
             float loss;
