@@ -80,7 +80,7 @@ final class EvalCommand implements Runnable {
                     return b;
                 }, output.resolve("videos"));
                 try {
-                    gen.validate(eval.requestFor(prompts.getFirst()));
+                    gen.validate(eval.requestFor(prompts.getFirst()).toBuilder().output(null).build());   // the videos folder is made after the checks
                 } catch (InvalidRequestException e) {
                     throw new CommandLine.ParameterException(cl, "invalid " + FLAGS.getOrDefault(e.field(), e.field()) + ": " + e.getMessage());
                 }
