@@ -18,7 +18,7 @@ class ModelProfileTest {
         try {
             ModelProfile demo = ModelProfile.read(dir);
             assertEquals(6, demo.examplePrompts().size());
-            assertTrue(demo.examplePrompts().contains("a red circle moves to the right on a blue background"), demo.examplePrompts().toString());
+            assertTrue(demo.examplePrompts().contains("a red circle moves to the left on a blue background"), demo.examplePrompts().toString());
             assertEquals(192, demo.defaults().height(), "the other defaults are still read");
 
             Path file = dir.resolve(ModelProfile.DEFAULTS_FILE);
