@@ -43,8 +43,13 @@ public record EvalReport(String model, long seed, int steps, List<Row> rows) {
      * @param video  the video file, relative to the report's folder, or null
      */
     public record Row(EvalPrompts.Prompt prompt, Judgement seen, String video) {
+        /** Whether the judge saw the object colour the prompt asked for. */
         public boolean objectRight() { return seen.object() == prompt.triple().color(); }
+
+        /** Whether it saw the background asked for. */
         public boolean backgroundRight() { return seen.background() == prompt.background(); }
+
+        /** Whether it saw the object move the way asked for. */
         public boolean motionRight() { return seen.motion() == prompt.triple().motion(); }
     }
 
