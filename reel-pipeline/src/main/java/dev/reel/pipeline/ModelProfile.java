@@ -1,8 +1,10 @@
 package dev.reel.pipeline;
 
+import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What a pipeline folder's configs say about requests, read in milliseconds without touching a weight: its
@@ -13,24 +15,43 @@ import java.nio.file.Path;
  * <p>Defaults: Diffusers' {@code WanPipeline} call defaults (480×832, 81 frames, 50 steps, guidance 5.0, 16 fps,
  * 512 text tokens), overridden by an optional {@value #DEFAULTS_FILE} in the folder holding any of
  * {@code height, width, num_frames, num_inference_steps, guidance_scale, fps, max_sequence_length,
- * negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
+ * negative_prompt} (Diffusers' argument names), and Reel's {@code example_prompts}: prompts the model knows,
+ * which the server's web page suggests. The demo model carries one with its small sizes and examples.
  *
- * @param dir      the pipeline folder
- * @param defaults the recommended request (prompt empty)
- * @param geometry how the model maps pixels to latents and tokens
+ * @param dir            the pipeline folder
+ * @param defaults       the recommended request (prompt empty)
+ * @param geometry       how the model maps pixels to latents and tokens
+ * @param examplePrompts prompts to suggest (none when the file names none)
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, List<String> examplePrompts) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
 
+    public ModelProfile {
+        examplePrompts = List.copyOf(examplePrompts);
+    }
+
     /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
-        return new ModelProfile(dir, defaults(dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir));
+        Path file = dir.resolve(DEFAULTS_FILE);
+        ConfigJson c = Files.isRegularFile(file) ? ConfigJson.read(file) : null;
+        List<String> examples = c != null && c.has("example_prompts") ? examples(c) : List.of();
+        GenerationRequest defaults = defaults(c);
+        if (c != null) c.logUnknownKeys();
+        return new ModelProfile(dir, defaults, VideoGeometry.read(dir), examples);
     }
-    private static GenerationRequest defaults(Path file) {
+
+    private static List<String> examples(ConfigJson c) {
+        List<String> list = c.getStringList("example_prompts");
+        for (String s : list) {
+            if (s.isBlank()) throw new ConfigException(c.source() + ": key \"example_prompts\" holds an empty prompt");
+        }
+        return list;
+    }
+
+    private static GenerationRequest defaults(ConfigJson c) {
         GenerationRequest.Builder b = GenerationRequest.builder("");
-        if (!Files.isRegularFile(file)) return b.build();
-        ConfigJson c = ConfigJson.read(file);
+        if (c == null) return b.build();
         if (c.has("height")) b.height(c.getInt("height"));
         if (c.has("width")) b.width(c.getInt("width"));
         if (c.has("num_frames")) b.numFrames(c.getInt("num_frames"));
@@ -39,7 +60,6 @@ public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry g
         if (c.has("fps")) b.fps(c.getInt("fps"));
         if (c.has("max_sequence_length")) b.maxSequenceLength(c.getInt("max_sequence_length"));
         if (c.has("negative_prompt")) b.negativePrompt(c.getString("negative_prompt"));
-        c.logUnknownKeys();
         return b.build();
     }
 

@@ -36,10 +36,10 @@ import java.util.stream.Stream;
  */
 public final class ShapesDataset {
     /** Colours an object may have. */
-    static final List<ShapeClip.Color> OBJECT_COLORS = List.of(ShapeClip.Color.RED, ShapeClip.Color.GREEN, ShapeClip.Color.BLUE,
+    public static final List<ShapeClip.Color> OBJECT_COLORS = List.of(ShapeClip.Color.RED, ShapeClip.Color.GREEN, ShapeClip.Color.BLUE,
             ShapeClip.Color.YELLOW, ShapeClip.Color.WHITE, ShapeClip.Color.ORANGE, ShapeClip.Color.PURPLE);
-    /** Background colours. */
-    static final List<ShapeClip.Color> BACKGROUNDS = List.of(ShapeClip.Color.BLACK, ShapeClip.Color.GREY, ShapeClip.Color.BLUE,
+    /** Background colours (never the object's colour in one clip). */
+    public static final List<ShapeClip.Color> BACKGROUNDS = List.of(ShapeClip.Color.BLACK, ShapeClip.Color.GREY, ShapeClip.Color.BLUE,
             ShapeClip.Color.GREEN, ShapeClip.Color.WHITE, ShapeClip.Color.BROWN);
 
     /**
