@@ -27,6 +27,7 @@ rm -rf .device && mv "$scratch/.device" .device
 rm -rf .device/test-classes && mkdir -p .device/test-classes
 cp -r reel-cuda/target/test-classes .device/test-classes/reel-cuda
 cp -r reel-cli/target/test-classes .device/test-classes/reel-cli
+cp -r reel-train/target/test-classes .device/test-classes/reel-train   # the CUDA backward against the CPU one
 cp -r reel-core/target/test-classes .device/test-classes/reel-core   # TestFixtures: where the GPU tests find the fixture set
 cp reel-cuda/device/run.sh reel-cuda/device/*.py .device/
 du -sh .device

@@ -16,8 +16,9 @@ steps="${*:-env tests parity dit}"
 jre=$(mktemp -d)
 tar xJf "$pack/jre.txz" -C "$jre"
 J="$jre/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx24g -XX:+UseParallelGC"
+[ -f "$pack/lib.txz" ] && [ ! -d "$pack/lib" ] && tar xJf "$pack/lib.txz" -C "$pack" && tar xJf "$pack/reel.txz" -C "$pack"   # a training pack (pack-extra.sh)
 CP="$pack/lib/*"
-TCP="$CP:$pack/test-classes/reel-cuda:$pack/test-classes/reel-cli:$pack/test-classes/reel-core"
+TCP="$CP:$pack/test-classes/reel-cuda:$pack/test-classes/reel-cli:$pack/test-classes/reel-train:$pack/test-classes/reel-core"
 CFG="$pack/shared/configs/wan2.1-t2v-1.3b"
 PEER="$pack/shared/bench/torch_wan_dit.py"
 fail=0
@@ -29,7 +30,7 @@ for s in $steps; do
       python3 -c "import torch;print('torch',torch.__version__,'cuda',torch.version.cuda,'cudnn',torch.backends.cudnn.version())" ;;
     tests)
       timeout 500 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
-        --select-package dev.reel.cuda --select-package dev.reel.cli \
+        --select-package dev.reel.cuda --select-package dev.reel.cli --select-package dev.reel.train \
         --details=summary --disable-banner || fail=1 ;;
     parity)
       timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype fp32 || fail=1

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "reel", mixinStandardHelpOptions = true, version = "reel 0.1.0",
         description = "Reel: video diffusion on the JVM.",
         subcommands = {InfoCommand.class, GenerateCommand.class, ServeCommand.class, WorkerCommand.class, BenchCommand.class, ParityCommand.class, TrainCommand.class,
-                CalibrateCommand.class, CompareCommand.class, PreprocessCommand.class, DatasetCommand.class})
+                CalibrateCommand.class, CompareCommand.class, PreprocessCommand.class, DatasetCommand.class, InitCommand.class,
+                TrainVaeCommand.class, EvalCommand.class})
 public final class ReelCli implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

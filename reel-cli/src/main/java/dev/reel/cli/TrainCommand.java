@@ -5,6 +5,7 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.ReelException;
+import dev.reel.core.Tensor;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
@@ -12,7 +13,14 @@ import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGenerator;
 import dev.reel.train.optim.AdamW;
 import dev.reel.train.optim.LrSchedule;
+import dev.reel.models.loader.PipelineFolder;
+import dev.reel.models.wan.WanVaeConfig;
+import dev.reel.pipeline.ModelProfile;
+import dev.reel.train.data.Preprocessor;
+import dev.reel.train.trainer.BatchSource;
 import dev.reel.train.trainer.LossLog;
+import dev.reel.train.trainer.ParquetBatches;
+import dev.reel.train.trainer.PipelineExport;
 import dev.reel.train.trainer.SigmaSampling;
 import dev.reel.train.trainer.TensorFileBatches;
 import dev.reel.train.trainer.TrainOptions;
@@ -21,6 +29,9 @@ import dev.reel.train.trainer.TrainingCheckpoint;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,8 +52,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Diffusers pipeline folder (with transformer/) or a transformer folder.")
     Path model;
 
-    @Option(names = "--data", required = true, description = "Training latents: a safetensors file with latents [N, C, T, H, W], text [N, L, D] and optionally empty_text [1, L, D].")
-    Path data;
+    @Option(names = "--data", required = true, split = ",", paramLabel = "FILE",
+            description = {"Training data: Parquet files written by reel preprocess (comma-separated; --model must then be the pipeline folder",
+                    "they were encoded with), or one safetensors file with normalised latents [N, C, T, H, W], text [N, L, D] and optionally empty_text [1, L, D]."})
+    List<Path> data;
 
     @Option(names = "--output", required = true, description = "Folder for checkpoints, loss.csv and loss.png.")
     Path output;
@@ -113,6 +126,17 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation-steps", defaultValue = "20", description = "Validation denoising steps. Default: ${DEFAULT-VALUE}.")
     int validationSteps;
 
+    @Option(names = "--time-limit", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Stop after the step that passes this much training time and save as at the end (0: no limit). Default: ${DEFAULT-VALUE}.")
+    double timeLimit;
+
+    @Option(names = "--export", paramLabel = "DIR",
+            description = "At the end, also write the model as a self-contained pipeline folder (components copied, no training state; the EMA weights when --ema-decay is set).")
+    Path export;
+
+    @Option(names = "--export-dtype", defaultValue = "bf16", description = "Dtype of the exported transformer weights: fp32 or bf16. Default: ${DEFAULT-VALUE}.")
+    String exportDtype;
+
     @Option(names = "--resume", description = "A checkpoint folder of an earlier run to continue from.")
     Path resume;
 
@@ -124,6 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Djl.configure(dev.reel.core.SystemOptions.defaults());   // prompts are tokenized (the empty one, validation videos)
         Path transformer = Files.exists(model.resolve("transformer/config.json")) ? model.resolve("transformer") : model;
         if (!Files.exists(transformer.resolve("config.json"))) {
             throw new ReelException("--model " + model + " has neither transformer/config.json nor config.json");
@@ -140,12 +165,14 @@ public final class TrainCommand implements Callable<Integer> {
                 maxGradNorm, !noCheckpointing, seed, new SigmaSampling(SigmaSampling.parseKind(sigmaSampling), logitMean, logitStd, flowShift),
                 textDropout, emaDecay, checkpointEvery, false);
         Backend backend = Backends.of(dev);
-        TensorFileBatches batches = TensorFileBatches.open(data, batchSize, seed);
+        BatchSource batches = batches(pipeline, out);
         WanTransformer3DModel m = WanTransformer3DModel.load(transformer, dt, backend);
-        Trainer trainer = new Trainer(m, Trainer.allParameters(m), AdamW.defaults(), options, batches, backend);
+        if (export != null) PipelineFolder.requireNew(export);
+        DType exportType = DType.parse(exportDtype);
+        Trainer trainer = new Trainer(m, Trainer.allParameters(m), new AdamW(0.9f, 0.999f, 1e-8f, weightDecay), options, batches, backend);
         int start = resume == null ? 0 : TrainingCheckpoint.restore(resume, trainer, backend);
         out.printf(Locale.ROOT, "train: %s (%,d parameters, %s on %s), %d samples, steps %d..%d, batch %d%n",
-                transformer, m.parameterCount(), DeviceOptions.name(dt), dev, batches.rows(), start + 1, steps, batchSize);
+                transformer, m.parameterCount(), DeviceOptions.name(dt), dev, rows, start + 1, steps, batchSize);
         LossLog log = new LossLog(output, start);
         long t0 = System.nanoTime();
         Path last = null;
@@ -159,16 +186,61 @@ public final class TrainCommand implements Callable<Integer> {
             out.flush();
             boolean validate = validateEvery > 0 && (s + 1) % validateEvery == 0;
             boolean due = checkpointEvery > 0 && (s + 1) % checkpointEvery == 0;
-            if (due || validate || s + 1 == steps) {
+            boolean timeUp = timeLimit > 0 && secs >= timeLimit && s + 1 < steps;
+            if (due || validate || timeUp || s + 1 == steps) {
                 last = TrainingCheckpoint.save(output.resolve(String.format(Locale.ROOT, "checkpoint-%06d", s + 1)), trainer, s + 1, pipeline,
                         transformer.resolve("config.json"));
                 out.println("saved " + last);
             }
             if (validate) validate(out, last, output.resolve(String.format(Locale.ROOT, "validation-%06d.mp4", s + 1)), dev, dt);
+            if (timeUp) {
+                out.printf(Locale.ROOT, "time limit %.0f s reached after step %d of %d%n", timeLimit, s + 1, steps);
+                break;
+            }
+        }
+        if (batches instanceof AutoCloseable c) closeQuietly(c);
+        if (export != null && last != null) {
+            Map<String, Tensor> weights = new LinkedHashMap<>();
+            if (trainer.ema() != null) weights.putAll(trainer.ema().weights());
+            else m.namedParameters().forEach((k, p) -> weights.put(k, p.get()));
+            PipelineExport.write(last, export, weights, exportType);
+            out.println("exported " + export + (trainer.ema() != null ? " (EMA weights, " : " (") + DeviceOptions.name(exportType) + ")");
         }
         log.plot(output.resolve("loss.png"));
         out.println("wrote " + output.resolve("loss.csv") + " and " + output.resolve("loss.png") + (last == null ? "" : "; last checkpoint " + last));
         return 0;
+    }
+
+    private long rows;
+
+    /** The data source: Parquet rows normalised with the pipeline's VAE statistics, or a safetensors file. */
+    private BatchSource batches(Path pipeline, PrintWriter out) {
+        boolean parquet = data.stream().allMatch(p -> p.getFileName().toString().endsWith(".parquet"));
+        if (!parquet) {
+            if (data.size() != 1) throw new ReelException("--data: give Parquet files (*.parquet) or a single safetensors file, got " + data);
+            TensorFileBatches t = TensorFileBatches.open(data.getFirst(), batchSize, seed);
+            rows = t.rows();
+            return t;
+        }
+        if (pipeline == null || !Files.exists(pipeline.resolve("model_index.json"))) {
+            throw new ReelException("--data is Parquet, so --model must be the pipeline folder (with model_index.json) whose VAE and text encoder encoded it, not " + model);
+        }
+        ModelProfile profile = ModelProfile.read(pipeline);
+        int textLength = profile.defaults().maxSequenceLength();
+        float[] empty;
+        WanVaeConfig vae = WanVaeConfig.fromConfig(dev.reel.models.nn.ConfigJson.read(pipeline.resolve("vae/config.json")));
+        try (Preprocessor p = Preprocessor.load(pipeline, DType.F32, Backends.cpu())) {
+            empty = p.textStates("", textLength);
+        }
+        ParquetBatches b = new ParquetBatches(data, batchSize, seed, textLength, vae.latentsMean(), vae.latentsStd(), empty);
+        rows = b.rows();
+        out.printf(Locale.ROOT, "data: %,d rows in %d Parquet file(s), text length %d, latents normalised with %s's statistics%n", rows, data.size(),
+                textLength, pipeline.resolve("vae"));
+        return b;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try { c.close(); } catch (Exception ignored) { /* read-only data */ }
     }
 
     /** Samples the validation video from the checkpoint folder just written (seed 0, so videos compare across steps). */

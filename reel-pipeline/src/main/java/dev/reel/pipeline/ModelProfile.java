@@ -1,9 +1,11 @@
 package dev.reel.pipeline;
 
 import dev.reel.models.loader.ModelIndex;
+import dev.reel.models.nn.ConfigException;
 import dev.reel.models.nn.ConfigJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * What a pipeline folder's configs say about requests, read in milliseconds without touching a weight: its
@@ -14,15 +16,18 @@ import java.nio.file.Path;
  * <p>Defaults: Diffusers' {@code WanPipeline} call defaults (480×832, 81 frames, 50 steps, guidance 5.0, 16 fps,
  * 512 text tokens), overridden by an optional {@value #DEFAULTS_FILE} in the folder holding any of
  * {@code height, width, num_frames, num_inference_steps, guidance_scale, guidance_scale_2, fps,
- * flow_shift, max_sequence_length, negative_prompt} (Diffusers' argument names). The demo model carries one with its small sizes.
+ * flow_shift, max_sequence_length, negative_prompt} (Diffusers' argument names), and Reel's {@code example_prompts}:
+ * prompts the model knows, which the server's web page suggests. The demo model carries one with its small sizes
+ * and examples.
  *
- * @param dir      the pipeline folder
- * @param defaults the recommended request (prompt empty)
- * @param geometry how the model maps pixels to latents and tokens
- * @param task     what it generates from what (text, a first frame, a first and a last frame)
- * @param experts  denoising experts: 2 for Wan2.2 A14B ({@code boundary_ratio} in {@code model_index.json}), else 1
+ * @param dir            the pipeline folder
+ * @param defaults       the recommended request (prompt empty)
+ * @param geometry       how the model maps pixels to latents and tokens
+ * @param task           what it generates from what (text, a first frame, a first and a last frame)
+ * @param experts        denoising experts: 2 for Wan2.2 A14B ({@code boundary_ratio} in {@code model_index.json}), else 1
+ * @param examplePrompts prompts to suggest (none when the file names none)
  */
-public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, ModelTask task, int experts) {
+public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry geometry, ModelTask task, int experts, List<String> examplePrompts) {
     /** The optional file of recommended request defaults in a pipeline folder. */
     public static final String DEFAULTS_FILE = "reel_defaults.json";
     /** Wan2.2 TI2V-5B's frame rate ({@code sample_fps}). */
@@ -30,22 +35,38 @@ public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry g
     /** Wan2.2 TI2V-5B's flow-matching shift ({@code sample_shift}). */
     static final double TI2V_FLOW_SHIFT = 5.0;
 
+    public ModelProfile {
+        examplePrompts = List.copyOf(examplePrompts);
+    }
+
     /** Reads {@code dir}'s configs ({@link VideoGeometry#read}) and {@value #DEFAULTS_FILE} if present. */
     public static ModelProfile read(Path dir) {
         ModelIndex index = ModelIndex.read(dir);
-        return new ModelProfile(dir, defaults(index, dir.resolve(DEFAULTS_FILE)), VideoGeometry.read(dir), ModelTask.read(dir), index.boundaryRatio() == null ? 1 : 2);
+        Path file = dir.resolve(DEFAULTS_FILE);
+        ConfigJson c = Files.isRegularFile(file) ? ConfigJson.read(file) : null;
+        List<String> examples = c != null && c.has("example_prompts") ? examples(c) : List.of();
+        GenerationRequest defaults = defaults(index, c);
+        if (c != null) c.logUnknownKeys();
+        return new ModelProfile(dir, defaults, VideoGeometry.read(dir), ModelTask.read(dir), index.boundaryRatio() == null ? 1 : 2, examples);
+    }
+
+    private static List<String> examples(ConfigJson c) {
+        List<String> list = c.getStringList("example_prompts");
+        for (String s : list) {
+            if (s.isBlank()) throw new ConfigException(c.source() + ": key \"example_prompts\" holds an empty prompt");
+        }
+        return list;
     }
 
     /**
      * Diffusers' call defaults, then the model's own where its authors recommend others (Wan2.2 TI2V-5B, told by
      * {@code expand_timesteps}: 24 fps and flow shift 5, the Wan2.2 repository's {@code ti2v_5B} settings), then the
-     * folder's {@value #DEFAULTS_FILE}.
+     * folder's {@value #DEFAULTS_FILE} ({@code c}, or null).
      */
-    private static GenerationRequest defaults(ModelIndex index, Path file) {
+    private static GenerationRequest defaults(ModelIndex index, ConfigJson c) {
         GenerationRequest.Builder b = GenerationRequest.builder("");
         if (index.expandTimesteps()) b.fps(TI2V_FPS).flowShift(TI2V_FLOW_SHIFT);
-        if (!Files.isRegularFile(file)) return b.build();
-        ConfigJson c = ConfigJson.read(file);
+        if (c == null) return b.build();
         if (c.has("height")) b.height(c.getInt("height"));
         if (c.has("width")) b.width(c.getInt("width"));
         if (c.has("num_frames")) b.numFrames(c.getInt("num_frames"));
@@ -56,7 +77,6 @@ public record ModelProfile(Path dir, GenerationRequest defaults, VideoGeometry g
         if (c.has("flow_shift")) b.flowShift(c.getDouble("flow_shift"));
         if (c.has("max_sequence_length")) b.maxSequenceLength(c.getInt("max_sequence_length"));
         if (c.has("negative_prompt")) b.negativePrompt(c.getString("negative_prompt"));
-        c.logUnknownKeys();
         return b.build();
     }
 

@@ -67,6 +67,19 @@ final class TestServer implements AutoCloseable {
                 d.withLimits(d.limits().withMaxSteps(MAX_STEPS).withMaxPixelFrames(832L * 480 * 81)));
     }
 
+    /**
+     * The fixture pipeline with a {@code reel_defaults.json} of its own: a new folder in {@code dir} linking the
+     * fixture's components, named {@value #MODEL}.
+     */
+    static Path fixtureWithDefaults(Path dir, String defaultsJson) throws IOException {
+        Path model = Files.createDirectories(dir.resolve(MODEL));
+        try (var entries = Files.list(TestFixtures.locate().pipelineDir())) {
+            for (Path e : (Iterable<Path>) entries::iterator) Files.createSymbolicLink(model.resolve(e.getFileName().toString()), e.toAbsolutePath());
+        }
+        Files.writeString(model.resolve(dev.reel.pipeline.ModelProfile.DEFAULTS_FILE), defaultsJson);
+        return model;
+    }
+
     /** A client for an already started {@code server} (which the caller closes). */
     static TestServer attach(ReelServer server, Path dataDir) { return new TestServer(server, dataDir); }
 

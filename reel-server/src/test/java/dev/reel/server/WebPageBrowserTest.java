@@ -161,6 +161,8 @@ class WebPageBrowserTest {
                 driver.findElement(By.id("fps")).click(); // leave the field: frames follow the duration
                 wait.until(d -> value(driver, "frames").equals("33"));
 
+                assertEquals(dev.reel.pipeline.VideoGenerator.demoProfile().examplePrompts(),
+                        driver.findElements(By.cssSelector("#examples button")).stream().map(WebElement::getText).toList(), "the demo's own example prompts");
                 WebElement example = driver.findElement(By.cssSelector("#examples button"));
                 example.click();
                 assertEquals(example.getText(), value(driver, "prompt"));
@@ -175,6 +177,33 @@ class WebPageBrowserTest {
                 wait.until(d -> d.findElement(By.id("status")).getText().equals("Cancelled."));
                 assertEquals(1, TestServer.json(s.get("/v1/videos")).path("data").size(), "only the blocker is left");
                 s.delete("/v1/videos/" + blocker);
+            } finally {
+                driver.quit();
+            }
+        }
+    }
+
+    /**
+     * A model's example prompts (its reel_defaults.json) are the page's chips, shown as text (markup in a prompt is
+     * not parsed), and a click puts the prompt into the prompt box.
+     */
+    @Test void theModelsExamplePromptsAreChipsThatFillThePrompt() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "browser test skipped: no chromium");
+        Path model = TestServer.fixtureWithDefaults(dataDir.resolve("model"), "{\"example_prompts\": "
+                + TestServer.JSON.writeValueAsString(ExamplePromptsTest.EXAMPLES) + "}");
+        ServerConfig config = ServerConfig.defaults(dataDir.resolve("data")).withAddress("127.0.0.1", 0).withShutdownGrace(Duration.ofSeconds(5));
+        try (TestServer s = TestServer.attach(ReelServer.start(config, PipelineModel.pretrained(model, null, GeneratorOptions.defaults())), dataDir)) {
+            ChromeDriver driver = browser();
+            try {
+                driver.get(s.base + "/");
+                WebDriverWait wait = new WebDriverWait(driver, TestServer.PATIENCE);
+                wait.until(d -> d.findElement(By.id("model")).getText().equals(TestServer.MODEL));
+                List<WebElement> chips = driver.findElements(By.cssSelector("#examples button"));
+                assertEquals(ExamplePromptsTest.EXAMPLES, chips.stream().map(WebElement::getText).toList());
+                assertTrue(driver.findElements(By.cssSelector("#examples b")).isEmpty(), "markup in a prompt stays text");
+                assertEquals(ExamplePromptsTest.EXAMPLES.getFirst(), driver.findElement(By.id("prompt")).getDomProperty("placeholder"));
+                chips.get(1).click();
+                assertEquals(ExamplePromptsTest.EXAMPLES.get(1), value(driver, "prompt"));
             } finally {
                 driver.quit();
             }

@@ -123,6 +123,14 @@ public final class ConfigJson {
         return out;
     }
 
+    /** A required array of strings. */
+    public List<String> getStringList(String key) {
+        JsonNode n = requiredArray(key, JsonNode::isTextual, "an array of strings");
+        List<String> out = new ArrayList<>(n.size());
+        for (JsonNode e : n) out.add(e.textValue());
+        return List.copyOf(out);
+    }
+
     /** The array at {@code key}, checked to hold only elements {@code element} accepts. */
     private JsonNode requiredArray(String key, Predicate<JsonNode> element, String expected) {
         JsonNode n = required(key);

@@ -33,16 +33,6 @@ public record Mp4Writer(int fps, String preset, int crf) {
         if (crf < 0 || crf > 51) throw new ReelException("mp4: crf = " + crf + ": must be in 0..51");
     }
 
-    /** Loads FFmpeg's native libraries on first use only (validation reads {@link #PRESETS} without them). */
-    private static final class Ffmpeg {
-        static {
-            // FFmpeg logs every stream detail to stderr at its default level; Reel reports errors itself.
-            avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-        }
-
-        static void load() {}
-    }
-
     /** Encodes {@code frames} into {@code file} (replacing it); height and width must be even (yuv420p). */
     public void write(Frames frames, Path file) {
         if (frames.count() < 1) throw new ReelException("mp4: no frames to write");
@@ -62,7 +52,7 @@ public record Mp4Writer(int fps, String preset, int crf) {
     }
 
     private void encode(Frames frames, Path tmp) throws FrameRecorder.Exception {
-        Ffmpeg.load();
+        FfmpegNatives.load();
         int w = frames.width(), h = frames.height();
         try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(tmp.toFile(), w, h, 0)) {
             rec.setFormat("mp4");

@@ -163,7 +163,8 @@ public final class VideoApi {
 
     /**
      * The model object, with Reel's additions: {@code defaults} (what a request that leaves a field out gets, in
-     * the API's names; the web page fills its form with them) and {@code random_weights} (the demo: noise).
+     * the API's names; the web page fills its form with them), {@code random_weights} (the demo: noise) and
+     * {@code example_prompts} (what the page suggests; empty when the model names none).
      */
     private ObjectNode modelObject() {
         ObjectNode m = VideoJson.MAPPER.createObjectNode();
@@ -187,6 +188,8 @@ public final class VideoApi {
         o.put("guidance_scale", d.guidanceScale());
         if (d.guidanceScale2() != null) o.put("guidance_scale_2", d.guidanceScale2());
         o.put("negative_prompt", d.negativePrompt());
+        var examples = m.putArray("example_prompts");
+        model.examplePrompts().forEach(examples::add);
         return m;
     }
 

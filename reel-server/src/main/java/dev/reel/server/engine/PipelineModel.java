@@ -122,6 +122,7 @@ public final class PipelineModel implements VideoModel {
     @Override public String id() { return id; }
     @Override public GenerationRequest defaults() { return profile.defaults(); }
     @Override public boolean randomWeights() { return randomWeights; }
+    @Override public List<String> examplePrompts() { return profile.examplePrompts(); }
     @Override public VideoGeometry geometry() { return profile.geometry(); }
     @Override public dev.reel.pipeline.ModelTask task() { return profile.task(); }
 

@@ -17,6 +17,9 @@ public interface VideoModel {
      */
     GenerationRequest defaults();
 
+    /** Prompts the model knows, for the web page to suggest (its profile's {@code example_prompts}); may be empty. */
+    default List<String> examplePrompts() { return List.of(); }
+
     /** Whether the weights are random numbers (the demo), so videos show noise: the page says so. */
     default boolean randomWeights() { return false; }
 

@@ -36,6 +36,7 @@ public record ClipReader(int frames, double fps, int height, int width) {
 
     /** Reads {@code file}; a file FFmpeg cannot read or that is too short is a {@link BadClipException}. */
     public Clip read(Path file) {
+        dev.reel.pipeline.media.FfmpegNatives.load();
         double srcFps;
         int w0, h0;
         try (FFmpegFrameGrabber probe = new FFmpegFrameGrabber(file.toFile())) {

@@ -139,6 +139,16 @@ public final class Preprocessor implements AutoCloseable {
         }
     }
 
+    /**
+     * The text encoder's states for {@code caption} padded with zeros to {@code length} tokens, {@code [length, D]} as
+     * floats: what the pipeline feeds the transformer (the empty prompt is what training's text dropout substitutes).
+     */
+    public float[] textStates(String caption, int length) {
+        try (Scope scope = Scope.open()) {
+            return textEncoding.encode(List.of(PromptCleaner.clean(caption)), length).select(0, 0).to(DType.F32).toFloatArray();
+        }
+    }
+
     /** The VAE, for checks that decode rows back. */
     public AutoencoderKLWan vae() { return vae; }
 

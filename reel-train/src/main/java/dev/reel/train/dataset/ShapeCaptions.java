@@ -42,7 +42,8 @@ public final class ShapeCaptions {
         };
     }
 
-    static String word(ShapeClip.Shape s) { return s.name().toLowerCase(Locale.ROOT); }
+    /** A shape as written in captions: "circle". */
+    public static String word(ShapeClip.Shape s) { return s.name().toLowerCase(Locale.ROOT); }
 
     private static String verb(ShapeClip.Motion m, int variant) {
         List<String> v = switch (m) {

@@ -70,8 +70,8 @@ public record ShapeRenderer(int frames, int height, int width) {
         g.setColor(new java.awt.Color(c.r, c.g, c.b));
         g.fillRect(0, 0, width, height);
         if (clip.texture() == ShapeClip.Texture.PLAIN) return;
-        // a shade of the same colour, so the background still reads as that colour
-        g.setColor(new java.awt.Color(shade(c.r), shade(c.g), shade(c.b)));
+        int[] shade = textureShade(c);
+        g.setColor(new java.awt.Color(shade[0], shade[1], shade[2]));
         int step = Math.max(4, Math.min(width, height) / 8);
         for (int a = 0; a < width; a += step) {
             for (int b = 0; b < height; b += step) {
@@ -80,6 +80,12 @@ public record ShapeRenderer(int frames, int height, int width) {
             }
         }
     }
+
+    /**
+     * The second colour of a striped or checkered background of colour {@code c}, sRGB: a shade of the same colour,
+     * so the background still reads as that colour.
+     */
+    public static int[] textureShade(ShapeClip.Color c) { return new int[] {shade(c.r), shade(c.g), shade(c.b)}; }
 
     private static int shade(int v) { return v > 127 ? (int) (v * 0.82) : Math.min(255, (int) (v * 1.25 + 18)); }
 

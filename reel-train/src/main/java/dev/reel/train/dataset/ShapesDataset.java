@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  *   <li>{@code clips/shape_NNNNN.mp4} — H.264 clips;</li>
  *   <li>{@code captions.csv} — {@code file,caption} (what {@code reel preprocess --videos} reads) plus each clip's
  *       attributes: shape, color, motion, size, background, texture, second_shape, second_color;</li>
+ *   <li>{@code tokenizer/} — a T5-style tokenizer fitted to the captions' words ({@link CaptionTokenizer});</li>
  *   <li>{@code heldout.csv} — the colour×shape×motion triples that never appear in the clips, with a canonical
  *       prompt each, for an evaluator.</li>
  * </ul>
@@ -35,10 +36,10 @@ import java.util.stream.Stream;
  */
 public final class ShapesDataset {
     /** Colours an object may have. */
-    static final List<ShapeClip.Color> OBJECT_COLORS = List.of(ShapeClip.Color.RED, ShapeClip.Color.GREEN, ShapeClip.Color.BLUE,
+    public static final List<ShapeClip.Color> OBJECT_COLORS = List.of(ShapeClip.Color.RED, ShapeClip.Color.GREEN, ShapeClip.Color.BLUE,
             ShapeClip.Color.YELLOW, ShapeClip.Color.WHITE, ShapeClip.Color.ORANGE, ShapeClip.Color.PURPLE);
-    /** Background colours. */
-    static final List<ShapeClip.Color> BACKGROUNDS = List.of(ShapeClip.Color.BLACK, ShapeClip.Color.GREY, ShapeClip.Color.BLUE,
+    /** Background colours (never the object's colour in one clip). */
+    public static final List<ShapeClip.Color> BACKGROUNDS = List.of(ShapeClip.Color.BLACK, ShapeClip.Color.GREY, ShapeClip.Color.BLUE,
             ShapeClip.Color.GREEN, ShapeClip.Color.WHITE, ShapeClip.Color.BROWN);
 
     /**
@@ -74,6 +75,9 @@ public final class ShapesDataset {
      * @param motion its motion
      */
     public record Triple(ShapeClip.Color color, ShapeClip.Shape shape, ShapeClip.Motion motion) {}
+
+    /** The {@code model_max_length} written with the fitted tokenizer: captions are a dozen words. */
+    static final int TOKENIZER_MAX_LENGTH = 32;
 
     private final Options options;
     private final List<Triple> training;
@@ -164,20 +168,26 @@ public final class ShapesDataset {
             Files.createDirectories(tmp.resolve("clips"));
             ShapeRenderer renderer = new ShapeRenderer(options.frames(), options.height(), options.width());
             Mp4Writer mp4 = new Mp4Writer(options.fps(), "medium", 12);
+            // clips are independent: rendered and encoded in parallel, listed in order
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.stream.IntStream.range(0, options.count()).parallel().forEach(i -> {
+                ShapeClip c = clip(i);
+                mp4.write(renderer.render(c), tmp.resolve(clipFile(i)));
+                progress.accept(String.format("[%d/%d] %s: %s", done.incrementAndGet(), options.count(), clipFile(i), caption(i, c)));
+            });
             CsvMapper csv = new CsvMapper();
             csv.configure(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING, true);   // quote a cell only where it must be
             CsvSchema schema = CsvSchema.builder().addColumn("file").addColumn("caption").addColumn("shape").addColumn("color").addColumn("motion")
                     .addColumn("size").addColumn("background").addColumn("texture").addColumn("second_shape").addColumn("second_color").build().withHeader();
+            List<String> captions = new ArrayList<>();
             try (SequenceWriter w = csv.writer(schema).writeValues(tmp.resolve("captions.csv").toFile())) {
                 for (int i = 0; i < options.count(); i++) {
                     ShapeClip c = clip(i);
-                    String file = String.format("clips/shape_%05d.mp4", i);
-                    mp4.write(renderer.render(c), tmp.resolve(file));
                     String caption = caption(i, c);
-                    w.write(List.of(file, caption, ShapeCaptions.word(c.shape()), c.color().word(), c.motion().word(), lower(c.size()),
+                    captions.add(caption);
+                    w.write(List.of(clipFile(i), caption, ShapeCaptions.word(c.shape()), c.color().word(), c.motion().word(), lower(c.size()),
                             c.background().word(), lower(c.texture()), c.second() == null ? "" : ShapeCaptions.word(c.second().shape()),
                             c.second() == null ? "" : c.second().color().word()));
-                    progress.accept(String.format("[%d/%d] %s: %s", i + 1, options.count(), file, caption));
                 }
             }
             CsvSchema held = CsvSchema.builder().addColumn("color").addColumn("shape").addColumn("motion").addColumn("prompt").build().withHeader();
@@ -188,6 +198,8 @@ public final class ShapesDataset {
                     w.write(List.of(t.color().word(), ShapeCaptions.word(t.shape()), t.motion().word(), ShapeCaptions.canonical(t.color(), t.shape(), t.motion(), bg)));
                 }
             }
+            int vocab = CaptionTokenizer.write(captions, tmp.resolve("tokenizer"), TOKENIZER_MAX_LENGTH);
+            progress.accept("tokenizer fitted to the captions: " + vocab + " pieces (tokenizer/)");
             if (Files.exists(target)) Files.delete(target);   // the empty folder checked above
             FileOps.moveIntoPlace(tmp, target);
         } catch (IOException e) {
@@ -196,6 +208,8 @@ public final class ShapesDataset {
             FileOps.deleteTreeQuietly(tmp);
         }
     }
+
+    private static String clipFile(int i) { return String.format("clips/shape_%05d.mp4", i); }
 
     private static String lower(Enum<?> e) { return e.name().toLowerCase(java.util.Locale.ROOT); }
 

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.slf4j.LoggerFactory;
 import javax.imageio.ImageIO;
 
 /** The loss and learning rate of every step: appended to {@code loss.csv}, drawn into {@code loss.png}. */
@@ -72,10 +73,14 @@ public final class LossLog {
             series(g, Color.BLUE, first, last, lossMax, left, top, w - left - right, h - top - bottom, true);
             series(g, new Color(230, 120, 0), first, last, lrMax, left, top, w - left - right, h - top - bottom, false);
             g.setColor(Color.BLACK);
-            g.drawString(String.format(Locale.ROOT, "loss (max %.4g)", lossMax), left, top - 10);
-            g.drawString(String.format(Locale.ROOT, "lr (max %.3g)", lrMax), w - right - 100, top - 10);
-            g.drawString("step " + first, left, h - bottom + 20);
-            g.drawString("step " + last, w - right - 60, h - bottom + 20);
+            try {
+                g.drawString(String.format(Locale.ROOT, "loss (max %.4g)", lossMax), left, top - 10);
+                g.drawString(String.format(Locale.ROOT, "lr (max %.3g)", lrMax), w - right - 100, top - 10);
+                g.drawString("step " + first, left, h - bottom + 20);
+                g.drawString("step " + last, w - right - 60, h - bottom + 20);
+            } catch (RuntimeException | Error e) {   // a machine without fonts (fontconfig) still gets the curves
+                LoggerFactory.getLogger(LossLog.class).warn("loss plot drawn without labels: no fonts ({})", e.toString());
+            }
         }
         g.dispose();
         try {

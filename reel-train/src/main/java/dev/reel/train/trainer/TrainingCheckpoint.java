@@ -59,6 +59,7 @@ public final class TrainingCheckpoint {
                     for (Path c : (Iterable<Path>) entries::iterator) {
                         String name = c.getFileName().toString();
                         if (Files.isDirectory(c) && !name.equals("transformer")) Files.createSymbolicLink(tmp.resolve(name), c.toAbsolutePath());
+                        else if (name.equals(dev.reel.pipeline.ModelProfile.DEFAULTS_FILE)) Files.copy(c, tmp.resolve(name));   // the request defaults come along
                     }
                 }
             }

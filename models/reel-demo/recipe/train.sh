@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# How Reel's demo model is made, with reel commands only: a procedural dataset, a pipeline with random weights,
+# the VAE trained on the clips, the clips encoded into Parquet, the DiT trained on them, the result exported.
+#   models/reel-demo/recipe/train.sh WORKDIR            (REEL=the reel command, default bin/reel)
+# The sizes below are the ones the shipped model was trained with (models/reel-demo/README.md); each stage can be
+# skipped by pointing its variable at an earlier result (VAE_PIPELINE=DIR skips the VAE stage).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+work=${1:?usage: train.sh WORKDIR}
+REEL=${REEL:-$here/../../../bin/reel}
+CLIPS=${CLIPS:-4000}             # training clips (17 frames, 128x128, 16 fps)
+VAE_CLIPS=${VAE_CLIPS:-400}      # of them, the first ones the VAE trains on
+VAE_STEPS=${VAE_STEPS:-1500}
+VAE_TIME=${VAE_TIME:-0}          # seconds; 0: no limit
+DIT_STEPS=${DIT_STEPS:-6000}
+DIT_TIME=${DIT_TIME:-0}
+DIT_BATCH=${DIT_BATCH:-32}
+DIT_LR=${DIT_LR:-5e-4}
+# DIT_INIT=DIR starts the DiT from that pipeline's transformer (and encodes with its VAE): a warm start
+# DIT_CSV=FILE (in WORKDIR/data) preprocesses only the clips it lists
+mkdir -p "$work"
+t() { local start=$SECONDS; echo "== $(date +%T) ${*:2}"; "$@"; echo "== $((SECONDS - start)) s"; }
+
+[ -d "$work/data" ] || t $REEL dataset shapes --output "$work/data" --count "$CLIPS" --seed 1
+[ -d "$work/init" ] || t $REEL init --configs "$here/configs" --tokenizer "$work/data/tokenizer" --output "$work/init" --seed 0
+[ -n "${DIT_INIT:-}" ] && VAE_PIPELINE=$DIT_INIT
+if [ -z "${VAE_PIPELINE:-}" ]; then
+  head -n $((VAE_CLIPS + 1)) "$work/data/captions.csv" > "$work/data/vae-clips.csv"
+  VAE_PIPELINE=$work/vae
+  [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/init" --videos "$work/data/vae-clips.csv" --output "$VAE_PIPELINE" \
+      --steps "$VAE_STEPS" --batch-size 16 --frames 5 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
+      --stat-clips 200 --seed 0 --time-limit "$VAE_TIME"
+fi
+[ -f "$work/train.parquet" ] || t $REEL preprocess --videos "$work/data/${DIT_CSV:-captions.csv}" --model "$VAE_PIPELINE" --output "$work/train.parquet" \
+    --frames 17 --height 128 --width 128 --max-sequence-length 32
+t $REEL train --model "${DIT_INIT:-$VAE_PIPELINE}" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" \
+    --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps 200 --weight-decay 0.01 \
+    --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed 0 \
+    --no-gradient-checkpointing --time-limit "$DIT_TIME"
+echo "== $(date +%T) done: $work/reel-demo"

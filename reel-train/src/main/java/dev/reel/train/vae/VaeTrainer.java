@@ -1,0 +1,143 @@
+package dev.reel.train.vae;
+
+import dev.reel.core.Backend;
+import dev.reel.core.Backend.Unary;
+import dev.reel.core.DType;
+import dev.reel.core.ReelException;
+import dev.reel.core.Scope;
+import dev.reel.core.Tensor;
+import dev.reel.models.wan.AutoencoderKLWan;
+import dev.reel.models.wan.DiagonalGaussian;
+import dev.reel.train.autograd.Gradients;
+import dev.reel.train.autograd.Tape;
+import dev.reel.train.optim.GradientClipping;
+import dev.reel.train.optim.LrSchedule;
+import dev.reel.train.optim.Optimizer;
+import dev.reel.train.optim.TrainableParameter;
+import dev.reel.train.trainer.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Trains a Wan VAE (encoder and decoder together) as a VAE: per step a batch of random clip windows, the
+ * posterior {@code q(z|x) = N(mean, exp(logvar))} from the encoder, a reparameterised sample
+ * {@code z = mean + exp(logvar/2)·ε}, the decoder's reconstruction, and the loss
+ * {@code mean|x̂ − x| + klWeight · mean(½(mean² + exp(logvar) − 1 − logvar))} — an L1 reconstruction with a
+ * small KL term, as Wan's VAE is trained (without its perceptual and adversarial terms). The VAE runs chunk by
+ * chunk exactly as at inference, so what it learns is what the pipeline runs. Everything a step draws depends only
+ * on (seed, step).
+ */
+public final class VaeTrainer {
+    /**
+     * @param steps       optimizer steps in all
+     * @param batchSize   clip windows per step
+     * @param frames      frames per window (4k+1)
+     * @param crop        side of the square each window is cropped to (a multiple of the VAE's spatial factor)
+     * @param schedule    learning rate per step
+     * @param maxGradNorm global-norm clipping ({@code <= 0}: off)
+     * @param klWeight    weight of the KL term
+     * @param seed        seeds windows and ε
+     */
+    public record Options(int steps, int batchSize, int frames, int crop, LrSchedule schedule, float maxGradNorm, float klWeight, long seed) {
+        public Options {
+            if (steps <= 0) throw new ReelException("--steps must be > 0, got " + steps);
+            if (batchSize <= 0) throw new ReelException("--batch-size must be > 0, got " + batchSize);
+            if (frames < 1 || (frames - 1) % 4 != 0) throw new ReelException("--frames must be 4k+1 (1, 5, 9, …), got " + frames);
+            if (crop < 8 || crop % 8 != 0) throw new ReelException("--crop must be a multiple of 8 (the VAE's spatial factor), got " + crop);
+            if (klWeight < 0) throw new ReelException("--kl-weight must be >= 0, got " + klWeight);
+        }
+    }
+
+    private final AutoencoderKLWan vae;
+    private final List<TrainableParameter> params = new ArrayList<>();
+    private final Optimizer optimizer;
+    private final Options options;
+    private final VaeClips clips;
+    private final Backend backend;
+
+    public VaeTrainer(AutoencoderKLWan vae, Optimizer optimizer, Options options, VaeClips clips, Backend backend) {
+        this.vae = vae;
+        this.optimizer = optimizer;
+        this.options = options;
+        this.clips = clips;
+        this.backend = backend;
+        vae.namedParameters().forEach((k, p) -> params.add(new TrainableParameter(k, p)));
+    }
+
+    /** The trained parameters, in checkpoint order (their fp32 masters are what gets saved). */
+    public List<TrainableParameter> parameters() { return params; }
+
+    /** Runs step {@code step} (0-based) and reports its whole loss. */
+    public Trainer.StepResult step(int step) {
+        Random rnd = new Random(options.seed() * 0x9E3779B97F4A7C15L + step);
+        Gradients grads = new Gradients();
+        try (Scope scope = Scope.open()) {
+            Tensor x = clips.batch(rnd, options.batchSize(), options.frames(), options.crop(), backend);
+            List<Tensor> leaves = new ArrayList<>(params.size());
+            for (TrainableParameter p : params) leaves.add(p.value());
+            float loss;
+            try (Tape tape = Tape.open(grads, leaves)) {
+                Backend b = x.backend();   // the tape's recording view of the backend
+                DiagonalGaussian q = vae.encode(x);
+                Tensor mean = b.cast(q.mean(), DType.F32), logvar = b.cast(q.logvar(), DType.F32);
+                float[] eps = new float[Math.toIntExact(mean.numel())];
+                for (int i = 0; i < eps.length; i++) eps[i] = (float) rnd.nextGaussian();
+                Tensor noise = b.fromFloats(eps, DType.F32, mean.shape());
+                Tensor z = b.add(mean, b.mul(b.unary(Unary.EXP, b.scale(logvar, 0.5f)), noise));
+                Tensor recon = b.cast(vae.decode(z), DType.F32);
+                Tensor l1 = b.mean(b.unary(Unary.ABS, b.sub(recon, x)).reshape(-1), 0, true);
+                // KL(q ‖ N(0, 1)) per latent element: ½(μ² + σ² − 1 − log σ²)
+                Tensor kl = b.scale(b.addScalar(b.sub(b.add(b.unary(Unary.SQUARE, mean), b.unary(Unary.EXP, logvar)), logvar), -1f), 0.5f);
+                Tensor l = b.add(l1, b.scale(b.mean(kl.reshape(-1), 0, true), options.klWeight()));
+                loss = l.item();
+                tape.backward(l);
+            }
+            List<Tensor> g32 = new ArrayList<>(params.size());
+            for (TrainableParameter p : params) {
+                Tensor g = grads.of(p.value());
+                g32.add(g == null ? null : g.dtype() == DType.F32 ? g : g.backend().cast(g, DType.F32));
+            }
+            float norm = options.maxGradNorm() > 0 ? GradientClipping.clip(g32, options.maxGradNorm()) : Float.NaN;
+            float lr = options.schedule().at(step);
+            optimizer.step(params, g32, lr);
+            return new Trainer.StepResult(step, loss, lr, norm);
+        } finally {
+            grads.clear();
+        }
+    }
+
+    /**
+     * Per-channel mean and standard deviation of the encoder's posterior means over up to {@code clipsToUse} whole
+     * clips: the {@code latents_mean} / {@code latents_std} a Wan VAE config carries, which the pipeline uses to
+     * normalise latents for the denoiser. Returns {@code {mean, std}}.
+     */
+    public float[][] latentStatistics(int clipsToUse) {
+        int z = vae.config().zDim();
+        double[] sum = new double[z], sq = new double[z];
+        long count = 0;
+        int n = Math.min(clipsToUse, clips.size());
+        for (int i = 0; i < n; i++) {
+            try (Scope scope = Scope.open()) {
+                Tensor m = vae.encode(clips.clip(i, backend)).mean();   // [1, z, T, h, w]
+                float[] v = backend.cast(m, DType.F32).toFloatArray();
+                int per = v.length / z;
+                for (int c = 0; c < z; c++) {
+                    for (int k = 0; k < per; k++) {
+                        double a = v[c * per + k];
+                        sum[c] += a;
+                        sq[c] += a * a;
+                    }
+                }
+                count += per;
+            }
+        }
+        float[] mean = new float[z], std = new float[z];
+        for (int c = 0; c < z; c++) {
+            double mu = sum[c] / count;
+            mean[c] = (float) mu;
+            std[c] = (float) Math.sqrt(Math.max(1e-12, sq[c] / count - mu * mu));
+        }
+        return new float[][] {mean, std};
+    }
+}
