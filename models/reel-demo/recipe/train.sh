@@ -2,13 +2,13 @@
 # How Reel's demo model is made, with reel commands only: a procedural dataset, a pipeline with random weights,
 # the VAE trained on the clips, the clips encoded into Parquet, the DiT trained on them, the result exported.
 #   models/reel-demo/recipe/train.sh WORKDIR            (REEL=the reel command, default bin/reel)
-# The sizes below are the ones the shipped model was trained with (models/reel-demo/README.md); each stage can be
+# The sizes below are the recipe's (models/reel-demo/README.md says what each run used); each stage can be
 # skipped by pointing its variable at an earlier result (VAE_PIPELINE=DIR skips the VAE stage).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${1:?usage: train.sh WORKDIR}
 REEL=${REEL:-$here/../../../bin/reel}
-CLIPS=${CLIPS:-4000}             # training clips (17 frames, 128x128, 16 fps)
+CLIPS=${CLIPS:-2000}             # training clips (17 frames, 128x128, 16 fps)
 VAE_CLIPS=${VAE_CLIPS:-400}      # of them, the first ones the VAE trains on
 VAE_STEPS=${VAE_STEPS:-1500}
 VAE_TIME=${VAE_TIME:-0}          # seconds; 0: no limit
@@ -28,7 +28,7 @@ if [ -z "${VAE_PIPELINE:-}" ]; then
   head -n $((VAE_CLIPS + 1)) "$work/data/captions.csv" > "$work/data/vae-clips.csv"
   VAE_PIPELINE=$work/vae
   [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/init" --videos "$work/data/vae-clips.csv" --output "$VAE_PIPELINE" \
-      --steps "$VAE_STEPS" --batch-size 16 --frames 5 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
+      --steps "$VAE_STEPS" --batch-size 4 --frames 17 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
       --stat-clips 200 --seed 0 --time-limit "$VAE_TIME"
 fi
 [ -f "$work/train.parquet" ] || t $REEL preprocess --videos "$work/data/${DIT_CSV:-captions.csv}" --model "$VAE_PIPELINE" --output "$work/train.parquet" \

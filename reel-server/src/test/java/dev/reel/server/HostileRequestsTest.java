@@ -60,7 +60,15 @@ class HostileRequestsTest {
 
             long t0 = System.nanoTime();
             for (Probe p : probes) {
-                HttpResponse<String> r = s.send(p.request);
+                HttpResponse<String> r;
+                try {
+                    r = s.send(p.request);
+                } catch (AssertionError closed) {
+                    // an oversized body may be refused by closing the connection while the client is still sending
+                    // (RFC 9110 allows it after a 413); the client then sees a broken pipe instead of the status
+                    if (p.note.contains("oversized") && closed.getCause() instanceof java.io.IOException) continue;
+                    throw new AssertionError(p.note + ": " + closed.getMessage(), closed);
+                }
                 int code = r.statusCode();
                 assertTrue(code >= 400 && code < 500, p.note + " → HTTP " + code + " " + clip(r.body()));
                 JsonNode e = json(r).path("error");

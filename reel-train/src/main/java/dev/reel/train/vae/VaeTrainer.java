@@ -78,18 +78,10 @@ public final class VaeTrainer {
             for (TrainableParameter p : params) leaves.add(p.value());
             float loss;
             try (Tape tape = Tape.open(grads, leaves)) {
-                Backend b = x.backend();   // the tape's recording view of the backend
-                DiagonalGaussian q = vae.encode(x);
-                Tensor mean = b.cast(q.mean(), DType.F32), logvar = b.cast(q.logvar(), DType.F32);
-                float[] eps = new float[Math.toIntExact(mean.numel())];
+                int[] zShape = latentShape(x);
+                float[] eps = new float[Math.toIntExact(Tensor.numel(zShape))];
                 for (int i = 0; i < eps.length; i++) eps[i] = (float) rnd.nextGaussian();
-                Tensor noise = b.fromFloats(eps, DType.F32, mean.shape());
-                Tensor z = b.add(mean, b.mul(b.unary(Unary.EXP, b.scale(logvar, 0.5f)), noise));
-                Tensor recon = b.cast(vae.decode(z), DType.F32);
-                Tensor l1 = b.mean(b.unary(Unary.ABS, b.sub(recon, x)).reshape(-1), 0, true);
-                // KL(q ‖ N(0, 1)) per latent element: ½(μ² + σ² − 1 − log σ²)
-                Tensor kl = b.scale(b.addScalar(b.sub(b.add(b.unary(Unary.SQUARE, mean), b.unary(Unary.EXP, logvar)), logvar), -1f), 0.5f);
-                Tensor l = b.add(l1, b.scale(b.mean(kl.reshape(-1), 0, true), options.klWeight()));
+                Tensor l = loss(vae, x, backend.fromFloats(eps, DType.F32, zShape), options.klWeight());
                 loss = l.item();
                 tape.backward(l);
             }
@@ -105,6 +97,30 @@ public final class VaeTrainer {
         } finally {
             grads.clear();
         }
+    }
+
+    /**
+     * The training loss of {@code vae} on clips {@code x} {@code [B, 3, T, H, W]} in [−1, 1] with the reparameterisation
+     * noise {@code eps} (of the latent's shape): {@code mean|decode(mean + exp(logvar/2)·eps) − x| + klWeight ·
+     * mean(½(mean² + exp(logvar) − 1 − logvar))}, a one-element fp32 tensor. Under a tape it records its gradients.
+     */
+    public static Tensor loss(AutoencoderKLWan vae, Tensor x, Tensor eps, float klWeight) {
+        Backend b = x.backend();   // under a tape: its recording view of the backend
+        DiagonalGaussian q = vae.encode(x);
+        Tensor mean = b.cast(q.mean(), DType.F32), logvar = b.cast(q.logvar(), DType.F32);
+        Tensor z = b.add(mean, b.mul(b.unary(Unary.EXP, b.scale(logvar, 0.5f)), eps));
+        Tensor recon = b.cast(vae.decode(z), DType.F32);
+        Tensor l1 = b.mean(b.unary(Unary.ABS, b.sub(recon, b.cast(x, DType.F32))).reshape(-1), 0, true);
+        // KL(q ‖ N(0, 1)) per latent element: ½(μ² + σ² − 1 − log σ²)
+        Tensor kl = b.scale(b.addScalar(b.sub(b.add(b.unary(Unary.SQUARE, mean), b.unary(Unary.EXP, logvar)), logvar), -1f), 0.5f);
+        return b.add(l1, b.scale(b.mean(kl.reshape(-1), 0, true), klWeight));
+    }
+
+    /** The latent shape the encoder makes of {@code x}: {@code [B, z, 1 + (T−1)/4, H/8, W/8]}. */
+    private int[] latentShape(Tensor x) {
+        var c = vae.config();
+        return new int[] {x.size(0), c.zDim(), 1 + (x.size(2) - 1) / c.scaleFactorTemporal(), x.size(3) / c.scaleFactorSpatial(),
+                x.size(4) / c.scaleFactorSpatial()};
     }
 
     /**

@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds {@code testdata/} walking up from the working directory. */
-final class TestData {
+public final class TestData {
     private TestData() {}
 
-    static Path path(String relative) {
+    public static Path path(String relative) {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             Path p = d.resolve("testdata").resolve(relative);
             if (Files.exists(p)) return p;

@@ -1,0 +1,65 @@
+package dev.reel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo model's recipe ({@code models/reel-demo/recipe/train.sh}) with reel commands at a toy size: dataset,
+ * {@code init} from the recipe's configs, {@code train-vae}, {@code preprocess} into Parquet, {@code train} on it
+ * with {@code --export}, and {@code generate} from the export — each step's output feeds the next as in the recipe.
+ */
+class DemoRecipeTest {
+    @TempDir Path dir;
+
+    private static Path configs() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("models/reel-demo/recipe/configs"))) p = p.getParent();
+        if (p == null) throw new IllegalStateException("models/reel-demo/recipe/configs not found above " + Path.of("").toAbsolutePath());
+        return p.resolve("models/reel-demo/recipe/configs");
+    }
+
+    @Test void everyStageRunsAndFeedsTheNext() throws Exception {
+        Path data = dir.resolve("data"), init = dir.resolve("init"), vae = dir.resolve("vae"), parquet = dir.resolve("train.parquet");
+        Path dit = dir.resolve("dit"), export = dir.resolve("export"), mp4 = dir.resolve("x.mp4");
+        ok(GenerateCommandTest.reel("dataset", "shapes", "--output", data.toString(), "--count", "3", "--frames", "5", "--height", "32", "--width", "32", "--seed", "1"));
+        assertTrue(Files.isRegularFile(data.resolve("tokenizer/tokenizer.json")), "the dataset fits a tokenizer to its captions");
+        ok(GenerateCommandTest.reel("init", "--configs", configs().toString(), "--tokenizer", data.resolve("tokenizer").toString(), "--output", init.toString()));
+        var again = GenerateCommandTest.reel("init", "--configs", configs().toString(), "--output", init.toString());
+        assertEquals(1, again.exit(), "init never overwrites a model");
+        assertTrue(again.err().contains("exists and is not empty"), again.err());
+
+        ok(GenerateCommandTest.reel("train-vae", "--model", init.toString(), "--videos", data.resolve("captions.csv").toString(), "--output", vae.toString(),
+                "--steps", "1", "--batch-size", "1", "--frames", "5", "--clip-frames", "5", "--crop", "16", "--height", "32", "--width", "32",
+                "--stat-clips", "2", "--device", "cpu"));
+        JsonNode vc = new ObjectMapper().readTree(vae.resolve("vae/config.json").toFile());
+        assertEquals(16, vc.path("latents_std").size());
+        assertFalse(vc.path("latents_std").get(0).asDouble() == 1.0, "train-vae measured the latent statistics");
+        assertTrue(Files.isRegularFile(vae.resolve("loss.png")) && Files.isRegularFile(vae.resolve("transformer/diffusion_pytorch_model.safetensors")));
+
+        ok(GenerateCommandTest.reel("preprocess", "--videos", data.resolve("captions.csv").toString(), "--model", vae.toString(), "--output", parquet.toString(),
+                "--frames", "5", "--height", "32", "--width", "32", "--max-sequence-length", "32", "--device", "cpu"));
+        var train = GenerateCommandTest.reel("train", "--model", vae.toString(), "--data", parquet.toString(), "--output", dit.toString(), "--export", export.toString(),
+                "--steps", "2", "--batch-size", "2", "--lr", "1e-4", "--ema-decay", "0.9", "--device", "cpu");
+        ok(train);
+        assertTrue(train.out().contains("text length 32"), train.out());
+        assertTrue(Files.isRegularFile(export.resolve("reel_defaults.json")), "the export keeps the request defaults");
+        assertFalse(Files.isSymbolicLink(export.resolve("vae")), "the export is self-contained");
+        assertFalse(Files.exists(export.resolve("training_state.safetensors")));
+
+        ok(GenerateCommandTest.reel("generate", "--model", export.toString(), "--prompt", "a red circle moves to the right on a blue background",
+                "--height", "32", "--width", "32", "--frames", "5", "--steps", "2", "--output", mp4.toString(), "--device", "cpu"));
+        assertTrue(Files.size(mp4) > 0);
+    }
+
+    private static void ok(GenerateCommandTest.Run r) {
+        assertEquals(0, r.exit(), r.out() + r.err());
+    }
+}
