@@ -204,6 +204,17 @@ public final class VideoGenerator implements AutoCloseable {
      * The denoising expert(s) of {@code c}: two when {@code model_index.json} has a {@code boundary_ratio} (Wan2.2
      * A14B), the inactive one parked in host memory when {@code park} (its blocks are not streamed).
      */
+    /**
+     * Runs {@code body} with the transformer of {@code slot} ({@code transformer}, or {@code transformer_2} of a
+     * Wan2.2 A14B pair) on its device: an expert parked in host memory is uploaded for the call, as Denoising does
+     * for its steps. For tools that run a forward of their own (parity checks).
+     */
+    public <T> T withTransformer(String slot, java.util.function.Function<WanTransformer3DModel, T> body) {
+        WanTransformer3DModel m = components.get(slot, WanTransformer3DModel.class);
+        DenoisingExperts e = experts.get(components);
+        return e.use(slot.equals("transformer_2") ? DenoisingExperts.LOW : DenoisingExperts.HIGH, () -> body.apply(m));
+    }
+
     private static DenoisingExperts experts(PipelineComponents c, boolean park) {
         WanTransformer3DModel high = c.get("transformer", WanTransformer3DModel.class);
         Double boundary = c.index().boundaryRatio();

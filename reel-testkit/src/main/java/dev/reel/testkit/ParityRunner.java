@@ -172,18 +172,19 @@ public final class ParityRunner implements AutoCloseable {
      * A14B's low-noise expert); a {@code timestep} of {@code [B, tokens]} is Diffusers' per-token form (Wan2.2 TI2V).
      */
     private void transformer(Case c) {
-        WanTransformer3DModel t = components().get(c.config.path("component").asText("transformer"), WanTransformer3DModel.class);
+        String slot = c.config.path("component").asText("transformer");
         Tensor hidden = onDevice(c.ref("hidden_states")), text = onDevice(c.ref("encoder_hidden_states"));
         Tensor image = c.has("encoder_hidden_states_image") ? onDevice(c.ref("encoder_hidden_states_image")) : null;
         Tensor timestep = c.ref("timestep");
-        Tensor sample;
-        if (timestep.rank() == 2) {
-            int[] p = t.config().patchSize();
-            int tokensPerFrame = hidden.size(3) / p[1] * (hidden.size(4) / p[2]);
-            sample = t.forward(hidden, FrameTimesteps.fromPerToken(rows(timestep), tokensPerFrame), text, DitHooks.NONE);
-        } else {
-            sample = t.forward(hidden, timestep.toFloatArray(), text, image, DitHooks.NONE);
-        }
+        // through the generator: an expert of a pair is parked in host memory between its runs of steps
+        Tensor sample = generator().withTransformer(slot, t -> {
+            if (timestep.rank() == 2) {
+                int[] p = t.config().patchSize();
+                int tokensPerFrame = hidden.size(3) / p[1] * (hidden.size(4) / p[2]);
+                return t.forward(hidden, FrameTimesteps.fromPerToken(rows(timestep), tokensPerFrame), text, DitHooks.NONE);
+            }
+            return t.forward(hidden, timestep.toFloatArray(), text, image, DitHooks.NONE);
+        });
         c.compare("sample", sample, c.ref("sample"), LATENT_FRAMES);
     }
 
