@@ -14,6 +14,9 @@ import dev.reel.pipeline.VideoGenerator;
 import dev.reel.train.optim.AdamW;
 import dev.reel.train.optim.LrSchedule;
 import dev.reel.models.loader.PipelineFolder;
+import dev.reel.models.lora.LoraAdapters;
+import dev.reel.models.lora.LoraConfig;
+import dev.reel.train.optim.TrainableParameter;
 import dev.reel.models.wan.WanVaeConfig;
 import dev.reel.pipeline.ModelProfile;
 import dev.reel.train.data.Preprocessor;
@@ -29,6 +32,7 @@ import dev.reel.train.trainer.TrainingCheckpoint;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,6 +130,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation-steps", defaultValue = "20", description = "Validation denoising steps. Default: ${DEFAULT-VALUE}.")
     int validationSteps;
 
+    @Option(names = "--lora-rank", defaultValue = "0", paramLabel = "R",
+            description = "Train LoRA adapters of rank R instead of the whole transformer (0: full fine-tune); each checkpoint then also holds "
+                    + LORA_FILE + " (Diffusers/PEFT keys, what reel generate --lora loads). Default: ${DEFAULT-VALUE}.")
+    int loraRank;
+
+    @Option(names = "--lora-alpha", paramLabel = "ALPHA", description = "PEFT's lora_alpha (scale alpha/R). Default: the rank.")
+    Float loraAlpha;
+
+    @Option(names = "--lora-targets", defaultValue = "to_q,to_k,to_v,to_out.0,ffn", paramLabel = "NAMES",
+            description = "Comma-separated linears the adapters go on. Default: ${DEFAULT-VALUE}.")
+    String loraTargets;
+
     @Option(names = "--time-limit", defaultValue = "0", paramLabel = "SECONDS",
             description = "Stop after the step that passes this much training time and save as at the end (0: no limit). Default: ${DEFAULT-VALUE}.")
     double timeLimit;
@@ -169,10 +185,16 @@ public final class TrainCommand implements Callable<Integer> {
         WanTransformer3DModel m = WanTransformer3DModel.load(transformer, dt, backend);
         if (export != null) PipelineFolder.requireNew(export);
         DType exportType = DType.parse(exportDtype);
-        Trainer trainer = new Trainer(m, Trainer.allParameters(m), new AdamW(0.9f, 0.999f, 1e-8f, weightDecay), options, batches, backend);
+        LoraAdapters lora = loraRank > 0 ? LoraAdapters.create(m, new LoraConfig(loraRank, loraAlpha != null ? loraAlpha : loraRank,
+                LoraConfig.parseTargets(loraTargets)), seed, dt, backend) : null;
+        List<TrainableParameter> trained = new ArrayList<>();
+        if (lora == null) trained.addAll(Trainer.allParameters(m));
+        else lora.trainableParameters().forEach((k, p) -> trained.add(new TrainableParameter(k, p)));
+        Trainer trainer = new Trainer(m, trained, new AdamW(0.9f, 0.999f, 1e-8f, weightDecay), options, batches, backend);
         int start = resume == null ? 0 : TrainingCheckpoint.restore(resume, trainer, backend);
         out.printf(Locale.ROOT, "train: %s (%,d parameters, %s on %s), %d samples, steps %d..%d, batch %d%n",
                 transformer, m.parameterCount(), DeviceOptions.name(dt), dev, rows, start + 1, steps, batchSize);
+        if (lora != null) out.printf(Locale.ROOT, "LoRA rank %d on %d linears (%,d trained parameters)%n", loraRank, lora.adapters().size(), lora.parameterCount());
         LossLog log = new LossLog(output, start);
         long t0 = System.nanoTime();
         Path last = null;
@@ -190,6 +212,7 @@ public final class TrainCommand implements Callable<Integer> {
             if (due || validate || timeUp || s + 1 == steps) {
                 last = TrainingCheckpoint.save(output.resolve(String.format(Locale.ROOT, "checkpoint-%06d", s + 1)), trainer, s + 1, pipeline,
                         transformer.resolve("config.json"));
+                if (lora != null) lora.save(last.resolve(LORA_FILE));
                 out.println("saved " + last);
             }
             if (validate) validate(out, last, output.resolve(String.format(Locale.ROOT, "validation-%06d.mp4", s + 1)), dev, dt);
@@ -201,15 +224,19 @@ public final class TrainCommand implements Callable<Integer> {
         if (batches instanceof AutoCloseable c) closeQuietly(c);
         if (export != null && last != null) {
             Map<String, Tensor> weights = new LinkedHashMap<>();
-            if (trainer.ema() != null) weights.putAll(trainer.ema().weights());
+            if (lora != null) lora.merge();   // the export is the tuned model: adapters folded into the weights
+            if (lora == null && trainer.ema() != null) weights.putAll(trainer.ema().weights());
             else m.namedParameters().forEach((k, p) -> weights.put(k, p.get()));
             PipelineExport.write(last, export, weights, exportType);
-            out.println("exported " + export + (trainer.ema() != null ? " (EMA weights, " : " (") + DeviceOptions.name(exportType) + ")");
+            out.println("exported " + export + (lora != null ? " (LoRA merged, " : trainer.ema() != null ? " (EMA weights, " : " (") + DeviceOptions.name(exportType) + ")");
         }
         log.plot(output.resolve("loss.png"));
         out.println("wrote " + output.resolve("loss.csv") + " and " + output.resolve("loss.png") + (last == null ? "" : "; last checkpoint " + last));
         return 0;
     }
+
+    /** The LoRA file's name in a checkpoint: Diffusers' {@code save_lora_weights} name. */
+    static final String LORA_FILE = "pytorch_lora_weights.safetensors";
 
     private long rows;
 

@@ -54,6 +54,16 @@ class DemoRecipeTest {
         assertFalse(Files.isSymbolicLink(export.resolve("vae")), "the export is self-contained");
         assertFalse(Files.exists(export.resolve("training_state.safetensors")));
 
+        var loraRun = GenerateCommandTest.reel("train", "--model", vae.toString(), "--data", parquet.toString(), "--output", dir.resolve("lora").toString(),
+                "--steps", "2", "--batch-size", "2", "--lr", "1e-3", "--lora-rank", "2", "--device", "cpu");
+        ok(loraRun);
+        assertTrue(loraRun.out().contains("LoRA rank 2 on "), loraRun.out());
+        Path loraFile = dir.resolve("lora/checkpoint-000002/pytorch_lora_weights.safetensors");
+        assertTrue(Files.isRegularFile(loraFile), "a LoRA run's checkpoint holds its adapters in the Diffusers/PEFT format");
+        ok(GenerateCommandTest.reel("generate", "--model", dir.resolve("lora/checkpoint-000002").toString(), "--lora", loraFile.toString(),
+                "--height", "32", "--width", "32", "--frames", "5", "--steps", "1", "--output", dir.resolve("lora.mp4").toString(), "--device", "cpu",
+                "--prompt", "a red circle"));
+
         ok(GenerateCommandTest.reel("generate", "--model", export.toString(), "--prompt", "a red circle moves to the right on a blue background",
                 "--height", "32", "--width", "32", "--frames", "5", "--steps", "2", "--output", mp4.toString(), "--device", "cpu"));
         assertTrue(Files.size(mp4) > 0);
