@@ -6,9 +6,11 @@
 # dit33 (33 frames), ditflash (Reel's own attention kernel), vae, umt5 (with the Transformers peer), ops (per-op
 # timings next to PyTorch), i2v (reel parity of the image-to-video sets testdata/wan21-i2v-tiny and
 # wan21-flf2v-tiny, when present, on cuda in fp32 and bf16; the I2V-14B-480P DiT forward at 81×480×832 bf16, random
-# weights: no PyTorch peer with the image branch yet), parity22 (the Wan2.2 sets), dit22 (TI2V-5B at 121×704×1280
+# weights; its Diffusers peer runs in peers18), parity22 (the Wan2.2 sets), dit22 (TI2V-5B at 121×704×1280
 # next to the peer), dita14b (one A14B expert at 81×720×1280 next to the peer). PACK overrides the pack's folder
 # (default: the folder of this script).
+# peers18: the I2V-14B-480P, TI2V-5B and A14B-expert forwards at native size beside Diffusers' own transformer
+# (bench/torch_wan_diffusers_peer.py, with the Diffusers archive of bench/slim-diffusers.sh).
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -70,7 +72,20 @@ for s in $steps; do
       CA=testdata/configs/wan2.2-t2v-a14b
       timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CA" --frames 81 --height 720 --width 1280 --device cuda --dtype bf16 --warmup 1 --reps 3
       timeout 400 python3 "$PEER" --config "$CA/transformer/config.json" --frames 81 --height 720 --width 1280 --reps 3 ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b" >&2; fail=1 ;;
+    peers18)
+      # issue 18's native-size forwards beside Diffusers' own WanTransformer3DModel (bench/torch_wan_diffusers_peer.py;
+      # Diffusers travels as bench/slim-diffusers.sh's archive, DIFFUSERS_SLIM, default .devwork/diffusers-slim.txz)
+      ds=$(mktemp -d); tar xJf "${DIFFUSERS_SLIM:-.devwork/diffusers-slim.txz}" -C "$ds" || { echo "no Diffusers archive"; fail=1; continue; }
+      PEER18="env PYTHONPATH=$ds python3 bench/torch_wan_diffusers_peer.py"
+      CI2V=testdata/configs/wan2.1-i2v-14b-480p C22=testdata/configs/wan2.2-ti2v-5b CA=testdata/configs/wan2.2-t2v-a14b
+      timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CI2V" --frames 81 --height 480 --width 832 --device cuda --dtype bf16
+      timeout 400 $PEER18 --config "$CI2V/transformer/config.json" --frames 81 --height 480 --width 832 --image-tokens 257
+      timeout 300 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$C22" --frames 121 --height 704 --width 1280 --device cuda --dtype bf16
+      timeout 300 $PEER18 --config "$C22/transformer/config.json" --frames 121 --height 704 --width 1280 --vae-spatial 16 --per-token-timesteps
+      timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CA" --frames 81 --height 720 --width 1280 --device cuda --dtype bf16 --warmup 1 --reps 3
+      timeout 400 $PEER18 --config "$CA/transformer/config.json" --frames 81 --height 720 --width 1280 --reps 3 --warmup 1
+      rm -rf "$ds" ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b peers18" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"
