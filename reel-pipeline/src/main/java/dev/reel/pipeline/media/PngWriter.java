@@ -23,9 +23,14 @@ public final class PngWriter {
         try {
             FileOps.deleteTree(tmp);
             Files.createDirectories(tmp);
-            for (int t = 0; t < frames.count(); t++) {
-                ImageIO.write(image(frames, t), "png", tmp.resolve(frameName(t)).toFile());
-            }
+            // frames are independent and PNG's deflate is the cost: encoded in parallel, one frame per task
+            java.util.stream.IntStream.range(0, frames.count()).parallel().forEach(t -> {
+                try {
+                    ImageIO.write(image(frames, t), "png", tmp.resolve(frameName(t)).toFile());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
             if (Files.exists(target)) {
                 try (Stream<Path> s = Files.list(target)) {
                     if (s.anyMatch(p -> !p.getFileName().toString().matches("frame_\\d{5}\\.png"))) {
@@ -35,7 +40,7 @@ public final class PngWriter {
                 FileOps.deleteTree(target);
             }
             FileOps.moveIntoPlace(tmp, target);
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new ReelException("png: cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             FileOps.deleteTreeQuietly(tmp);
