@@ -31,8 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +47,6 @@ public final class VideoApi {
     private static final long KEEP_ALIVE_S = 15;
     /** How often a waiting Dynamo call looks whether its client is still there. */
     private static final long CLIENT_CHECK_MS = 250;
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d{0,19})-(\\d{0,19})");
 
     private final Jobs jobs;
     private final JobStore store;
@@ -325,57 +322,12 @@ public final class VideoApi {
         }
         Path file = thumbnail ? store.thumbnail(r.id()) : store.video(r.id());
         try (InputStream in = Files.newInputStream(file)) {
-            sendFile(ctx, in, Files.size(file), thumbnail ? "image/png" : "video/mp4");
+            FileResponse.send(ctx, in, Files.size(file), thumbnail ? "image/png" : "video/mp4");
         } catch (NoSuchFileException e) {
             throw notFound(r.id()); // deleted meanwhile
         } catch (IOException e) {
             log.debug("download of {} ended early: {}", r.id(), e.getMessage()); // the client went away
         }
-    }
-
-    /**
-     * Sends a file, honouring one {@code Range: bytes=a-b} (what a {@code <video>} element asks for when seeking);
-     * a range it cannot read is ignored (the whole file is sent), one outside the file gets 416.
-     */
-    private static void sendFile(Context ctx, InputStream in, long size, String contentType) throws IOException {
-        var res = ctx.res();
-        long from = 0, to = size - 1;
-        boolean partial = false;
-        String range = ctx.header("Range");
-        Matcher m = range == null ? null : RANGE.matcher(range.trim());
-        if (m != null && m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
-            try {
-                if (m.group(1).isEmpty()) {
-                    from = Math.max(0, size - Long.parseLong(m.group(2))); // suffix: the last n bytes
-                } else {
-                    from = Long.parseLong(m.group(1));
-                    if (!m.group(2).isEmpty()) to = Math.min(Long.parseLong(m.group(2)), size - 1);
-                }
-                partial = true;
-            } catch (NumberFormatException e) {
-                from = 0; // more digits than a long holds: ignore the header
-                to = size - 1;
-            }
-            if (partial && (from >= size || from > to)) {
-                res.setHeader("Content-Range", "bytes */" + size);
-                throw ApiError.rangeNotSatisfiable(range, size);
-            }
-        }
-        res.setStatus(partial ? 206 : 200);
-        res.setContentType(contentType);
-        res.setHeader("Accept-Ranges", "bytes");
-        res.setContentLengthLong(to - from + 1);
-        if (partial) res.setHeader("Content-Range", "bytes " + from + "-" + to + "/" + size);
-        in.skipNBytes(from);
-        OutputStream out = res.getOutputStream();
-        byte[] buf = new byte[64 * 1024];
-        for (long left = to - from + 1; left > 0; ) {
-            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) throw new IOException("file ended early");
-            out.write(buf, 0, n);
-            left -= n;
-        }
-        out.flush();
     }
 
     /** Server-sent events: every event of the job so far, then live ones, ending with its final state. */
