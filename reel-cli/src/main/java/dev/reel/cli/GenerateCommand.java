@@ -1,5 +1,6 @@
 package dev.reel.cli;
 
+import dev.reel.pipeline.DemoConfigs;
 import dev.reel.core.DeviceOutOfMemoryException;
 import dev.reel.models.lora.LoraAdapters;
 import dev.reel.models.lora.LoraException;
@@ -130,7 +131,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (numVideos < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-videos " + numVideos + ": must be at least 1");
         GeneratorOptions options = parallel.generatorOptions(device);
         Path dir = model.equals("demo") ? null : ModelSource.resolve(model, hub.options(), quiet ? null : err);
-        ModelProfile profile = dir == null ? VideoGenerator.demoProfile() : ModelProfile.read(dir);
+        ModelProfile profile = dir == null ? DemoConfigs.profile() : ModelProfile.read(dir);
 
         try {
             firstPicture = image == null ? null : InputImages.read(image);

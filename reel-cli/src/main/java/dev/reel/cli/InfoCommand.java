@@ -1,5 +1,6 @@
 package dev.reel.cli;
 
+import dev.reel.pipeline.DemoConfigs;
 import dev.reel.core.Backend;
 import dev.reel.core.Backends;
 import dev.reel.core.Device;
@@ -43,7 +44,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println("GPU: " + gpu());
         if (model != null) {
             if (model.equals("demo")) {
-                Path dir = VideoGenerator.unpackDemoConfigs();
+                Path dir = DemoConfigs.unpack();
                 try {
                     out.println("model: demo (tiny Wan2.1; weights are seeded random numbers made at load)");
                     components(out, dir);

@@ -50,9 +50,6 @@ import dev.reel.pipeline.stages.Stage;
 import dev.reel.pipeline.stages.TextBroadcast;
 import dev.reel.pipeline.stages.TextEncoding;
 import dev.reel.pipeline.stages.TimestepPreparation;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,10 +77,6 @@ import java.util.function.Function;
  * mask) after LatentPreparation.
  */
 public final class VideoGenerator implements AutoCloseable {
-    /** Files of the demo pipeline's configs (the tiny Wan2.1 of the reference fixtures), under {@code demo/}. */
-    private static final List<String> DEMO_FILES = List.of("model_index.json", "transformer/config.json", "vae/config.json",
-            "text_encoder/config.json", "scheduler/scheduler_config.json", "tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json", ModelProfile.DEFAULTS_FILE);
-
     private static final String TEXT_ENCODER = "text_encoder";
     /** The slots of the denoising transformers: Wan2.2 A14B's high- and low-noise experts, or the one of other models. */
     private static final List<String> TRANSFORMERS = List.of("transformer", "transformer_2");
@@ -270,7 +263,7 @@ public final class VideoGenerator implements AutoCloseable {
      * Its request defaults are small (192×320, 17 frames, 10 steps: its {@value ModelProfile#DEFAULTS_FILE}).
      */
     public static VideoGenerator demo(GeneratorOptions options) {
-        Path dir = extractDemo();
+        Path dir = DemoConfigs.unpack();
         try {
             ModelProfile profile = ModelProfile.read(dir);
             List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(dir, o, 0L, Map.of(), omit));
@@ -289,42 +282,6 @@ public final class VideoGenerator implements AutoCloseable {
 
     private static LoadOptions loadOptions(GeneratorOptions o) {
         return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype(), o.system());
-    }
-
-    /**
-     * Unpacks the demo pipeline's configs (Diffusers layout, no weights) into a new temporary folder, for tools
-     * that describe it; the caller deletes it.
-     */
-    public static Path unpackDemoConfigs() { return extractDemo(); }
-
-    /** The demo pipeline's {@link ModelProfile} (its small defaults and geometry), without building it. */
-    public static ModelProfile demoProfile() {
-        Path dir = extractDemo();
-        try {
-            return ModelProfile.read(dir);
-        } finally {
-            FileOps.deleteTreeQuietly(dir);
-        }
-    }
-
-    /** The demo pipeline's geometry, read from its configs (nothing is built). */
-    public static VideoGeometry demoGeometry() { return demoProfile().geometry(); }
-
-    private static Path extractDemo() {
-        try {
-            Path dir = Files.createTempDirectory("reel-demo-");
-            for (String f : DEMO_FILES) {
-                Path target = dir.resolve(f);
-                Files.createDirectories(target.getParent());
-                try (InputStream in = VideoGenerator.class.getResourceAsStream("demo/" + f)) {
-                    if (in == null) throw new ReelException("demo pipeline resource demo/" + f + " is missing from the reel-pipeline jar");
-                    Files.copy(in, target);
-                }
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new ReelException("cannot unpack the demo pipeline: " + e.getMessage(), e);
-        }
     }
 
     /** What was loaded, for logs and the CLI (says so when the weights are random). */

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /** {@code example_prompts} in a model's reel_defaults.json: read beside the request defaults, checked, optional. */
 class ModelProfileTest {
     @Test void examplePromptsAreReadCheckedAndOptional() throws Exception {
-        Path dir = VideoGenerator.unpackDemoConfigs();
+        Path dir = DemoConfigs.unpack();
         try {
             ModelProfile demo = ModelProfile.read(dir);
             assertEquals(6, demo.examplePrompts().size());

@@ -68,7 +68,7 @@ class VideoGeometryTest {
         VideoGeometry want = VideoGeometry.of(WanVaeConfig.fromConfig(ConfigJson.read(src.resolve("vae/config.json"))),
                 WanTransformerConfig.fromConfig(ConfigJson.read(src.resolve("transformer/config.json"))));
         assertEquals(want, g);
-        assertEquals(want, VideoGenerator.demoGeometry());   // the demo is the fixtures' tiny architecture
+        assertEquals(want, DemoConfigs.geometry());   // the demo is the fixtures' tiny architecture
         assertEquals(32 * 16, g.maxHeight());                 // rope_max_seq_len 32 in the tiny config
     }
 

@@ -1,5 +1,6 @@
 package dev.reel.server;
 
+import dev.reel.pipeline.DemoConfigs;
 import static dev.reel.server.TestServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,8 +34,8 @@ class ExamplePromptsTest {
 
     /** The demo suggests six prompts of the shapes world; a model without examples lists none. */
     @Test void theDemoSuggestsSixAndTheFixtureNone() {
-        assertEquals(6, VideoGenerator.demoProfile().examplePrompts().size());
-        assertEquals(VideoGenerator.demoProfile().examplePrompts(), PipelineModel.demo(null, GeneratorOptions.defaults()).examplePrompts());
+        assertEquals(6, DemoConfigs.profile().examplePrompts().size());
+        assertEquals(DemoConfigs.profile().examplePrompts(), PipelineModel.demo(null, GeneratorOptions.defaults()).examplePrompts());
         assertTrue(TestServer.fixtureModel().examplePrompts().isEmpty());
     }
 

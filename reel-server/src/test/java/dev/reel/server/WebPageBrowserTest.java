@@ -1,5 +1,6 @@
 package dev.reel.server;
 
+import dev.reel.pipeline.DemoConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,7 +162,7 @@ class WebPageBrowserTest {
                 driver.findElement(By.id("fps")).click(); // leave the field: frames follow the duration
                 wait.until(d -> value(driver, "frames").equals("33"));
 
-                assertEquals(dev.reel.pipeline.VideoGenerator.demoProfile().examplePrompts(),
+                assertEquals(dev.reel.pipeline.DemoConfigs.profile().examplePrompts(),
                         driver.findElements(By.cssSelector("#examples button")).stream().map(WebElement::getText).toList(), "the demo's own example prompts");
                 WebElement example = driver.findElement(By.cssSelector("#examples button"));
                 example.click();

@@ -1,5 +1,6 @@
 package dev.reel.pipeline.parallel;
 
+import dev.reel.pipeline.DemoConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,7 @@ class ParallelGenerationTest {
 
     @BeforeAll
     static void oneDevice() throws Exception {
-        configs = VideoGenerator.unpackDemoConfigs();
+        configs = DemoConfigs.unpack();
         Path cfg = configs.resolve("transformer/config.json");
         ObjectMapper json = new ObjectMapper();
         ObjectNode t = (ObjectNode) json.readTree(cfg.toFile());

@@ -1,5 +1,6 @@
 package dev.reel.server.engine;
 
+import dev.reel.pipeline.DemoConfigs;
 import dev.reel.core.Device;
 import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
@@ -86,9 +87,9 @@ public final class PipelineModel implements VideoModel {
 
     /** The tiny random-weight demo pipeline (its videos are noise), served as {@code id} (null: {@value #DEMO_ID}). */
     public static PipelineModel demo(String id, GeneratorOptions options) {
-        Path configs = VideoGenerator.unpackDemoConfigs();
+        Path configs = DemoConfigs.unpack();
         try {
-            return new PipelineModel(id != null ? id : DEMO_ID, options, VideoGenerator.demoProfile(), VideoGenerator::demo, true, transformerConfig(configs));
+            return new PipelineModel(id != null ? id : DEMO_ID, options, DemoConfigs.profile(), VideoGenerator::demo, true, transformerConfig(configs));
         } finally {
             FileOps.deleteTreeQuietly(configs);
         }

@@ -1,5 +1,6 @@
 package dev.reel.train.eval;
 
+import dev.reel.pipeline.DemoConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,7 @@ class DemoExamplesTest {
                 }
             }
         }
-        List<String> examples = VideoGenerator.demoProfile().examplePrompts();
+        List<String> examples = DemoConfigs.profile().examplePrompts();
         assertEquals(6, examples.size());
         Set<ShapesDataset.Triple> seen = new HashSet<>(split.training());
         for (String e : examples) {
