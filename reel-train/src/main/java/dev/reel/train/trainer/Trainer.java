@@ -8,7 +8,7 @@ import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.train.autograd.Gradients;
 import dev.reel.train.autograd.Tape;
 import dev.reel.train.optim.Ema;
-import dev.reel.train.optim.GradientClipping;
+import dev.reel.train.optim.OptimizerStep;
 import dev.reel.train.optim.Optimizer;
 import dev.reel.train.optim.TrainableParameter;
 import java.util.ArrayList;
@@ -72,14 +72,8 @@ public final class Trainer {
                 loss = l.item();
                 tape.backward(l);
             }
-            List<Tensor> g32 = new ArrayList<>(params.size());
-            for (TrainableParameter p : params) {
-                Tensor g = grads.of(p.value());
-                g32.add(g == null ? null : g.dtype() == DType.F32 ? g : g.backend().cast(g, DType.F32));
-            }
-            float norm = options.maxGradNorm() > 0 ? GradientClipping.clip(g32, options.maxGradNorm()) : Float.NaN;
             float lr = options.schedule().at(step);
-            optimizer.step(params, g32, lr);
+            float norm = OptimizerStep.apply(params, grads, optimizer, options.maxGradNorm(), lr);
             if (ema != null) ema.update(params);
             return new StepResult(step, loss, lr, norm);
         } finally {

@@ -8,9 +8,10 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.DiagonalGaussian;
+import dev.reel.pipeline.VideoGeometry;
 import dev.reel.train.autograd.Gradients;
 import dev.reel.train.autograd.Tape;
-import dev.reel.train.optim.GradientClipping;
+import dev.reel.train.optim.OptimizerStep;
 import dev.reel.train.optim.LrSchedule;
 import dev.reel.train.optim.Optimizer;
 import dev.reel.train.optim.TrainableParameter;
@@ -85,14 +86,8 @@ public final class VaeTrainer {
                 loss = l.item();
                 tape.backward(l);
             }
-            List<Tensor> g32 = new ArrayList<>(params.size());
-            for (TrainableParameter p : params) {
-                Tensor g = grads.of(p.value());
-                g32.add(g == null ? null : g.dtype() == DType.F32 ? g : g.backend().cast(g, DType.F32));
-            }
-            float norm = options.maxGradNorm() > 0 ? GradientClipping.clip(g32, options.maxGradNorm()) : Float.NaN;
             float lr = options.schedule().at(step);
-            optimizer.step(params, g32, lr);
+            float norm = OptimizerStep.apply(params, grads, optimizer, options.maxGradNorm(), lr);
             return new Trainer.StepResult(step, loss, lr, norm);
         } finally {
             grads.clear();
@@ -116,11 +111,11 @@ public final class VaeTrainer {
         return b.add(l1, b.scale(b.mean(kl.reshape(-1), 0, true), klWeight));
     }
 
-    /** The latent shape the encoder makes of {@code x}: {@code [B, z, 1 + (T−1)/4, H/8, W/8]}. */
+    /** The latent shape the encoder makes of {@code x} {@code [B, 3, T, H, W]}: {@link VideoGeometry}'s, batch B. */
     private int[] latentShape(Tensor x) {
-        var c = vae.config();
-        return new int[] {x.size(0), c.zDim(), 1 + (x.size(2) - 1) / c.scaleFactorTemporal(), x.size(3) / c.scaleFactorSpatial(),
-                x.size(4) / c.scaleFactorSpatial()};
+        int[] shape = VideoGeometry.ofVae(vae.config()).latentShape(x.size(2), x.size(3), x.size(4));
+        shape[0] = x.size(0);
+        return shape;
     }
 
     /**
