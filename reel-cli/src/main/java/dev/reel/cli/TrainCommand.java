@@ -259,7 +259,7 @@ public final class TrainCommand implements Callable<Integer> {
         try (Preprocessor p = Preprocessor.load(pipeline, DType.F32, Backends.cpu())) {
             empty = p.textStates("", textLength);
         }
-        ParquetBatches b = new ParquetBatches(data, batchSize, seed, textLength, vae.latentsMean(), vae.latentsStd(), empty);
+        ParquetBatches b = new ParquetBatches(data, batchSize, seed, textLength, vae, empty);
         rows = b.rows();
         out.printf(Locale.ROOT, "data: %,d rows in %d Parquet file(s), text length %d, latents normalised with %s's statistics%n", rows, data.size(),
                 textLength, pipeline.resolve("vae"));

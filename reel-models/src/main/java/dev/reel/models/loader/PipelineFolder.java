@@ -11,6 +11,11 @@ import java.util.stream.Stream;
 
 /** File operations on whole pipeline folders, for the tools that write new ones (reel init, train-vae, train). */
 public final class PipelineFolder {
+    /** A Diffusers component's weights file (transformer, VAE). */
+    public static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
+    /** A Transformers component's weights file (text encoder). */
+    public static final String TRANSFORMERS_WEIGHTS = "model.safetensors";
+
     private PipelineFolder() {}
 
     /** Copies the tree {@code from} into {@code to} (real files, links followed), leaving out the files {@code skip} accepts. */

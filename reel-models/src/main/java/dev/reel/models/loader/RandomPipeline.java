@@ -55,7 +55,7 @@ public final class RandomPipeline {
                     Object m = e.random().random(tmp.resolve(c.name()), seed * 31 + c.name().hashCode(), DType.F32, Backends.cpu());
                     Map<String, Tensor> weights = new LinkedHashMap<>();
                     ((Module) m).namedParameters().forEach((k, p) -> weights.put(k, p.get()));
-                    String file = e.kind() == ModelRegistry.Kind.TEXT_ENCODER ? "model.safetensors" : "diffusion_pytorch_model.safetensors";
+                    String file = e.kind() == ModelRegistry.Kind.TEXT_ENCODER ? PipelineFolder.TRANSFORMERS_WEIGHTS : PipelineFolder.DIFFUSERS_WEIGHTS;
                     SafetensorsWriter.write(tmp.resolve(c.name()).resolve(file), weights);
                     params.put(c.name(), ((Module) m).parameterCount());
                 }

@@ -193,16 +193,19 @@ public final class AutoencoderKLWan extends Module {
     public Tensor denormalizeLatents(Tensor latents) {
         checkInput("denormalizeLatents", "latents", latents, config.zDim());
         try (Scope scope = Scope.open()) {
-            Tensor out = latents.div(channelVector(latents, inverseStd())).add(channelVector(latents, config.latentsMean()));
+            Tensor out = latents.div(channelVector(latents, inverseStd(config))).add(channelVector(latents, config.latentsMean()));
             return scope.keep(out);
         }
     }
 
     /** {@link #encode}'s latents → diffusion latents: {@code (z − mean) · (1/std)} per channel. */
-    public Tensor normalizeLatents(Tensor z) {
+    public Tensor normalizeLatents(Tensor z) { return normalizeLatents(z, config); }
+
+    /** {@link #normalizeLatents(Tensor)} with {@code config}'s statistics, for latents encoded earlier (training data). */
+    public static Tensor normalizeLatents(Tensor z, WanVaeConfig config) {
         checkInput("normalizeLatents", "z", z, config.zDim());
         try (Scope scope = Scope.open()) {
-            Tensor out = z.sub(channelVector(z, config.latentsMean())).mul(channelVector(z, inverseStd()));
+            Tensor out = z.sub(channelVector(z, config.latentsMean())).mul(channelVector(z, inverseStd(config)));
             return scope.keep(out);
         }
     }
@@ -213,7 +216,7 @@ public final class AutoencoderKLWan extends Module {
     /** Per-channel latent standard deviation ({@code latents_std}), length z_dim. */
     public float[] latentsStd() { return config.latentsStd(); }
 
-    private float[] inverseStd() {
+    private static float[] inverseStd(WanVaeConfig config) {
         float[] std = config.latentsStd();
         float[] inv = new float[std.length];
         for (int i = 0; i < std.length; i++) inv[i] = 1f / std[i];

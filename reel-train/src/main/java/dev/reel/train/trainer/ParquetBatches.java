@@ -5,6 +5,8 @@ import dev.reel.core.DType;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.models.wan.AutoencoderKLWan;
+import dev.reel.models.wan.WanVaeConfig;
 import dev.reel.train.data.LatentBatch;
 import dev.reel.train.data.LatentDataset;
 import java.nio.file.Path;
@@ -23,7 +25,8 @@ public final class ParquetBatches implements BatchSource, AutoCloseable {
     private final LatentDataset data;
     private final int batchSize, textLength;
     private final long seed;
-    private final float[] mean, inverseStd, emptyText;
+    private final WanVaeConfig vae;
+    private final float[] emptyText;
     private LatentDataset.Batches stream;
     private int next;
 
@@ -32,20 +35,16 @@ public final class ParquetBatches implements BatchSource, AutoCloseable {
      * @param batchSize   rows per batch (rows of one latent shape)
      * @param seed        seeds the order
      * @param textLength  text tokens per row (the pipeline's {@code max_sequence_length})
-     * @param latentsMean the VAE's {@code latents_mean}
-     * @param latentsStd  the VAE's {@code latents_std}
+     * @param vae         the config of the VAE that encoded the rows (its latent statistics normalise them)
      * @param emptyText   the empty prompt's embedding {@code [textLength, D]}, for text dropout
      */
-    public ParquetBatches(List<Path> files, int batchSize, long seed, int textLength, float[] latentsMean, float[] latentsStd, float[] emptyText) {
+    public ParquetBatches(List<Path> files, int batchSize, long seed, int textLength, WanVaeConfig vae, float[] emptyText) {
         if (batchSize <= 0) throw new ReelException("--batch-size must be > 0, got " + batchSize);
-        if (latentsMean.length != latentsStd.length) throw new ReelException("latents_mean and latents_std differ in length");
         this.data = LatentDataset.open(files);
         this.batchSize = batchSize;
         this.seed = seed;
         this.textLength = textLength;
-        this.mean = latentsMean.clone();
-        this.inverseStd = new float[latentsStd.length];
-        for (int i = 0; i < latentsStd.length; i++) inverseStd[i] = 1f / latentsStd[i];
+        this.vae = vae;
         this.emptyText = emptyText.clone();
     }
 
@@ -61,16 +60,11 @@ public final class ParquetBatches implements BatchSource, AutoCloseable {
         next = step + 1;
         LatentBatch b = stream.next();
         Tensor z = b.latents();
-        if (z.size(1) != mean.length) {
-            throw new ReelException("training latents have " + z.size(1) + " channels but the pipeline's VAE has " + mean.length
+        if (z.size(1) != vae.zDim()) {
+            throw new ReelException("training latents have " + z.size(1) + " channels but the pipeline's VAE has " + vae.zDim()
                     + ": the data was preprocessed with another VAE");
         }
-        try (Scope scope = Scope.open()) {
-            Tensor m = backend.fromFloats(mean, DType.F32, 1, mean.length, 1, 1, 1);
-            Tensor s = backend.fromFloats(inverseStd, DType.F32, 1, inverseStd.length, 1, 1, 1);
-            Tensor normalized = scope.keep(backend.mul(backend.sub(z, m), s));
-            return new Sample(normalized, b.textEmbeddings());
-        }
+        return new Sample(AutoencoderKLWan.normalizeLatents(z, vae), b.textEmbeddings());
     }
 
     @Override public Tensor emptyText(Backend backend) {

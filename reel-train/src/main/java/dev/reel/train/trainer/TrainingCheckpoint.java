@@ -26,7 +26,7 @@ public final class TrainingCheckpoint {
     /** The state file's name. */
     public static final String STATE = "training_state.safetensors";
     /** The transformer weights' name in the Diffusers layout. */
-    public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
+    public static final String WEIGHTS = dev.reel.models.loader.PipelineFolder.DIFFUSERS_WEIGHTS;
 
     private TrainingCheckpoint() {}
 

@@ -17,9 +17,6 @@ import java.util.Map;
 
 /** Writes a pipeline folder with a trained VAE: the source pipeline's other files copied, {@code vae/} with new weights and latent statistics. */
 public final class VaeCheckpoint {
-    /** The VAE weights' file name in the Diffusers layout. */
-    public static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
-
     private VaeCheckpoint() {}
 
     /**
@@ -40,7 +37,7 @@ public final class VaeCheckpoint {
             json.writerWithDefaultPrettyPrinter().writeValue(cfg.toFile(), config);
             Map<String, Tensor> weights = new LinkedHashMap<>();
             for (TrainableParameter p : params) weights.put(p.name(), p.master());
-            SafetensorsWriter.write(dir.resolve("vae").resolve(WEIGHTS), weights);
+            SafetensorsWriter.write(dir.resolve("vae").resolve(PipelineFolder.DIFFUSERS_WEIGHTS), weights);
         } catch (IOException e) {
             throw new ReelException("cannot write the trained VAE to " + dir + ": " + e.getMessage(), e);
         }
