@@ -24,9 +24,12 @@ public final class FileOps {
         }
     }
 
-    /** Deletes {@code p} and everything under it; nothing happens when it does not exist. */
+    /**
+     * Deletes {@code p} and everything under it; nothing happens when it does not exist. Symbolic links are deleted,
+     * never followed (a training checkpoint links the components of the pipeline it came from).
+     */
     public static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         try (Stream<Path> s = Files.walk(p)) {
             for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
         }

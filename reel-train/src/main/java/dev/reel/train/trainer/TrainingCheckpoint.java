@@ -2,6 +2,7 @@ package dev.reel.train.trainer;
 
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
+import dev.reel.core.FileOps;
 import dev.reel.core.ReelException;
 import dev.reel.core.Tensor;
 import dev.reel.core.safetensors.SafetensorsFile;
@@ -39,7 +40,7 @@ public final class TrainingCheckpoint {
     public static Path save(Path dir, Trainer trainer, int nextStep, Path pipeline, Path transformerConfig) {
         try {
             Path tmp = dir.resolveSibling(dir.getFileName() + ".partial");
-            deleteTree(tmp);
+            FileOps.deleteTree(tmp);
             Files.createDirectories(tmp.resolve("transformer"));
             Files.copy(transformerConfig, tmp.resolve("transformer/config.json"));
             Map<String, Tensor> weights = new LinkedHashMap<>();
@@ -63,7 +64,7 @@ public final class TrainingCheckpoint {
                     }
                 }
             }
-            deleteTree(dir);
+            FileOps.deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             return dir;
         } catch (IOException e) {
@@ -98,13 +99,5 @@ public final class TrainingCheckpoint {
             }
             return Integer.parseInt(s.metadata().getOrDefault("next_step", "0"));
         }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (var s = Files.list(p)) { for (Path c : (Iterable<Path>) s::iterator) deleteTree(c); }
-        }
-        Files.delete(p);
     }
 }
