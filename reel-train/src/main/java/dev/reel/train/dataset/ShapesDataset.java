@@ -170,22 +170,22 @@ public final class ShapesDataset {
             Mp4Writer mp4 = new Mp4Writer(options.fps(), "medium", 12);
             // clips are independent: rendered and encoded in parallel, listed in order
             java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            ShapeClip[] clips = new ShapeClip[options.count()];
+            String[] captions = new String[options.count()];
             java.util.stream.IntStream.range(0, options.count()).parallel().forEach(i -> {
-                ShapeClip c = clip(i);
-                mp4.write(renderer.render(c), tmp.resolve(clipFile(i)));
-                progress.accept(String.format("[%d/%d] %s: %s", done.incrementAndGet(), options.count(), clipFile(i), caption(i, c)));
+                clips[i] = clip(i);
+                captions[i] = caption(i, clips[i]);
+                mp4.write(renderer.render(clips[i]), tmp.resolve(clipFile(i)));
+                progress.accept(String.format("[%d/%d] %s: %s", done.incrementAndGet(), options.count(), clipFile(i), captions[i]));
             });
             CsvMapper csv = new CsvMapper();
             csv.configure(CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING, true);   // quote a cell only where it must be
             CsvSchema schema = CsvSchema.builder().addColumn("file").addColumn("caption").addColumn("shape").addColumn("color").addColumn("motion")
                     .addColumn("size").addColumn("background").addColumn("texture").addColumn("second_shape").addColumn("second_color").build().withHeader();
-            List<String> captions = new ArrayList<>();
             try (SequenceWriter w = csv.writer(schema).writeValues(tmp.resolve("captions.csv").toFile())) {
                 for (int i = 0; i < options.count(); i++) {
-                    ShapeClip c = clip(i);
-                    String caption = caption(i, c);
-                    captions.add(caption);
-                    w.write(List.of(clipFile(i), caption, ShapeCaptions.word(c.shape()), c.color().word(), c.motion().word(), lower(c.size()),
+                    ShapeClip c = clips[i];
+                    w.write(List.of(clipFile(i), captions[i], ShapeCaptions.word(c.shape()), c.color().word(), c.motion().word(), lower(c.size()),
                             c.background().word(), lower(c.texture()), c.second() == null ? "" : ShapeCaptions.word(c.second().shape()),
                             c.second() == null ? "" : c.second().color().word()));
                 }
@@ -198,7 +198,7 @@ public final class ShapesDataset {
                     w.write(List.of(t.color().word(), ShapeCaptions.word(t.shape()), t.motion().word(), ShapeCaptions.canonical(t.color(), t.shape(), t.motion(), bg)));
                 }
             }
-            int vocab = CaptionTokenizer.write(captions, tmp.resolve("tokenizer"), TOKENIZER_MAX_LENGTH);
+            int vocab = CaptionTokenizer.write(List.of(captions), tmp.resolve("tokenizer"), TOKENIZER_MAX_LENGTH);
             progress.accept("tokenizer fitted to the captions: " + vocab + " pieces (tokenizer/)");
             if (Files.exists(target)) Files.delete(target);   // the empty folder checked above
             FileOps.moveIntoPlace(tmp, target);
