@@ -68,7 +68,7 @@ public final class PipelineComponents implements AutoCloseable {
                 ModelRegistry.Entry e = registry.resolve(index, c);
                 Path f = substitutes.getOrDefault(c.name(), null);
                 if (f == null) f = folder(index, c);
-                long s = seed * 31 + c.name().hashCode();
+                long s = componentSeed(seed, c.name());
                 out.put(c.name(), e.random().random(f, s, options.dtypeFor(c.name()), options.backend()));
             }
         } catch (RuntimeException ex) {
@@ -77,6 +77,9 @@ public final class PipelineComponents implements AutoCloseable {
         }
         return new PipelineComponents(index, out, true);
     }
+
+    /** The seed of slot {@code name}'s random weights in a pipeline seeded {@code seed} (also {@link RandomPipeline}'s). */
+    static long componentSeed(long seed, String name) { return seed * 31 + name.hashCode(); }
 
     private static Path folder(ModelIndex index, ModelIndex.Component c) {
         Path f = index.folder(c);

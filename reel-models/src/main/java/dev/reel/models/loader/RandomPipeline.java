@@ -19,7 +19,8 @@ import java.util.Map;
  * Writes a whole Diffusers pipeline folder with seeded random weights from a folder of configs alone: the
  * starting point of training a model from scratch ({@code reel init}). Every component that has weights gets them
  * in its checkpoint layout (Diffusers' {@code diffusion_pytorch_model.safetensors}, Transformers'
- * {@code model.safetensors}); everything else (configs, scheduler, tokenizer, the pipeline's own files) is copied.
+ * {@code model.safetensors}), the same weights {@code --random-weights} builds from these configs with this seed,
+ * one component at a time; everything else (configs, scheduler, tokenizer, the pipeline's own files) is copied.
  */
 public final class RandomPipeline {
     private RandomPipeline() {}
@@ -52,7 +53,7 @@ public final class RandomPipeline {
                 if (e.skeleton() == null) continue;   // tokenizer, scheduler: no weights
                 if (e.kind() == ModelRegistry.Kind.TEXT_ENCODER) checkVocabulary(tmp, c.name());
                 try (Scope scope = Scope.open()) {
-                    Object m = e.random().random(tmp.resolve(c.name()), seed * 31 + c.name().hashCode(), DType.F32, Backends.cpu());
+                    Object m = e.random().random(tmp.resolve(c.name()), PipelineComponents.componentSeed(seed, c.name()), DType.F32, Backends.cpu());
                     Map<String, Tensor> weights = new LinkedHashMap<>();
                     ((Module) m).namedParameters().forEach((k, p) -> weights.put(k, p.get()));
                     String file = e.kind() == ModelRegistry.Kind.TEXT_ENCODER ? PipelineFolder.TRANSFORMERS_WEIGHTS : PipelineFolder.DIFFUSERS_WEIGHTS;
