@@ -21,10 +21,14 @@ for jar in reel-cli/target/lib/*.jar; do
   case "$name" in reel-*) cp "$jar" "$work/reel/lib/"; continue ;; esac
   [ -f "$cache" ] && continue
   case "$name" in websocket*|javalin*|jetty*|kotlin*|prometheus*|micrometer*|HdrHistogram*|LatencyUtils*|annotations-13*|selenium*|jedis*|commons-pool*|jakarta.servlet*|jsoup*) continue ;; esac
+  # jars no training command loads (a class-load log of the demo recipe at toy size): without them the pack and
+  # the checkout fit the 64 MiB a call may carry
+  case "$name" in aircompressor*|asm-*|commons-codec*|commons-compress*|commons-io*|commons-math3*|error_prone*|gson*|jakarta.*|javax.annotation*|json-*|redis-authx*|zstd-jni*) continue ;; esac
   mkdir "$work/x" && unzip -q "$jar" -d "$work/x"
   # natives of other platforms (DJL tokenizers, zstd-jni, snappy-java keep one folder per platform)
   find "$work/x" -type d \( -path '*native/lib/*' -o -path '*/linux/*' -o -path '*/darwin*' -o -path '*/win*' -o -path '*/freebsd*' -o -path '*/aix*' -o -path '*/Mac*' -o -path '*/Windows*' -o -path '*/Linux/*' -o -path '*/SunOS*' -o -path '*/AIX*' \) -prune \
        ! -path '*linux-x86_64*' ! -path '*/linux/amd64*' ! -path '*/Linux/x86_64*' ! -path '*/linux' ! -path '*/Linux' -exec rm -rf {} + 2>/dev/null || true
+  rm -f "$work"/x/org/bytedeco/ffmpeg/*/ffmpeg "$work"/x/org/bytedeco/ffmpeg/*/ffprobe   # the programs; Reel loads the libraries
   (cd "$work/x" && zip -q -0 -r "$work/lib/$name" .)
   rm -rf "$work/x"
 done

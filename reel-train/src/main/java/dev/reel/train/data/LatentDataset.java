@@ -81,7 +81,6 @@ public final class LatentDataset {
         private final DType dtype;
         private final Backend backend;
         private final Map<List<Integer>, List<LatentRow>> pending = new HashMap<>();
-        private final Deque<LatentBatch> ready = new ArrayDeque<>();
         private int epoch = -1;
         private Random random;
         private Deque<Path> fileQueue = new ArrayDeque<>();
@@ -100,21 +99,23 @@ public final class LatentDataset {
 
         @Override public boolean hasNext() { return true; }
 
-        @Override public LatentBatch next() {
-            while (ready.isEmpty()) {
+        @Override public LatentBatch next() { return stack(nextGroup()); }
+
+        /** Skips {@code n} batches (to resume a run at the batch it stopped at), drawing their rows without decoding them. */
+        public void skip(long n) { for (long i = 0; i < n; i++) nextGroup(); }
+
+        /** The rows of the next batch: the first latent shape whose group fills up. */
+        private List<LatentRow> nextGroup() {
+            while (true) {
                 LatentRow row = nextRow();
                 List<LatentRow> group = pending.computeIfAbsent(row.latentShape(), k -> new ArrayList<>());
                 group.add(row);
                 if (group.size() == batchSize) {
-                    ready.add(stack(group));
                     pending.remove(row.latentShape());
+                    return group;
                 }
             }
-            return ready.poll();
         }
-
-        /** Skips {@code n} batches (to resume a run at the batch it stopped at). */
-        public void skip(long n) { for (long i = 0; i < n; i++) next(); }
 
         /** The next row in shuffled order, starting a new epoch when one ends. */
         private LatentRow nextRow() {

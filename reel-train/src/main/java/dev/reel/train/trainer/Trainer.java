@@ -74,7 +74,7 @@ public final class Trainer {
             }
             float lr = options.schedule().at(step);
             float norm = OptimizerStep.apply(params, grads, optimizer, options.maxGradNorm(), lr);
-            if (ema != null) ema.update(params);
+            if (ema != null) ema.update(params, step + 1L);
             return new StepResult(step, loss, lr, norm);
         } finally {
             grads.clear();
