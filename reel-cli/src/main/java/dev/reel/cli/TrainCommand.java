@@ -40,6 +40,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -156,6 +157,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "A checkpoint folder of an earlier run to continue from.")
     Path resume;
 
+    @Mixin ProfileOptions profile;
+
     @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cuda when available, else cpu).")
     String device;
 
@@ -199,7 +202,9 @@ public final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Path last = null;
         for (int s = start; s < steps; s++) {
+            profile.before(s, start);
             Trainer.StepResult r = trainer.step(s);
+            profile.after(s, start, out);
             log.add(r);
             double secs = (System.nanoTime() - t0) / 1e9, rate = (s + 1 - start) / secs;
             out.printf(Locale.ROOT, "step %d/%d  loss %.5f  lr %.3g  %s  ETA %s%n", s + 1, steps, r.loss(), r.lr(),

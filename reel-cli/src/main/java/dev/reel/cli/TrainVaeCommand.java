@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -57,6 +58,8 @@ public final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--stat-clips", defaultValue = "64", description = "videos whose latents give latents_mean/std (default ${DEFAULT-VALUE})") int statClips;
     @Option(names = "--time-limit", defaultValue = "0", paramLabel = "SECONDS", description = "stop after the step that passes this much training time (0: no limit)") double timeLimit;
     @Option(names = "--seed", defaultValue = "0", description = "seeds windows and noise (default ${DEFAULT-VALUE})") long seed;
+    @Mixin ProfileOptions profile;
+
     @Option(names = "--device", description = "cpu, cuda or cuda:N (default: cuda when available, else cpu)") String device;
     @Option(names = "--dtype", description = "compute dtype, fp32 or bf16 (default: fp32 on cpu, bf16 on cuda; master weights are fp32)") String dtype;
 
@@ -81,7 +84,9 @@ public final class TrainVaeCommand implements Callable<Integer> {
         LossLog log = new LossLog(work, 0);
         long t0 = System.nanoTime();
         for (int s = 0; s < steps; s++) {
+            profile.before(s, 0);
             Trainer.StepResult r = trainer.step(s);
+            profile.after(s, 0, out);
             log.add(r);
             double secs = (System.nanoTime() - t0) / 1e9, rate = (s + 1) / secs;
             boolean timeUp = timeLimit > 0 && secs >= timeLimit && s + 1 < steps;

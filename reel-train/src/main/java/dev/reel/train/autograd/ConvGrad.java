@@ -6,10 +6,14 @@ import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 
 /**
- * Backward of a 3-D convolution as a sum over kernel offsets: for each offset (a, b, c) the input read by every
- * output position is a strided view of the padded input, so the weight's slice gets {@code Σ g·viewᵀ} and the
- * padded input's view gets {@code w_sliceᵀ·g}. One matmul pair per kernel element, no im2col buffer, and only
- * forward ops, so it runs wherever the forward does.
+ * Backward of a 3-D convolution. A stride-1 convolution (nearly all of a Wan VAE's) takes two convolutions, as
+ * PyTorch's does: the input's gradient is the output's gradient convolved with the weight flipped in space and time
+ * and transposed in its channels ({@code padding k−1−p}), and the weight's gradient is the padded input convolved with
+ * the output's gradient, with batch and channels swapped ({@code x'[Ci, B, …] ⋆ g'[Co, B, …] → [Ci, Co, kt, kh, kw]}).
+ * Strided convolutions (the downsamplers, the DiT's patch embedding) sum over kernel offsets instead: for each
+ * offset the input read by every output position is a strided view of the padded input, so the weight's slice gets
+ * {@code Σ g·viewᵀ} and the view gets {@code w_sliceᵀ·g}. Either way only forward ops, so it runs wherever the forward
+ * does; the convolutions keep a VAE step at a few thousand ops rather than tens of thousands.
  */
 final class ConvGrad {
     private ConvGrad() {}
@@ -19,6 +23,40 @@ final class ConvGrad {
      * with {@code g = ∂L/∂y [B, Co, T', H', W']}.
      */
     static Tensor[] conv3d(Backend b, Tensor x, Tensor w, Tensor g, int[] stride, int[] padding, boolean[] needed) {
+        int batch = x.size(0), co = w.size(0);
+        int[] k = {w.size(2), w.size(3), w.size(4)};
+        boolean unitStride = stride[0] == 1 && stride[1] == 1 && stride[2] == 1;
+        Tensor[] r = unitStride && padding[0] < k[0] && padding[1] < k[1] && padding[2] < k[2]
+                ? unitStride(b, x, w, g, padding, needed) : byOffsets(b, x, w, g, stride, padding, needed);
+        Tensor gb = needed[2] ? b.sum(b.sum(b.contiguous(g).reshape(batch, co, -1), 2, false), 0, false) : null;
+        return new Tensor[] {r[0], r[1], gb};
+    }
+
+    private static Tensor[] unitStride(Backend b, Tensor x, Tensor w, Tensor g, int[] padding, boolean[] needed) {
+        int co = w.size(0), ci = w.size(1), taps = w.size(2) * w.size(3) * w.size(4);
+        Tensor gx = null, gw = null;
+        if (needed[0]) {
+            // w'[Ci, Co, a, c, e] = w[Co, Ci, kt−1−a, kh−1−c, kw−1−e]: reversing the flat offset flips all three axes
+            Tensor byOffset = b.contiguous(w.reshape(co, ci, taps).permute(2, 0, 1)).reshape(taps, co * ci);        // [K, Co·Ci]
+            int[] reversed = new int[taps];
+            for (int i = 0; i < taps; i++) reversed[i] = taps - 1 - i;
+            Tensor flipped = b.embedding(byOffset, reversed, taps).reshape(taps, co, ci).permute(2, 1, 0);           // [Ci, Co, K]
+            Tensor wt = b.contiguous(flipped).reshape(ci, co, w.size(2), w.size(3), w.size(4));
+            int[] pad = {w.size(2) - 1 - padding[0], w.size(3) - 1 - padding[1], w.size(4) - 1 - padding[2]};
+            gx = b.conv3d(g, wt, null, new int[] {1, 1, 1}, pad);                                                    // [B, Ci, T, H, W]
+        }
+        if (needed[1]) {
+            Tensor xp = padding[0] + padding[1] + padding[2] == 0 ? x
+                    : b.pad(x, new int[] {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]}, 0f);
+            Tensor xs = b.contiguous(xp.transpose(0, 1));                                                             // [Ci, B, Tp, Hp, Wp]
+            Tensor gs = b.contiguous(b.cast(g, xs.dtype()).transpose(0, 1));                                          // [Co, B, T', H', W']
+            Tensor out = b.conv3d(xs, gs, null, new int[] {1, 1, 1}, new int[] {0, 0, 0});                            // [Ci, Co, kt, kh, kw]
+            gw = b.cast(b.contiguous(out.transpose(0, 1)), w.dtype());
+        }
+        return new Tensor[] {gx, gw};
+    }
+
+    private static Tensor[] byOffsets(Backend b, Tensor x, Tensor w, Tensor g, int[] stride, int[] padding, boolean[] needed) {
         int batch = x.size(0), ci = x.size(1), co = w.size(0);
         int[] k = {w.size(2), w.size(3), w.size(4)};
         int[] os = {g.size(2), g.size(3), g.size(4)};
@@ -52,7 +90,6 @@ final class ConvGrad {
         }
         Tensor gx = gxp == null ? null
                 : gxp.narrow(2, padding[0], x.size(2)).narrow(3, padding[1], x.size(3)).narrow(4, padding[2], x.size(4));
-        Tensor gb = needed[2] ? b.sum(b.sum(g3, 2, false), 0, false) : null;
-        return new Tensor[] {gx, gw, gb};
+        return new Tensor[] {gx, gw};
     }
 }

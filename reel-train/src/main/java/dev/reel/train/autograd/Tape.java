@@ -74,9 +74,11 @@ public final class Tape implements AutoCloseable {
     /** Where leaves' gradients accumulate. */
     public Gradients gradients() { return gradients; }
 
+    /** Records over whatever the thread's previous interceptor made of {@code b} (an {@code OpProfile} then times the recorded ops too). */
     private Backend wrap(Backend b) {
-        if (!recording) return b;
-        return wrappers.computeIfAbsent(b, raw -> new RecordingBackend(raw, this));
+        Backend inner = previous == null ? b : previous.apply(b);
+        if (!recording) return inner;
+        return wrappers.computeIfAbsent(inner, raw -> new RecordingBackend(raw, this));
     }
 
     // ---------------------------------------------------------------- recording (RecordingBackend's side)

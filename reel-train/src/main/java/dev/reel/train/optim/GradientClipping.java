@@ -3,6 +3,7 @@ package dev.reel.train.optim;
 import dev.reel.core.Backend;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Global-norm clipping as {@code torch.nn.utils.clip_grad_norm_}: every gradient scaled by {@code min(1, max/(‖g‖ + 1e-6))}. */
@@ -11,17 +12,17 @@ public final class GradientClipping {
 
     /** Scales {@code grads} in place when their global L2 norm exceeds {@code maxNorm}; returns the norm before clipping. */
     public static float clip(List<Tensor> grads, float maxNorm) {
-        double sq = 0;
-        for (Tensor g : grads) {
-            if (g == null) continue;
-            try (Scope scope = Scope.open()) {
-                Backend b = g.backend();
-                Tensor flat = g.reshape(-1);
-                float n = b.norm(flat, 0, false).item();
-                sq += (double) n * n;
+        float norm;
+        try (Scope scope = Scope.open()) {
+            // each gradient's norm stays on the device; the norm of those norms is the global one, read back once
+            List<Tensor> norms = new ArrayList<>();
+            for (Tensor g : grads) {
+                if (g != null) norms.add(g.backend().norm(g.reshape(-1), 0, true));   // [1]
             }
+            if (norms.isEmpty()) return 0f;
+            Backend b = norms.get(0).backend();
+            norm = b.norm(b.concat(0, norms.toArray(Tensor[]::new)), 0, false).item();
         }
-        float norm = (float) Math.sqrt(sq);
         float coef = (float) (maxNorm / (norm + 1e-6));
         if (coef < 1f) {
             for (Tensor g : grads) {

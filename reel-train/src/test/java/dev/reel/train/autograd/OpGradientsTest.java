@@ -47,6 +47,13 @@ class OpGradientsTest {
                 randn(rnd, 2, 2, 3, 4, 5), randn(rnd, 3, 2, 3, 3, 2), randn(rnd, 3));
         check("conv3d patchify", TOL, x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 2, 2}, new int[] {0, 0, 0}),
                 randn(rnd, 1, 3, 2, 4, 4), randn(rnd, 4, 3, 1, 2, 2), randn(rnd, 4));
+        // stride 1 takes the two-convolution path: "same" padding, the causal convs' explicit (zero) padding, a time-only kernel
+        check("conv3d same", TOL, x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 1, 1}, new int[] {1, 1, 1}),
+                randn(rnd, 2, 2, 3, 4, 5), randn(rnd, 3, 2, 3, 3, 3), randn(rnd, 3));
+        check("conv3d unpadded", TOL, x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 1, 1}, new int[] {0, 0, 0}),
+                randn(rnd, 2, 3, 4, 4, 5), randn(rnd, 2, 3, 3, 2, 3), randn(rnd, 2));
+        check("conv3d time kernel", TOL, x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 1, 1}, new int[] {0, 0, 0}),
+                randn(rnd, 1, 2, 5, 3, 3), randn(rnd, 4, 2, 3, 1, 1), randn(rnd, 4));
         check("conv2d", TOL, x -> x[0].backend().conv2d(x[0], x[1], x[2], new int[] {1, 1}, new int[] {1, 1}),
                 randn(rnd, 1, 2, 4, 4), randn(rnd, 3, 2, 3, 3), randn(rnd, 3));
     }

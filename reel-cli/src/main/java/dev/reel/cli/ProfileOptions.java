@@ -1,0 +1,40 @@
+package dev.reel.cli;
+
+import dev.reel.core.OpProfile;
+import java.io.PrintWriter;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --profile-steps N} of the training commands: times every backend op of N steps after the first (which
+ * compiles kernels and plans) with {@link OpProfile}, then prints where those steps spent their device time.
+ */
+final class ProfileOptions {
+    /** Ops the printed table lists. */
+    private static final int TABLE_ROWS = 30;
+
+    @Option(names = "--profile-steps", defaultValue = "0", paramLabel = "N",
+            description = "Time each backend op of N steps after the first and print the table (slows those steps). Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    private OpProfile profile;
+
+    private boolean profiled(int step, int first) { return steps > 0 && step > first && step <= first + steps; }
+
+    /** Call before step {@code step} of a run whose first step is {@code first}. */
+    void before(int step, int first) {
+        if (!profiled(step, first)) return;
+        if (profile == null) profile = new OpProfile();
+        profile.start();
+    }
+
+    /** Call after that step; prints the table after the last profiled step. */
+    void after(int step, int first, PrintWriter out) {
+        if (!profiled(step, first)) return;
+        profile.stop();
+        if (step == first + steps) {
+            out.printf("profile of steps %d..%d (each op waits for the device):%n%s", first + 2, step + 1, profile.report(TABLE_ROWS));
+            out.flush();
+            profile.close();
+        }
+    }
+}
