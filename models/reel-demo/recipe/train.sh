@@ -8,9 +8,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 work=${1:?usage: train.sh WORKDIR}
 REEL=${REEL:-$here/../../../bin/reel}
-CLIPS=${CLIPS:-2000}             # training clips (17 frames, 128x128, 16 fps)
-VAE_CLIPS=${VAE_CLIPS:-400}      # of them, the first ones the VAE trains on
-VAE_STEPS=${VAE_STEPS:-1500}
+CLIPS=${CLIPS:-3000}             # training clips (17 frames, 128x128, 16 fps)
+VAE_CLIPS=${VAE_CLIPS:-600}      # of them, the first ones the VAE trains on
+VAE_STEPS=${VAE_STEPS:-2000}
+VAE_BATCH=${VAE_BATCH:-32}       # windows of 9 frames; the VAE step is launch-bound, so batch is nearly free
 VAE_TIME=${VAE_TIME:-0}          # seconds; 0: no limit
 DIT_STEPS=${DIT_STEPS:-6000}
 DIT_TIME=${DIT_TIME:-0}
@@ -28,13 +29,13 @@ if [ -z "${VAE_PIPELINE:-}" ]; then
   head -n $((VAE_CLIPS + 1)) "$work/data/captions.csv" > "$work/data/vae-clips.csv"
   VAE_PIPELINE=$work/vae
   [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/init" --videos "$work/data/vae-clips.csv" --output "$VAE_PIPELINE" \
-      --steps "$VAE_STEPS" --batch-size 4 --frames 17 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
+      --steps "$VAE_STEPS" --batch-size "$VAE_BATCH" --frames 9 --image-every 4 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
       --stat-clips 200 --seed 0 --time-limit "$VAE_TIME"
 fi
 [ -f "$work/train.parquet" ] || t $REEL preprocess --videos "$work/data/${DIT_CSV:-captions.csv}" --model "$VAE_PIPELINE" --output "$work/train.parquet" \
     --frames 17 --height 128 --width 128 --max-sequence-length 32
 t $REEL train --model "${DIT_INIT:-$VAE_PIPELINE}" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" \
-    --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps 200 --weight-decay 0.01 \
+    --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps 200 --weight-decay 0.01 --checkpoint-every 500 \
     --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed 0 \
     --no-gradient-checkpointing --time-limit "$DIT_TIME"
 echo "== $(date +%T) done: $work/reel-demo"

@@ -46,6 +46,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "1000", description = "optimizer steps (default ${DEFAULT-VALUE})") int steps;
     @Option(names = "--batch-size", defaultValue = "8", description = "clip windows per step (default ${DEFAULT-VALUE})") int batchSize;
     @Option(names = "--frames", defaultValue = "5", description = "frames per training window, 4k+1 (default ${DEFAULT-VALUE})") int frames;
+    @Option(names = "--image-every", defaultValue = "0", paramLabel = "N", description = "every N-th step trains on batch × frames single frames, for the first frame's path (0: never; default ${DEFAULT-VALUE})") int imageEvery;
     @Option(names = "--crop", defaultValue = "64", description = "side of the random square crop each window is cut to, a multiple of 8 (default ${DEFAULT-VALUE})") int crop;
     @Option(names = "--clip-frames", defaultValue = "17", description = "frames read from each video (default ${DEFAULT-VALUE})") int clipFrames;
     @Option(names = "--height", defaultValue = "128", description = "frame height the videos are read at (default ${DEFAULT-VALUE})") int height;
@@ -71,7 +72,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
         DType dt = dtype != null ? DType.parse(dtype) : dev.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         Backend backend = Backends.of(dev);
         var options = new VaeTrainer.Options(steps, batchSize, frames, crop, new LrSchedule(LrSchedule.parseKind(lrSchedule), lr, warmupSteps, steps),
-                maxGradNorm, klWeight, seed);
+                maxGradNorm, klWeight, seed, imageEvery);
         VideoList list = VideoList.read(videos);
         out.printf(Locale.ROOT, "reading %d videos at %d frames of %dx%d%n", list.items().size(), clipFrames, width, height);
         VaeClips clips = VaeClips.read(list, clipFrames, height, width, line -> out.println(line));

@@ -37,7 +37,7 @@ class DemoRecipeTest {
         assertTrue(again.err().contains("exists and is not empty"), again.err());
 
         ok(GenerateCommandTest.reel("train-vae", "--model", init.toString(), "--videos", data.resolve("captions.csv").toString(), "--output", vae.toString(),
-                "--steps", "1", "--batch-size", "1", "--frames", "5", "--clip-frames", "5", "--crop", "16", "--height", "32", "--width", "32",
+                "--steps", "2", "--image-every", "2", "--batch-size", "1", "--frames", "5", "--clip-frames", "5", "--crop", "16", "--height", "32", "--width", "32",
                 "--stat-clips", "2", "--device", "cpu"));
         JsonNode vc = new ObjectMapper().readTree(vae.resolve("vae/config.json").toFile());
         assertEquals(16, vc.path("latents_std").size());

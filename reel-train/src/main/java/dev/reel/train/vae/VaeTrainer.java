@@ -39,9 +39,15 @@ public final class VaeTrainer {
      * @param maxGradNorm global-norm clipping ({@code <= 0}: off)
      * @param klWeight    weight of the KL term
      * @param seed        seeds windows and ε
+     * @param imageEvery  every this many steps (0: never) the step trains on single frames instead, {@code batchSize ×
+     *                    frames} of them (the same pixels): the first frame takes its own path through the causal VAE
+     *                    (no temporal context), and video windows give it only one frame in {@code frames}; Wan's VAE
+     *                    is trained on images and videos jointly for the same reason
      */
-    public record Options(int steps, int batchSize, int frames, int crop, LrSchedule schedule, float maxGradNorm, float klWeight, long seed) {
+    public record Options(int steps, int batchSize, int frames, int crop, LrSchedule schedule, float maxGradNorm, float klWeight, long seed,
+                          int imageEvery) {
         public Options {
+            if (imageEvery < 0) throw new ReelException("--image-every must be >= 0, got " + imageEvery);
             if (steps <= 0) throw new ReelException("--steps must be > 0, got " + steps);
             if (batchSize <= 0) throw new ReelException("--batch-size must be > 0, got " + batchSize);
             if (frames < 1 || (frames - 1) % 4 != 0) throw new ReelException("--frames must be 4k+1 (1, 5, 9, …), got " + frames);
@@ -74,7 +80,9 @@ public final class VaeTrainer {
         Random rnd = new Random(options.seed() * 0x9E3779B97F4A7C15L + step);
         Gradients grads = new Gradients();
         try (Scope scope = Scope.open()) {
-            Tensor x = clips.batch(rnd, options.batchSize(), options.frames(), options.crop(), backend);
+            boolean images = options.imageEvery() > 0 && step % options.imageEvery() == options.imageEvery() - 1;
+            Tensor x = images ? clips.batch(rnd, options.batchSize() * options.frames(), 1, options.crop(), backend)
+                    : clips.batch(rnd, options.batchSize(), options.frames(), options.crop(), backend);
             List<Tensor> leaves = new ArrayList<>(params.size());
             for (TrainableParameter p : params) leaves.add(p.value());
             float loss;
