@@ -218,6 +218,21 @@ public interface Backend {
         return max(concat(r, x.unsqueeze(r), c.unsqueeze(r)), r, false);
     }
 
+    /**
+     * One AdamW update in place, in fp32: {@code expAvg}, {@code expAvgSq} and {@code param} (the master weights) are
+     * overwritten, {@code grad} is read (all of one shape). The default composes pointwise ops, rounding after each
+     * as they do; backends override it with one pass over the four tensors, rounding the same way (an optimizer step
+     * is otherwise ~15 launches per parameter).
+     */
+    default void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) {
+        try (Scope scope = Scope.open()) {
+            copyInto(expAvg, add(scale(expAvg, s.beta1()), scale(grad, 1 - s.beta1())));
+            copyInto(expAvgSq, add(scale(expAvgSq, s.beta2()), scale(unary(Unary.SQUARE, grad), 1 - s.beta2())));
+            Tensor denom = addScalar(scale(unary(Unary.SQRT, expAvgSq), 1f / s.bc2Sqrt()), s.eps());
+            copyInto(param, sub(scale(param, s.decay()), scale(div(expAvg, denom), s.stepSize())));
+        }
+    }
+
     /** Waits for all queued work on this device (no-op on the CPU). */
     default void synchronize() {}
 }

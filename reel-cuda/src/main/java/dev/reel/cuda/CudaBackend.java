@@ -1,5 +1,6 @@
 package dev.reel.cuda;
 
+import dev.reel.core.AdamWStep;
 import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
@@ -133,6 +134,9 @@ public final class CudaBackend implements Backend {
     @Override public Tensor clamp(Tensor x, float min, float max) { return ew.clamp(x, min, max); }
     @Override public Tensor modulate(Tensor x, Tensor shift, Tensor scale) { return ew.modulate(x, shift, scale); }
     @Override public Tensor gatedResidual(Tensor x, Tensor y, Tensor gate) { return ew.gatedResidual(x, y, gate); }
+    @Override public void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) {
+        if (!ew.adamw(param, grad, expAvg, expAvgSq, s)) Backend.super.adamw(param, grad, expAvg, expAvgSq, s);
+    }
     @Override public Tensor rope(Tensor x, Tensor cos, Tensor sin) { return rope.rope(x, cos, sin); }
     @Override public Tensor matmul(Tensor a, Tensor b) { return linalg.matmul(a, b, 1f); }
     @Override public Tensor linear(Tensor x, Tensor w, Tensor bias) { return linalg.linear(x, w, bias, false); }

@@ -1,5 +1,6 @@
 package dev.reel.cuda;
 
+import dev.reel.core.AdamWStep;
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.ReelException;
@@ -201,5 +202,20 @@ final class CudaElementwise {
         Tensor o = out.empty(x.dtype(), shape);
         pointwise("ew_ternary", o, new Tensor[] {x.expand(shape), y.expand(shape), gate.expand(shape)}, args -> args.i32(KernelAbi.TERNARY_GATED));
         return o;
+    }
+
+    /** {@link dev.reel.core.Backend#adamw} in one kernel when all four tensors are contiguous fp32 of one size; false otherwise. */
+    boolean adamw(Tensor p, Tensor g, Tensor m, Tensor v, AdamWStep s) {
+        for (Tensor t : new Tensor[] {p, g, m, v}) {
+            if (t.dtype() != DType.F32 || !t.isContiguous() || t.numel() != p.numel()) return false;
+        }
+        long n = p.numel();
+        if (n == 0) return true;
+        try (KernelArgs a = new KernelArgs()) {
+            a.i64(n).ptr(dev.addr(p)).ptr(dev.addr(g)).ptr(dev.addr(m)).ptr(dev.addr(v));
+            a.f32(s.beta1()).f32(s.beta2()).f32(s.eps()).f32(s.decay()).f32(s.stepSize()).f32(1f / s.bc2Sqrt());
+            dev.launch("optim.cu", "adamw_f32", dev.grid(n), CudaDevice.BLOCK, 0, a);
+        }
+        return true;
     }
 }

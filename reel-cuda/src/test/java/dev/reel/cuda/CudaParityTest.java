@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reel.core.AdamWStep;
 import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backend;
 import dev.reel.core.Backends;
@@ -152,6 +153,20 @@ class CudaParityTest {
             Tensor qc = qkv.c().narrow(2, 48, 48).reshape(2, 24, 3, 16);
             check("rope strided", t, gpu.rope(qg, cosG, sinG), cpu.rope(qc, cosC, sinC));
         }
+    }
+
+    @Test
+    void fusedAdamWMatchesTheCpuBitForBit() {
+        int n = 100_003;   // a tail past the last full block
+        Pair p = rand(DType.F32, 1.0, n), m = rand(DType.F32, 0.1, n), g = rand(DType.F32, 0.5, n);
+        Pair v = rand(DType.F32, 0.01, n);
+        Tensor vg = gpu.unary(Backend.Unary.ABS, v.g()), vc = cpu.unary(Backend.Unary.ABS, v.c());
+        AdamWStep s = new AdamWStep(0.9f, 0.999f, 1e-8f, 1 - 1e-3f * 0.01f, (float) (1e-3 / (1 - Math.pow(0.9, 3))), (float) Math.sqrt(1 - Math.pow(0.999, 3)));
+        gpu.adamw(p.g(), g.g(), m.g(), vg, s);
+        cpu.adamw(p.c(), g.c(), m.c(), vc, s);
+        assertArrayEquals(p.c().toFloatArray(), p.g().toFloatArray(), 0f, "param");
+        assertArrayEquals(m.c().toFloatArray(), m.g().toFloatArray(), 0f, "exp_avg");
+        assertArrayEquals(vc.toFloatArray(), vg.toFloatArray(), 0f, "exp_avg_sq");
     }
 
     @Test

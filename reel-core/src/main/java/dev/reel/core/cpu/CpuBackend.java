@@ -1,5 +1,6 @@
 package dev.reel.core.cpu;
 
+import dev.reel.core.AdamWStep;
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
@@ -216,5 +217,8 @@ public final class CpuBackend implements Backend {
     @Override public Tensor upsampleNearest2x(Tensor x) { return CpuLayout.upsampleNearest2x(x); }
     @Override public Tensor modulate(Tensor x, Tensor shift, Tensor scale) { return CpuFused.modulate(x, shift, scale); }
     @Override public Tensor gatedResidual(Tensor x, Tensor y, Tensor gate) { return CpuFused.gatedResidual(x, y, gate); }
+    @Override public void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) {
+        if (!CpuFused.adamw(param, grad, expAvg, expAvgSq, s)) Backend.super.adamw(param, grad, expAvg, expAvgSq, s);
+    }
     @Override public Tensor rope(Tensor x, Tensor cos, Tensor sin) { return CpuFused.rope(x, cos, sin); }
 }

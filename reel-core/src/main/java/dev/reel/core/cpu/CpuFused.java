@@ -1,10 +1,12 @@
 package dev.reel.core.cpu;
 
+import dev.reel.core.AdamWStep;
+import dev.reel.core.DType;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 
 /**
- * Single-pass versions of the backend's fused defaults (AdaLN modulation, gated residual, rotary embedding):
+ * Single-pass versions of the backend's fused defaults (AdaLN modulation, gated residual, rotary embedding, AdamW):
  * one read of each input and one write, instead of a temporary per primitive.
  */
 final class CpuFused {
@@ -68,5 +70,33 @@ final class CpuFused {
             }
         });
         return Dense.tensor(out, x.shape());
+    }
+
+    /**
+     * {@link dev.reel.core.Backend#adamw} in one pass when all four tensors are contiguous F32 of one size; false
+     * (nothing done) otherwise. Each product and sum is rounded to fp32 in the default's order, so the result is
+     * bit-identical to it.
+     */
+    static boolean adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) {
+        Tensor[] all = {param, grad, expAvg, expAvgSq};
+        for (Tensor t : all) {
+            if (t.dtype() != DType.F32 || !t.isContiguous() || t.numel() != param.numel()) return false;
+        }
+        float[] p = Dense.f32("adamw", param), g = Dense.f32("adamw", grad), m = Dense.f32("adamw", expAvg), v = Dense.f32("adamw", expAvgSq);
+        int po = Math.toIntExact(param.offset()), go = Math.toIntExact(grad.offset()), mo = Math.toIntExact(expAvg.offset()),
+                vo = Math.toIntExact(expAvgSq.offset());
+        float b1 = s.beta1(), b2 = s.beta2(), c1 = 1 - b1, c2 = 1 - b2, inv = 1f / s.bc2Sqrt(), eps = s.eps(), decay = s.decay(), step = s.stepSize();
+        WorkerPool.parallelFor(Math.toIntExact(param.numel()), 16384, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                float gi = g[go + i];
+                float mi = m[mo + i] * b1 + gi * c1;
+                float vi = v[vo + i] * b2 + (gi * gi) * c2;
+                float denom = (float) Math.sqrt(vi) * inv + eps;
+                m[mo + i] = mi;
+                v[vo + i] = vi;
+                p[po + i] = p[po + i] * decay - (mi / denom) * step;
+            }
+        });
+        return true;
     }
 }

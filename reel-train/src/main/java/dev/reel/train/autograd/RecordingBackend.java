@@ -1,5 +1,6 @@
 package dev.reel.train.autograd;
 
+import dev.reel.core.AdamWStep;
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
@@ -136,6 +137,9 @@ final class RecordingBackend implements Backend {
         // recorded as its two ops: the activation's backward needs the pre-activation
         return unary(Unary.GELU_TANH, linear(x, w, bias));
     }
+
+    /** An optimizer update, not an op of the forward: passed through, never recorded. */
+    @Override public void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) { d.adamw(param, grad, expAvg, expAvgSq, s); }
 
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {
         Tensor y = run(() -> d.conv3d(x, w, bias, stride, padding));

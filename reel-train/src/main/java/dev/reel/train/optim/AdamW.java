@@ -1,7 +1,7 @@
 package dev.reel.train.optim;
 
+import dev.reel.core.AdamWStep;
 import dev.reel.core.Backend;
-import dev.reel.core.Backend.Unary;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * AdamW as {@code torch.optim.AdamW}: decoupled weight decay {@code p ← p·(1 − lr·wd)}, moments
  * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²}, and {@code p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps)}.
- * State is fp32.
+ * State is fp32. Each parameter's update is one {@link Backend#adamw} (a single kernel where the backend has one).
  */
 public final class AdamW implements Optimizer {
     private final float beta1, beta2, eps, weightDecay;
@@ -32,7 +32,7 @@ public final class AdamW implements Optimizer {
     @Override public void step(List<TrainableParameter> params, List<Tensor> grads, float lr) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
-        float stepSize = (float) (lr / bc1), bc2Sqrt = (float) Math.sqrt(bc2);
+        AdamWStep update = new AdamWStep(beta1, beta2, eps, 1 - lr * weightDecay, (float) (lr / bc1), (float) Math.sqrt(bc2));
         for (int i = 0; i < params.size(); i++) {
             Tensor g = grads.get(i);
             if (g == null) continue;
@@ -40,13 +40,8 @@ public final class AdamW implements Optimizer {
             Backend b = p.master().backend();
             Tensor m = expAvg.computeIfAbsent(p.name(), k -> Scope.detach(b.zeros(DType.F32, p.master().shape())));
             Tensor v = expAvgSq.computeIfAbsent(p.name(), k -> Scope.detach(b.zeros(DType.F32, p.master().shape())));
-            try (Scope scope = Scope.open()) {
-                b.copyInto(m, b.add(b.scale(m, beta1), b.scale(g, 1 - beta1)));
-                b.copyInto(v, b.add(b.scale(v, beta2), b.scale(b.unary(Unary.SQUARE, g), 1 - beta2)));
-                Tensor decayed = b.scale(p.master(), 1 - lr * weightDecay);
-                Tensor denom = b.addScalar(b.scale(b.unary(Unary.SQRT, v), 1f / bc2Sqrt), eps);
-                p.assign(b.sub(decayed, b.scale(b.div(m, denom), stepSize)));
-            }
+            b.adamw(p.master(), g, m, v, update);
+            p.masterUpdated();
         }
     }
 

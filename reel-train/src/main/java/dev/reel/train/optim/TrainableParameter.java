@@ -28,6 +28,12 @@ public final class TrainableParameter {
     /** The fp32 master weights. */
     public Tensor master() { return master; }
 
+    /** Refreshes the model's copy after the master weights were updated in place. */
+    public void masterUpdated() {
+        Tensor p = parameter.get();
+        if (p != master) p.backend().copyInto(p, master);
+    }
+
     /** Sets the master weights to {@code v} and refreshes the model's copy. */
     public void assign(Tensor v) {
         master.backend().copyInto(master, v);

@@ -1,0 +1,15 @@
+package dev.reel.core;
+
+/**
+ * The scalars of one AdamW update ({@code torch.optim.AdamW}) for {@link Backend#adamw}, with the bias corrections of
+ * step t folded in: {@code p ← p·decay − stepSize · m / (√v / bc2Sqrt + eps)} after {@code m ← β1·m + (1−β1)·g} and
+ * {@code v ← β2·v + (1−β2)·g²}.
+ *
+ * @param beta1    first-moment decay β1
+ * @param beta2    second-moment decay β2
+ * @param eps      added to the denominator
+ * @param decay    {@code 1 − lr·weight_decay} (decoupled weight decay)
+ * @param stepSize {@code lr / (1 − β1ᵗ)}
+ * @param bc2Sqrt  {@code √(1 − β2ᵗ)}
+ */
+public record AdamWStep(float beta1, float beta2, float eps, float decay, float stepSize, float bc2Sqrt) {}
