@@ -52,12 +52,14 @@ public final class RowTensors {
         if (bytes.length() != n * size) throw new ReelException(what + ": " + bytes.length() + " bytes do not hold " + dtype + shape);
         ByteBuffer b = bytes.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[(int) n];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = switch (dtype) {
-                case "float32" -> b.getFloat();
-                case "bfloat16" -> Half.bf16ToFloat(b.getShort());
-                default -> Half.f16ToFloat(b.getShort());
-            };
+        // bulk reads, the dtype decided once: this runs for every row of every training batch
+        if (size == 4) {
+            b.asFloatBuffer().get(out);
+        } else {
+            short[] h = new short[out.length];
+            b.asShortBuffer().get(h);
+            boolean bf16 = dtype.equals("bfloat16");
+            for (int i = 0; i < out.length; i++) out[i] = bf16 ? Half.bf16ToFloat(h[i]) : Half.f16ToFloat(h[i]);
         }
         return out;
     }

@@ -1,7 +1,7 @@
 package dev.reel.train.trainer;
 
 import dev.reel.core.ReelException;
-import java.util.Random;
+import java.util.random.RandomGenerator;
 
 /**
  * How a training σ is drawn, as FastVideo's {@code compute_density_for_timestep_sampling}: {@code u} uniform on
@@ -16,7 +16,7 @@ public record SigmaSampling(Kind kind, double logitMean, double logitStd, double
         if (logitStd <= 0) throw new ReelException("--logit-std must be > 0, got " + logitStd);
     }
 
-    public float sample(Random rnd) {
+    public float sample(RandomGenerator rnd) {
         double u = switch (kind) {
             case UNIFORM -> rnd.nextDouble();
             case LOGIT_NORMAL -> 1 / (1 + Math.exp(-(logitMean + logitStd * rnd.nextGaussian())));

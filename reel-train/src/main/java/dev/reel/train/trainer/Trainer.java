@@ -13,7 +13,8 @@ import dev.reel.train.optim.Optimizer;
 import dev.reel.train.optim.TrainableParameter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.random.RandomGenerator;
+import java.util.random.RandomGeneratorFactory;
 
 /**
  * Full fine-tuning of a Wan transformer with the flow-matching objective: per step a batch from the source, noise,
@@ -22,6 +23,12 @@ import java.util.Random;
  * Everything a step draws depends only on the step number, so a resumed run repeats an uninterrupted one exactly.
  */
 public final class Trainer {
+    /**
+     * The generator of each step's σ, noise and dropout, seeded by (seed, step). {@code java.util.Random}'s polar
+     * {@code nextGaussian} took ≈ 22 ms for a batch of 32 demo latents, 12 % of a GPU step; this one's ziggurat ≈ 3 ms.
+     */
+    private static final RandomGeneratorFactory<RandomGenerator> NOISE = RandomGeneratorFactory.of("L64X128MixRandom");
+
     /** What one step did. */
     public record StepResult(int step, float loss, float lr, float gradNorm) {}
 
@@ -60,7 +67,7 @@ public final class Trainer {
 
     /** Runs step {@code step} (0-based). */
     public StepResult step(int step) {
-        Random rnd = new Random(options.seed() * 0x9E3779B97F4A7C15L + (options.fixedNoise() ? 0 : step));
+        RandomGenerator rnd = NOISE.create(options.seed() * 0x9E3779B97F4A7C15L + (options.fixedNoise() ? 0 : step));
         Gradients grads = new Gradients();
         try (Scope scope = Scope.open()) {
             FlowMatching.Batch batch = draw(data.batch(step, backend), rnd);
@@ -82,7 +89,7 @@ public final class Trainer {
     }
 
     /** Noise, σ and text dropout for one batch. */
-    private FlowMatching.Batch draw(BatchSource.Sample s, Random rnd) {
+    private FlowMatching.Batch draw(BatchSource.Sample s, RandomGenerator rnd) {
         Tensor x0 = s.latents();
         int n = x0.size(0);
         float[] sigmas = new float[n];
