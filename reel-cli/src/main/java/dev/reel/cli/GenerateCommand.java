@@ -53,7 +53,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"--model", "--model-path"}, required = true, paramLabel = "MODEL",
-            description = "Diffusers pipeline folder (model_index.json …), a Hugging Face id such as Wan-AI/Wan2.1-T2V-1.3B-Diffusers, or 'demo'")
+            description = "Diffusers pipeline folder (model_index.json …), a Hugging Face id such as Wan-AI/Wan2.1-T2V-1.3B-Diffusers, 'demo' (the model Reel trained; until its weights are installed, the random one) or 'demo-random'")
     String model;
 
     @Mixin HubFlags hub;
@@ -130,7 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (randomTextEmbeddings && !randomWeights) throw new CommandLine.ParameterException(spec.commandLine(), "--random-text-embeddings needs --random-weights");
         if (numVideos < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-videos " + numVideos + ": must be at least 1");
         GeneratorOptions options = parallel.generatorOptions(device);
-        Path dir = model.equals("demo") ? null : ModelSource.resolve(model, hub.options(), quiet ? null : err);
+        Path dir = ModelSource.isRandomDemo(model) ? null : ModelSource.resolve(model, hub.options(), quiet ? null : err);
         ModelProfile profile = dir == null ? DemoConfigs.profile() : ModelProfile.read(dir);
 
         try {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 final class InfoCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"--model", "--model-path"}, paramLabel = "MODEL", description = "Diffusers pipeline folder, a Hugging Face id (ORG/NAME), or 'demo'")
+    @Option(names = {"--model", "--model-path"}, paramLabel = "MODEL", description = "Diffusers pipeline folder, a Hugging Face id (ORG/NAME), 'demo' or 'demo-random'")
     String model;
 
     @picocli.CommandLine.Mixin HubFlags hub;
@@ -43,7 +43,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println("Java heap: at most " + maxHeapMiB() + " MiB (bin/reel: REEL_HEAP=48g, or REEL_MAX_RAM_PERCENT, default 75 % of the memory)");
         out.println("GPU: " + gpu());
         if (model != null) {
-            if (model.equals("demo")) {
+            if (ModelSource.isRandomDemo(model)) {
                 Path dir = DemoConfigs.unpack();
                 try {
                     out.println("model: demo (tiny Wan2.1; weights are seeded random numbers made at load)");

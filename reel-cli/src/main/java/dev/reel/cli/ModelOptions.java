@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** Which pipeline a command loads: a Diffusers folder, its configs with random weights, or the demo. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder (model_index.json …), or 'demo'")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder (model_index.json …), 'demo' or 'demo-random'")
     String model;
 
     @Option(names = "--random-weights", description = "build the pipeline in --model from its configs with seeded random weights (benchmarks at real size)")
@@ -23,8 +23,8 @@ final class ModelOptions {
 
     /** Loads the pipeline. */
     VideoGenerator open(GeneratorOptions options, CommandLine cl) {
-        if (model.equals("demo")) return VideoGenerator.demo(options);
-        Path dir = Path.of(model);
+        if (ModelSource.isRandomDemo(model)) return VideoGenerator.demo(options);
+        Path dir = ModelSource.local(model);
         if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer), randomTextEmbeddings);
         if (randomTextEmbeddings) throw new CommandLine.ParameterException(cl, "--random-text-embeddings needs --random-weights");
         return VideoGenerator.fromPretrained(dir, options);

@@ -35,7 +35,7 @@ final class ServeCommand implements Callable<Integer> {
     static final int DEFAULT_MAX_STEPS = 100;
 
     @Option(names = {"--model", "--model-path"}, required = true, paramLabel = "MODEL",
-            description = "Diffusers pipeline folder (model_index.json …), a Hugging Face id (ORG/NAME), or 'demo' (tiny, random weights: noise).")
+            description = "Diffusers pipeline folder (model_index.json …), a Hugging Face id (ORG/NAME), 'demo' (the model Reel trained; until its weights are installed, the random one) or 'demo-random' (tiny, random weights: noise).")
     String model;
 
     @Mixin HubFlags hub;
@@ -137,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
         GeneratorOptions d = device.generatorOptions(main).withParallel(parallel.groupPlan(), groups.getFirst());
         // the pipeline owns the generation limits (its frame bound stays); the server keeps the HTTP ones
         GeneratorOptions options = d.withLimits(d.limits().withMaxSide(maxSide).withMaxSteps(maxSteps).withMaxPixelFrames(maxPixelFrames));
-        PipelineModel pipeline = model.equals("demo") ? PipelineModel.demo(modelName, options)
+        PipelineModel pipeline = ModelSource.isRandomDemo(model) ? PipelineModel.demo(modelName, options)
                 : PipelineModel.pretrained(ModelSource.resolve(model, hub.options(), spec.commandLine().getErr()), modelName, options);
         VideoModel served = pipeline.withLoras(loraSpecs(), loraMerge);
 

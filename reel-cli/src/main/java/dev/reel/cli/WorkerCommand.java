@@ -27,7 +27,7 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--queue", required = true, paramLabel = "redis://HOST:PORT", description = "The Redis queue (the frontend's --queue).")
     URI queue;
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder, or 'demo' (as for serve).")
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers pipeline folder, 'demo' or 'demo-random' (as for serve).")
     String model;
 
     @Option(names = "--model-name", paramLabel = "ID", description = "Model id (default: the folder's name, or reel-demo); must match the frontend's.")
@@ -61,7 +61,7 @@ final class WorkerCommand implements Callable<Integer> {
         if (devices == null || devices.isEmpty()) devs.add(device.device());
         else for (String d : devices) devs.add(Device.parse(d));
         GeneratorOptions options = device.generatorOptions();
-        VideoModel served = model.equals("demo") ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(Path.of(model), modelName, options);
+        VideoModel served = ModelSource.isRandomDemo(model) ? PipelineModel.demo(modelName, options) : PipelineModel.pretrained(ModelSource.local(model), modelName, options);
         String me = name != null ? name : hostName() + "-" + ProcessHandle.current().pid();
         RedisWorker worker = new RedisWorker(queue, served, devs, new JobStore(dataDir), me, Duration.ofMillis((long) (lease * 1000)),
                 maxAttempts, Retention.parse("--retention", retention));

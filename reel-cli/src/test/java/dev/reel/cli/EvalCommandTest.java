@@ -19,7 +19,7 @@ class EvalCommandTest {
 
     @Test void writesTheReportVideosAndStrip() throws Exception {
         Path out = dir.resolve("eval"), strip = dir.resolve("card").resolve("strip.png");
-        var r = GenerateCommandTest.reel("eval", "demo", "--model", "demo", "--count", "2", "--steps", "2", "--output", out.toString(),
+        var r = GenerateCommandTest.reel("eval", "demo", "--model", "demo-random", "--count", "2", "--steps", "2", "--output", out.toString(),
                 "--strip", strip.toString(), "--device", "cpu");
         System.out.println(r.out());
         assertEquals(0, r.exit(), r.err());
@@ -49,15 +49,15 @@ class EvalCommandTest {
     }
 
     @Test void badFlagsAreNamed() throws Exception {
-        var count = GenerateCommandTest.reel("eval", "demo", "--model", "demo", "--count", "0", "--output", dir.resolve("a").toString());
+        var count = GenerateCommandTest.reel("eval", "demo", "--model", "demo-random", "--count", "0", "--output", dir.resolve("a").toString());
         assertEquals(2, count.exit());
         assertTrue(count.err().contains("--count 0: must be at least 1"), count.err());
-        var png = GenerateCommandTest.reel("eval", "demo", "--model", "demo", "--strip", "s.jpg", "--output", dir.resolve("b").toString());
+        var png = GenerateCommandTest.reel("eval", "demo", "--model", "demo-random", "--strip", "s.jpg", "--output", dir.resolve("b").toString());
         assertEquals(2, png.exit());
         assertTrue(png.err().contains("--strip s.jpg: must name a .png file"), png.err());
         Files.createDirectories(dir.resolve("c"));
         Files.writeString(dir.resolve("c").resolve("x"), "keep");
-        var full = GenerateCommandTest.reel("eval", "demo", "--model", "demo", "--output", dir.resolve("c").toString());
+        var full = GenerateCommandTest.reel("eval", "demo", "--model", "demo-random", "--output", dir.resolve("c").toString());
         assertEquals(2, full.exit());
         assertTrue(full.err().contains("exists and is not empty"), full.err());
         assertEquals("keep", Files.readString(dir.resolve("c").resolve("x")));

@@ -177,7 +177,7 @@ class GenerateCommandTest {
     @Test
     void theDemoSaysItsWeightsAreRandomAndWritesAVideo() {
         Path mp4 = dir.resolve("demo.mp4");
-        Run r = reel("generate", "--model", "demo", "--prompt", "a red fox in the snow", "--height", "32", "--width", "32",
+        Run r = reel("generate", "--model", "demo-random", "--prompt", "a red fox in the snow", "--height", "32", "--width", "32",
                 "--frames", "5", "--steps", "2", "--device", "cpu", "--output", mp4.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("random"), r.out());

@@ -65,10 +65,10 @@ class ImageToVideoCommandTest {
         assertTrue(r.err().startsWith("reel generate: --image: this model (Wan2.1 i2v (image-to-video)) needs the first frame"), r.err());
         Path text = dir.resolve("notes.png");
         Files.writeString(text, "not a picture");
-        r = GenerateCommandTest.reel("generate", "--model", "demo", "--prompt", "a fox", "--image", text.toString(), "--output", mp4.toString());
+        r = GenerateCommandTest.reel("generate", "--model", "demo-random", "--prompt", "a fox", "--image", text.toString(), "--output", mp4.toString());
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("--image " + text) && r.err().contains("PNG or JPEG"), r.err());
-        r = GenerateCommandTest.reel("generate", "--model", "demo", "--prompt", "a fox", "--image", png("x.png", 8, 8).toString(), "--output", mp4.toString());
+        r = GenerateCommandTest.reel("generate", "--model", "demo-random", "--prompt", "a fox", "--image", png("x.png", 8, 8).toString(), "--output", mp4.toString());
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("--image ") && r.err().contains("takes no image"), r.err());
         assertFalse(Files.exists(mp4));
@@ -86,7 +86,7 @@ class ImageToVideoCommandTest {
     void infoNamesTheFamilyAndTask() {
         GenerateCommandTest.Run r = GenerateCommandTest.reel("info", "--model", configs("wan2.1-flf2v-tiny"));
         assertTrue(r.out().contains("task: Wan2.1 flf2v (first-and-last-frame-to-video): takes --image and --last-image"), r.out());
-        r = GenerateCommandTest.reel("info", "--model", "demo");
+        r = GenerateCommandTest.reel("info", "--model", "demo-random");
         assertTrue(r.out().contains("task: Wan2.1 t2v (text-to-video): takes a prompt"), r.out());
     }
 }

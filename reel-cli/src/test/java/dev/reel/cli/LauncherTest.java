@@ -56,7 +56,7 @@ class LauncherTest {
 
     @Test
     void badArgumentsAreListedOneLineEachBeforeAnythingLoads() throws Exception {
-        Run r = launch(cwd, Map.of(), "generate", "--model", "demo", "--prompt", "a fox", "--frames", "80", "--height", "100", "--device", "cpu");
+        Run r = launch(cwd, Map.of(), "generate", "--model", "demo-random", "--prompt", "a fox", "--frames", "80", "--height", "100", "--device", "cpu");
         assertEquals(2, r.exit(), r.err());
         assertEquals(List.of(
                 "reel generate: --height 100: must be a positive multiple of 16: the nearest allowed values are 96 and 112",
@@ -66,7 +66,7 @@ class LauncherTest {
 
     @Test
     void withoutOutputTheVideoIsNamedFromPromptAndSeedAndNothingIsOverwritten() throws Exception {
-        String[] args = {"generate", "--model", "demo", "--prompt", "A red fox, in the snow!", "--seed", "42", "--height", "32", "--width", "32",
+        String[] args = {"generate", "--model", "demo-random", "--prompt", "A red fox, in the snow!", "--seed", "42", "--height", "32", "--width", "32",
                 "--num-frames", "1", "--num-inference-steps", "1", "--device", "cpu"};
         Run first = launch(cwd, Map.of("REEL_HEAP", "512m"), args);
         assertEquals(0, first.exit(), first.err());

@@ -39,7 +39,7 @@ class OneRequestOneVideoTest {
             assertEquals(42L, r.seed());
         }
 
-        GenerateCommandTest.Run run = GenerateCommandTest.reel("generate", "--model", "demo", "--prompt", PROMPT, "--height", "32", "--width", "48",
+        GenerateCommandTest.Run run = GenerateCommandTest.reel("generate", "--model", "demo-random", "--prompt", PROMPT, "--height", "32", "--width", "48",
                 "--frames", "5", "--steps", "2", "--seed", "42", "--device", "cpu", "--output", cli.toString());
         assertEquals(0, run.exit(), run.err());
 

@@ -22,7 +22,7 @@ class ParallelFlagsTest {
     @TempDir Path dir;
 
     private static String[] demo(Path out, String... extra) {
-        String[] base = {"generate", "--model", "demo", "--prompt", "a red fox in the snow", "--height", "32", "--width", "32",
+        String[] base = {"generate", "--model", "demo-random", "--prompt", "a red fox in the snow", "--height", "32", "--width", "32",
                 "--frames", "5", "--steps", "2", "--output", out.toString()};
         String[] all = new String[base.length + extra.length];
         System.arraycopy(base, 0, all, 0, base.length);

@@ -35,13 +35,13 @@ class ServeCommandTest {
     }
 
     @Test void badLimitsAreRefused() {
-        GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", "demo", "--queue-size", "0", "--data-dir", dir.toString());
+        GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", "demo-random", "--queue-size", "0", "--data-dir", dir.toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("queue size = 0: must be at least 1"), r.err());
     }
 
     @Test void aLoraThatDoesNotFitIsRefusedNamingTheKey() {
-        GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", "demo", "--lora", dir.resolve("none.safetensors") + ":0.5",
+        GenerateCommandTest.Run r = GenerateCommandTest.reel("serve", "--model", "demo-random", "--lora", dir.resolve("none.safetensors") + ":0.5",
                 "--port", "0", "--data-dir", dir.resolve("data").toString(), "--device", "cpu");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains("invalid --lora") && r.err().contains("none.safetensors does not exist"), r.err());
