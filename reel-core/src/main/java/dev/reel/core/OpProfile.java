@@ -28,7 +28,7 @@ public final class OpProfile implements AutoCloseable {
     private static final Set<String> UNTIMED = Set.of("device", "deviceName", "memoryStats", "resetPeakMemory", "timer",
             "synchronize", "toString", "hashCode", "equals");
 
-    private final Map<String, long[]> byOp = new LinkedHashMap<>();   // name → {calls, nanoseconds}
+    private final Map<String, long[]> byOp = new LinkedHashMap<>();   // name → {calls, nanoseconds, bytes}
     private final Map<Backend, Backend> proxies = new IdentityHashMap<>();
     private final Map<Backend, DeviceTimer> timers = new IdentityHashMap<>();
     private UnaryOperator<Backend> previous;
@@ -59,13 +59,16 @@ public final class OpProfile implements AutoCloseable {
     /** The milliseconds the profiled spans took on the wall clock. */
     public double wallMs() { return (wallNanos + (started ? System.nanoTime() - wallStart : 0)) / 1e6; }
 
-    /** One row of the table: op (name and dtype), calls and milliseconds. */
-    public record Row(String op, long calls, double ms) {}
+    /**
+     * One row of the table: op (name and dtype), calls, milliseconds, and the bytes of the tensors the calls took
+     * and returned (a floor on the memory traffic of an op that reads its inputs and writes its output once).
+     */
+    public record Row(String op, long calls, double ms, long bytes) {}
 
     /** The ops by time spent, largest first. */
     public List<Row> rows() {
         List<Row> rows = new ArrayList<>();
-        byOp.forEach((k, v) -> rows.add(new Row(k, v[0], v[1] / 1e6)));
+        byOp.forEach((k, v) -> rows.add(new Row(k, v[0], v[1] / 1e6, v[2])));
         rows.sort((a, b) -> Double.compare(b.ms(), a.ms()));
         return rows;
     }
@@ -75,12 +78,14 @@ public final class OpProfile implements AutoCloseable {
         List<Row> rows = rows();
         double total = rows.stream().mapToDouble(Row::ms).sum();
         long calls = rows.stream().mapToLong(Row::calls).sum();
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-34s %9s %11s %9s %6s%n", "op", "calls", "ms", "µs/call", "share"));
+        long bytes = rows.stream().mapToLong(Row::bytes).sum();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-34s %9s %11s %9s %6s %10s%n", "op", "calls", "ms", "µs/call", "share", "MB moved"));
         for (Row r : rows.subList(0, Math.min(limit, rows.size()))) {
-            sb.append(String.format(Locale.ROOT, "%-34s %9d %11.1f %9.1f %5.1f%%%n", r.op(), r.calls(), r.ms(),
-                    r.ms() * 1e3 / r.calls(), total > 0 ? 100 * r.ms() / total : 0));
+            sb.append(String.format(Locale.ROOT, "%-34s %9d %11.1f %9.1f %5.1f%% %10.1f%n", r.op(), r.calls(), r.ms(),
+                    r.ms() * 1e3 / r.calls(), total > 0 ? 100 * r.ms() / total : 0, r.bytes() / 1e6));
         }
-        sb.append(String.format(Locale.ROOT, "timed ops: %d calls, %.1f ms; wall clock of the profiled span %.1f ms%n", calls, total, wallMs()));
+        sb.append(String.format(Locale.ROOT, "timed ops: %d calls, %.1f ms, %.1f MB in and out; wall clock of the profiled span %.1f ms%n",
+                calls, total, bytes / 1e6, wallMs()));
         return sb.toString();
     }
 
@@ -110,9 +115,10 @@ public final class OpProfile implements AutoCloseable {
                 t.start();
                 Object out = call(m, args);
                 double ms = t.stopMs();
-                long[] v = byOp.computeIfAbsent(key(m, args), k -> new long[2]);
+                long[] v = byOp.computeIfAbsent(key(m, args), k -> new long[3]);
                 v[0]++;
                 v[1] += Math.round(ms * 1e6);
+                v[2] += bytes(args) + (out instanceof Tensor o ? bytes(o) : 0);
                 return out;
             } finally {
                 depth--;
@@ -126,6 +132,19 @@ public final class OpProfile implements AutoCloseable {
                 throw e.getCause();
             }
         }
+    }
+
+    private static long bytes(Tensor t) { return t.numel() * t.dtype().byteSize(); }
+
+    private static long bytes(Object[] args) {
+        long n = 0;
+        if (args != null) {
+            for (Object a : args) {
+                if (a instanceof Tensor t) n += bytes(t);
+                else if (a instanceof Tensor[] ts) for (Tensor t : ts) n += bytes(t);
+            }
+        }
+        return n;
     }
 
     /** The op's name and the dtype of its first tensor argument. */
