@@ -29,6 +29,7 @@ import dev.reel.models.wan.WanVaeTiling;
 import dev.reel.models.clip.ClipImageProcessor;
 import dev.reel.models.clip.ClipVisionModel;
 import dev.reel.models.image.VaeImageProcessor;
+import dev.reel.pipeline.stages.ConditionBroadcast;
 import dev.reel.pipeline.stages.ImageConditioning;
 import dev.reel.pipeline.stages.ImageEncoding;
 import dev.reel.pipeline.cache.CacheCalibration;
@@ -155,7 +156,8 @@ public final class VideoGenerator implements AutoCloseable {
         if (task.task().equals("ti2v")) {
             if (rc.isLeader()) list.add(new FirstFrameConditioning(vae, vaeResidency, VaeImageProcessor.defaults()));
         } else if (task.takesImages()) {
-            list.add(new ImageConditioning(vae, vaeResidency, VaeImageProcessor.defaults(), geometry, backend));
+            if (rc.isLeader()) list.add(new ImageConditioning(vae, vaeResidency, VaeImageProcessor.defaults(), geometry, backend));
+            if (rc.plan().isParallel()) list.add(new ConditionBroadcast(rc.world(), geometry, backend));
         }
         list.add(new Denoising(experts.get(c), DenoisingPlan.of(rc)));
         if (rc.isLeader()) {
@@ -407,10 +409,13 @@ public final class VideoGenerator implements AutoCloseable {
         }
     }
 
-    /** The image condition is made on rank 0 only (where the VAE is), so image-to-video runs on one device for now. */
+    /**
+     * Wan2.1/2.2 image-to-video runs under a parallel plan (rank 0 encodes the pictures, {@link ConditionBroadcast}
+     * shares them); Wan2.2 TI2V's first frame does not yet: its per-frame timesteps are not split over SP ranks.
+     */
     private void checkParallelImages(GenerationRequest request) {
-        if (request.image() != null && options.parallel().isParallel()) {
-            throw new InvalidRequestException("image", request.image(), "image-to-video does not run under a parallel plan (--parallel "
+        if (request.image() != null && profile.task().task().equals("ti2v") && options.parallel().isParallel()) {
+            throw new InvalidRequestException("image", request.image(), "a Wan2.2 TI2V first frame does not run under a parallel plan (--parallel "
                     + options.parallel() + ") yet; run it on one device");
         }
     }

@@ -1,7 +1,6 @@
 package dev.reel.pipeline.stages;
 
 import dev.reel.core.DType;
-import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.schedulers.NoiseScheduler;
@@ -86,7 +85,6 @@ public final class Denoising implements Stage {
         int total = timesteps.length;
         boolean cfg = state.doClassifierFreeGuidance();
         Tensor first = state.firstFrameLatent;
-        if (first != null && plan.parallel()) throw new ReelException("a Wan2.2 TI2V first frame does not run under a parallel plan yet");
         Tensor latents = state.latents;
         for (int i = from; i < to; i++) {
             plan.throwIfCancelled(state.cancellation(), i, total);
