@@ -295,10 +295,16 @@ public final class VideoGenerator implements AutoCloseable {
     /**
      * Applies LoRA files to the transformer, in order: on the fly, or merged into its weights when {@code merge}
      * ({@link LoraAdapters#apply}); a file that does not fit the model is a {@link dev.reel.models.lora.LoraException}
-     * naming the key. Call before generating.
+     * naming the key. Under a parallel plan every device's copy of the transformer gets them (ranks on one device
+     * share theirs). Call before generating. Returns rank 0's adapters.
      */
     public List<LoraAdapters> applyLoras(List<LoraSpec> specs, boolean merge) {
-        return LoraAdapters.apply(components.get("transformer", WanTransformer3DModel.class), specs, merge);
+        List<LoraAdapters> first = null;
+        for (PipelineComponents c : new LinkedHashSet<>(rankComponents)) {
+            List<LoraAdapters> a = LoraAdapters.apply(c.get("transformer", WanTransformer3DModel.class), specs, merge);
+            if (first == null) first = a;
+        }
+        return first;
     }
 
     /** The loaded components. */
