@@ -193,3 +193,28 @@ extern "C" __global__ void reduce_cols(const void* x, int xdt, void* out, int od
         store_f(out, odt, e, red_fin(kind, acc, R));
     }
 }
+
+// inner > 1 and R long (a bias's gradient: [B·L, D] summed over B·L): one thread per output would leave the GPU all
+// but idle, each thread walking R alone. Here each 256-thread block takes 32 adjacent columns of one outer slice
+// (coalesced loads), its 8 warps walk R in steps of 8 rows, and the 8 partials of a column are combined in a fixed
+// order (deterministic, no atomics).
+extern "C" __global__ void reduce_cols_tiled(const void* x, int xdt, void* out, int odt, i64 outer, i64 R, i64 inner, int kind) {
+    __shared__ float part[8][33];
+    int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+    i64 col = (i64)blockIdx.x * 32 + tx;
+    for (i64 o = blockIdx.y; o < outer; o += gridDim.y) {
+        float acc = red_init(kind);
+        if (col < inner) {
+            i64 base = o * R * inner + col;
+            for (i64 r = ty; r < R; r += 8) acc = red_add(kind, acc, load_f(x, xdt, base + r * inner));
+        }
+        part[ty][tx] = acc;
+        __syncthreads();
+        if (ty == 0 && col < inner) {
+            float a = part[0][tx];
+            for (int k = 1; k < 8; k++) a = kind == RED_MAX ? fmaxf(a, part[k][tx]) : a + part[k][tx];
+            store_f(out, odt, o * inner + col, red_fin(kind, a, R));
+        }
+        __syncthreads();
+    }
+}

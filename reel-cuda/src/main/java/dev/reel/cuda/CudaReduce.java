@@ -5,10 +5,16 @@ import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 
 /**
- * Sum, mean, max and L2 norm along one dim ({@code reduce_rows} when it is the innermost, one block per row;
- * {@code reduce_cols} otherwise, one thread per output), accumulated in fp32.
+ * Sum, mean, max and L2 norm along one dim, accumulated in fp32: {@code reduce_rows} when it is the innermost (one
+ * block per row); otherwise {@code reduce_cols_tiled} when the reduced dim is long (8 warps per 32 columns) and
+ * {@code reduce_cols} when it is short (one thread per output).
  */
 final class CudaReduce {
+    /** Reduced lengths from which eight threads per output beat one: the tiled kernel's rows per block. */
+    private static final int TILED_ROWS = 64;
+    /** The tiled kernel's block: 8 warps, its shared partials sized for exactly this. */
+    private static final int TILED_BLOCK = 256;
+
     private final CudaDevice dev;
     private final CudaAllocator out;
 
@@ -41,6 +47,9 @@ final class CudaReduce {
             if (inner == 1) {
                 k.i64(r).i32(kind);
                 dev.launch("norm.cu", "reduce_rows", (int) outer, CudaDevice.BLOCK, 0, k);
+            } else if (r >= TILED_ROWS) {
+                k.i64(outer).i64(r).i64(inner).i32(kind);
+                dev.launch("norm.cu", "reduce_cols_tiled", Math.toIntExact((inner + 31) / 32), (int) Math.min(outer, 65535), 1, TILED_BLOCK, 0, k);
             } else {
                 k.i64(outer).i64(r).i64(inner).i32(kind);
                 dev.launch("norm.cu", "reduce_cols", dev.grid(outer * inner), CudaDevice.BLOCK, 0, k);

@@ -309,6 +309,15 @@ class CudaParityTest {
             check("max dim " + dim, t, gpu.max(x.g(), dim, false), cpu.max(x.c(), dim, false));
             check("norm dim " + dim, t, gpu.norm(x.g(), dim, false), cpu.norm(x.c(), dim, false));
         }
+        // long reduced dims take the tiled column kernel: a bias gradient's [rows, D] over rows, and a middle dim
+        Pair rows = rand(t, 1, 2100, 70), mid = rand(t, 1, 3, 700, 45);
+        for (int dim : new int[] {0, 1}) {
+            Pair y = dim == 0 ? rows : mid;
+            check("long sum dim " + dim, t, gpu.sum(y.g(), dim, false), cpu.sum(y.c(), dim, false));
+            check("long mean dim " + dim, t, gpu.mean(y.g(), dim, true), cpu.mean(y.c(), dim, true));
+            check("long max dim " + dim, t, gpu.max(y.g(), dim, false), cpu.max(y.c(), dim, false));
+            check("long norm dim " + dim, t, gpu.norm(y.g(), dim, false), cpu.norm(y.c(), dim, false));
+        }
     }
 
     @ParameterizedTest
