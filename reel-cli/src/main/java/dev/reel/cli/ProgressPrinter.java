@@ -3,6 +3,7 @@ package dev.reel.cli;
 import dev.reel.pipeline.ProgressListener;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Shows denoising progress: a bar redrawn in place on a terminal, one plain line per step otherwise (logs, CI).
@@ -69,6 +70,12 @@ final class ProgressPrinter implements ProgressListener {
         if (!terminal) return what + " " + text;
         int filled = total == 0 ? BAR : step * BAR / total;
         return "\r" + what + (what.length() < 9 ? " ".repeat(9 - what.length()) : "") + " [" + "#".repeat(filled) + ".".repeat(BAR - filled) + "] " + text + "   ";
+    }
+
+    /** A training command's step line: {@code step 12/100  loss 0.12345  lr 1e-04  5.70 it/s  ETA 0:15} (s/it below 1 it/s). */
+    static String trainingStep(int done, int steps, double loss, double lr, double rate) {
+        String speed = rate >= 1 ? String.format(Locale.ROOT, "%.2f it/s", rate) : String.format(Locale.ROOT, "%.2f s/it", 1 / rate);
+        return String.format(Locale.ROOT, "step %d/%d  loss %.5f  lr %.3g  %s  ETA %s", done, steps, loss, lr, speed, clock((steps - done) / rate));
     }
 
     static String clock(double seconds) {

@@ -207,9 +207,7 @@ public final class TrainCommand implements Callable<Integer> {
             profile.after(s, start, out);
             log.add(r);
             double secs = (System.nanoTime() - t0) / 1e9, rate = (s + 1 - start) / secs;
-            out.printf(Locale.ROOT, "step %d/%d  loss %.5f  lr %.3g  %s  ETA %s%n", s + 1, steps, r.loss(), r.lr(),
-                    rate >= 1 ? String.format(Locale.ROOT, "%.2f it/s", rate) : String.format(Locale.ROOT, "%.2f s/it", 1 / rate),
-                    ProgressPrinter.clock((steps - s - 1) / rate));
+            out.println(ProgressPrinter.trainingStep(s + 1, steps, r.loss(), r.lr(), rate));
             out.flush();
             boolean validate = validateEvery > 0 && (s + 1) % validateEvery == 0;
             boolean due = checkpointEvery > 0 && (s + 1) % checkpointEvery == 0;

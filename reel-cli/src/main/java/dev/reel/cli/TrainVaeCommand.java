@@ -92,8 +92,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
             double secs = (System.nanoTime() - t0) / 1e9, rate = (s + 1) / secs;
             boolean timeUp = timeLimit > 0 && secs >= timeLimit && s + 1 < steps;
             if ((s + 1) % 10 == 0 || s + 1 == steps || timeUp) {
-                out.printf(Locale.ROOT, "step %d/%d  loss %.5f  lr %.3g  %.2f it/s  ETA %s%n", s + 1, steps, r.loss(), r.lr(), rate,
-                        ProgressPrinter.clock((steps - s - 1) / rate));
+                out.println(ProgressPrinter.trainingStep(s + 1, steps, r.loss(), r.lr(), rate));
                 out.flush();
             }
             if (timeUp) {

@@ -17,40 +17,23 @@ import dev.reel.models.lora.LoraAdapters;
 import dev.reel.models.lora.LoraSpec;
 import dev.reel.models.loader.ModelIndex;
 import dev.reel.models.loader.PipelineComponents;
-import dev.reel.models.loader.SchedulerFolder;
-import dev.reel.models.loader.TokenizerFolder;
 import dev.reel.models.nn.Offloaded;
 import dev.reel.models.t5.T5Tokenizer;
 import dev.reel.models.t5.UMT5EncoderModel;
 import dev.reel.models.t5.Umt5Config;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.models.wan.WanTransformer3DModel;
-import dev.reel.models.wan.WanVaeTiling;
-import dev.reel.models.clip.ClipImageProcessor;
-import dev.reel.models.clip.ClipVisionModel;
-import dev.reel.models.image.VaeImageProcessor;
 import dev.reel.pipeline.stages.ConditionBroadcast;
-import dev.reel.pipeline.stages.ImageConditioning;
-import dev.reel.pipeline.stages.ImageEncoding;
 import dev.reel.pipeline.cache.CacheCalibration;
 import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
 import dev.reel.pipeline.cache.CacheStrategy;
 import dev.reel.pipeline.cache.CalibrationRecorder;
-import dev.reel.pipeline.parallel.DenoisingPlan;
-import dev.reel.pipeline.stages.Decoding;
-import dev.reel.pipeline.stages.Denoising;
-import dev.reel.pipeline.stages.FirstFrameConditioning;
 import dev.reel.pipeline.stages.DenoisingExperts;
 import dev.reel.pipeline.stages.InputValidation;
-import dev.reel.pipeline.stages.LatentPreparation;
-import dev.reel.pipeline.stages.Output;
 import dev.reel.pipeline.stages.PipelineState;
 import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
-import dev.reel.pipeline.stages.TextBroadcast;
-import dev.reel.pipeline.stages.TextEncoding;
-import dev.reel.pipeline.stages.TimestepPreparation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +88,7 @@ public final class VideoGenerator implements AutoCloseable {
     private final VideoGeometry geometry;
     /** Each distinct rank components' denoising expert(s), made once: parking an expert moves its weights. */
     private final Map<PipelineComponents, DenoisingExperts> experts = new java.util.IdentityHashMap<>();
+    private final RankStages rankStages;
 
     private VideoGenerator(List<PipelineComponents> rankComponents, GeneratorOptions options, String description,
                            ModelProfile profile, Path ownedDir) {
@@ -128,43 +112,12 @@ public final class VideoGenerator implements AutoCloseable {
             }
             this.textEncoder = textEncoder(components, options.backend(), level);
             this.vaeResidency = Offloaded.of(components.get("vae", AutoencoderKLWan.class), level.offloadsVae());
+            this.rankStages = new RankStages(profile, options, geometry, vaeResidency, textEncoder, experts);
         } catch (RuntimeException e) {
             closeComponents();   // a refused plan must not keep the weights it loaded (device memory)
             throw e;
         }
         this.rankThreads = plan.isParallel() ? new RankThreads(plan.size()) : null;
-    }
-
-    /** The stages rank {@code rc} runs (rank 0: all of them; the others: up to Denoising, with the text broadcast). */
-    private List<Stage> stages(RankContext rc) {
-        PipelineComponents c = rankComponents.get(rc.rank());
-        Backend backend = Backends.of(rc.device());
-        WanTransformer3DModel transformer = c.get("transformer", WanTransformer3DModel.class);
-        List<Stage> list = new ArrayList<>();
-        ModelTask task = profile.task();
-        boolean offloadVae = options.system().memoryLevel().offloadsVae();
-        AutoencoderKLWan vae = rc.isLeader() ? c.get("vae", AutoencoderKLWan.class) : null;
-        list.add(new InputValidation(profile, options.limits()));
-        if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
-        if (task.clip()) {
-            list.add(new ImageEncoding(c.get("image_processor", ClipImageProcessor.class), c.get("image_encoder", ClipVisionModel.class),
-                    transformer.dtype(), backend));
-        }
-        if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
-        list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
-        list.add(new LatentPreparation(geometry, backend));
-        if (task.task().equals("ti2v")) {
-            if (rc.isLeader()) list.add(new FirstFrameConditioning(vae, vaeResidency, VaeImageProcessor.defaults()));
-        } else if (task.takesImages()) {
-            if (rc.isLeader()) list.add(new ImageConditioning(vae, vaeResidency, VaeImageProcessor.defaults(), geometry, backend));
-            if (rc.plan().isParallel()) list.add(new ConditionBroadcast(rc.world(), geometry, backend));
-        }
-        list.add(new Denoising(experts.get(c), DenoisingPlan.of(rc)));
-        if (rc.isLeader()) {
-            list.add(new Decoding(vae, vaeResidency, offloadVae ? WanVaeTiling.defaults() : null));
-            list.add(new Output());
-        }
-        return list;
     }
 
     /**
@@ -196,10 +149,6 @@ public final class VideoGenerator implements AutoCloseable {
     }
 
     /**
-     * The denoising expert(s) of {@code c}: two when {@code model_index.json} has a {@code boundary_ratio} (Wan2.2
-     * A14B), the inactive one parked in host memory when {@code park} (its blocks are not streamed).
-     */
-    /**
      * Runs {@code body} with the transformer of {@code slot} ({@code transformer}, or {@code transformer_2} of a
      * Wan2.2 A14B pair) on its device: an expert parked in host memory is uploaded for the call, as Denoising does
      * for its steps. For tools that run a forward of their own (parity checks).
@@ -210,6 +159,10 @@ public final class VideoGenerator implements AutoCloseable {
         return e.use(slot.equals("transformer_2") ? DenoisingExperts.LOW : DenoisingExperts.HIGH, () -> body.apply(m));
     }
 
+    /**
+     * The denoising expert(s) of {@code c}: two when {@code model_index.json} has a {@code boundary_ratio} (Wan2.2
+     * A14B), the inactive one parked in host memory when {@code park} (its blocks are not streamed).
+     */
     private static DenoisingExperts experts(PipelineComponents c, boolean park) {
         WanTransformer3DModel high = c.get("transformer", WanTransformer3DModel.class);
         Double boundary = c.index().boundaryRatio();
@@ -434,7 +387,7 @@ public final class VideoGenerator implements AutoCloseable {
         s.cacheStrategy = cache;
         Backend backend = Backends.of(rc.device());
         int total = request.numInferenceSteps();
-        for (Stage stage : stages(rc)) {
+        for (Stage stage : rankStages.of(rc, rankComponents.get(rc.rank()))) {
             if (rc.isLeader()) s.cancellation().throwIfCancelled(s.completedSteps, total);
             s.progress().onStage(stage.name());
             long t0 = System.nanoTime();
