@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,6 +61,14 @@ public final class BenchTrainCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "Use only this many transformer blocks (quick runs).")
     Integer layers;
 
+    @Option(names = "--batch-size", defaultValue = "1", description = "Clips per step. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--no-gradient-checkpointing", description = "Keep every block's activations (as the demo recipe trains).")
+    boolean noCheckpointing;
+
+    @Mixin ProfileOptions profile;
+
     @Override public Integer call() {
         WanTransformerConfig read = WanTransformerConfig.fromConfig(ConfigJson.read(BenchDitCommand.configFile(config, "transformer")));
         WanTransformerConfig cfg = layers == null ? read : new WanTransformerConfig(read.patchSize(), read.numAttentionHeads(), read.attentionHeadDim(),
@@ -69,18 +79,20 @@ public final class BenchTrainCommand implements Callable<Integer> {
         int lt = (frames - 1) / 4 + 1, lh = height / 8, lw = width / 8;
         String gpu = be.deviceName();
         WanTransformer3DModel model = WanTransformer3DModel.random(cfg, 42, dt, be);
-        Tensor latents = Scope.detach(BenchDitCommand.random(be, dt, 1, 1, cfg.inChannels(), lt, lh, lw));
-        Tensor text = Scope.detach(BenchDitCommand.random(be, dt, 2, 1, textLen, cfg.textDim()));
+        if (batchSize < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--batch-size " + batchSize + ": must be at least 1");
+        Tensor latents = Scope.detach(BenchDitCommand.random(be, dt, 1, batchSize, cfg.inChannels(), lt, lh, lw));
+        Tensor text = Scope.detach(BenchDitCommand.random(be, dt, 2, batchSize, textLen, cfg.textDim()));
         BatchSource data = new BatchSource() {
             @Override public Sample batch(int step, Backend backend) { return new Sample(latents, text); }
             @Override public Tensor emptyText(Backend backend) { return backend.zeros(dt, 1, textLen, cfg.textDim()); }
         };
         int steps = warmup + reps;
-        TrainOptions options = new TrainOptions(steps, new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-5f, 0, steps), 0.01f, 1f, true, 0,
+        int total = steps + (profile.steps > 0 ? profile.steps + 1 : 0);
+        TrainOptions options = new TrainOptions(total, new LrSchedule(LrSchedule.Kind.CONSTANT, 1e-5f, 0, total), 0.01f, 1f, !noCheckpointing, 0,
                 new SigmaSampling(SigmaSampling.Kind.UNIFORM, 0, 1, 1), 0f, 0f, 0, false);
         Trainer trainer = new Trainer(model, Trainer.allParameters(model), AdamW.defaults(), options, data, be);
-        System.out.printf(Locale.ROOT, "bench train: %d layers, %d×%d×%d video → latents %d×%d×%d, text %d, %s on %s (%s)%n",
-                cfg.numLayers(), frames, height, width, lt, lh, lw, textLen, dt, dev, gpu);
+        System.out.printf(Locale.ROOT, "bench train: %d layers, batch %d of %d×%d×%d video → latents %d×%d×%d, text %d, %s on %s (%s)%s%n",
+                cfg.numLayers(), batchSize, frames, height, width, lt, lh, lw, textLen, dt, dev, gpu, noCheckpointing ? ", no checkpointing" : "");
         be.resetPeakMemory();
         int[] step = {0};
         float[] loss = new float[1];
@@ -91,6 +103,13 @@ public final class BenchTrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-dit-train-step\", \"frames\": %d, \"height\": %d, \"width\": %d, \"dtype\": \"%s\", "
                         + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"loss\": %.4f%s, \"device\": \"%s\"}%n",
                 frames, height, width, dt, sorted[sorted.length / 2], sorted[0], sorted[sorted.length - 1], loss[0], peak, gpu);
+        // then, when asked, where a step's device time goes: steps after the timed ones, each op waited for
+        java.io.PrintWriter out = new java.io.PrintWriter(System.out, true);
+        for (int k = steps; k < total; k++) {
+            profile.before(k, steps);
+            trainer.step(k);
+            profile.after(k, steps, out);
+        }
         return 0;
     }
 }
