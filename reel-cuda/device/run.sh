@@ -10,7 +10,8 @@
 # next to the peer), dita14b (one A14B expert at 81×720×1280 next to the peer). PACK overrides the pack's folder
 # (default: the folder of this script).
 # peers18: the I2V-14B-480P, TI2V-5B and A14B-expert forwards at native size beside Diffusers' own transformer
-# (bench/torch_wan_diffusers_peer.py, with the Diffusers archive of bench/slim-diffusers.sh).
+# (bench/torch_wan_diffusers_peer.py, with the Diffusers archive of bench/slim-diffusers.sh). peers17: the memory
+# levels' DiT forwards (1.3B, 14B; levels 0 and 3) beside Diffusers' group offloading (bench/torch_wan_offload_peer.py).
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -77,6 +78,18 @@ for s in $steps; do
       CA=testdata/configs/wan2.2-t2v-a14b
       timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CA" --frames 81 --height 720 --width 1280 --device cuda --dtype bf16 --warmup 1 --reps 3
       timeout 400 python3 "$PEER" --config "$CA/transformer/config.json" --frames 81 --height 720 --width 1280 --reps 3 ;;
+    peers17)
+      # issue 17's memory levels beside Diffusers' group offloading (bench/torch_wan_offload_peer.py, Diffusers as in
+      # peers18): the DiT forward at 81×480×832, every weight resident (level 0) and block-streamed (level 3)
+      ds=$(mktemp -d); tar xJf "${DIFFUSERS_SLIM:-.devwork/diffusers-slim.txz}" -C "$ds" || { echo "no Diffusers archive"; fail=1; continue; }
+      for m in wan2.1-t2v-1.3b wan2.1-t2v-14b; do
+        timeout 400 $J -cp "$CP" dev.reel.cli.ReelCli bench dit --config "$pack/shared/configs/$m" --frames 81 --height 480 --width 832 \
+          --device cuda --dtype bf16 --warmup 1 --reps 3 --memory-level 0,3
+        for l in 0 3; do
+          timeout 400 env PYTHONPATH=$ds python3 bench/torch_wan_offload_peer.py --config "$pack/shared/configs/$m/transformer/config.json" --level $l
+        done
+      done
+      rm -rf "$ds" ;;
     peers18)
       # issue 18's native-size forwards beside Diffusers' own WanTransformer3DModel (bench/torch_wan_diffusers_peer.py;
       # Diffusers travels as bench/slim-diffusers.sh's archive, DIFFUSERS_SLIM, default .devwork/diffusers-slim.txz)
