@@ -4,7 +4,7 @@
 # Steps: env (GPU, libraries, PyTorch), tests (every gpu-tagged JUnit test), parity (reel parity of the fixture
 # set on cuda in fp32 and bf16), dit (the Wan2.1-1.3B DiT forward at 81×480×832 bf16 next to the PyTorch peer),
 # dit33 (33 frames), ditflash (Reel's own attention kernel), vae, umt5 (with the Transformers peer), ops (per-op
-# timings next to PyTorch), profile (the per-op table of a demo DiT training step and of the 1.3B step), i2v (reel
+# timings next to PyTorch), profile (the per-op tables of a demo DiT training step, the 1.3B one and a 1.3B denoising step), i2v (reel
 # parity of the image-to-video sets testdata/wan21-i2v-tiny and wan21-flf2v-tiny, when present, on cuda in fp32 and bf16; the I2V-14B-480P DiT forward at 81×480×832 bf16, random
 # weights; its Diffusers peer runs in peers18), parity22 (the Wan2.2 sets), dit22 (TI2V-5B at 121×704×1280
 # next to the peer), dita14b (one A14B expert at 81×720×1280 next to the peer). PACK overrides the pack's folder
@@ -61,7 +61,11 @@ for s in $steps; do
       # where a training step's device time goes (OpProfile): the demo DiT as its recipe trains it, then the 1.3B step
       timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli bench train --config models/reel-demo/recipe/configs --frames 17 --height 128 --width 128 \
         --text-len 32 --batch-size 32 --no-gradient-checkpointing --warmup 2 --reps 5 --profile-steps 2
-      timeout 400 $J -cp "$CP" dev.reel.cli.ReelCli bench train --config "$CFG" --frames 33 --height 480 --width 832 --profile-steps 1 ;;
+      timeout 400 $J -cp "$CP" dev.reel.cli.ReelCli bench train --config "$CFG" --frames 33 --height 480 --width 832 --profile-steps 1
+      # and a 1.3B denoising step (two forwards, the guidance combine, the scheduler): where its overhead goes
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli generate --model "$CFG" --random-weights --random-text-embeddings \
+        --tokenizer testdata/wan21-tiny/pipeline/tokenizer --prompt "a red fox in the snow" --height 480 --width 832 --frames 81 --steps 4 \
+        --seed 1 --device cuda --vae-dtype bf16 --output /tmp/profile-step.mp4 --profile-steps 2 ;;
     parity22)
       for set in testdata/wan22-ti2v-tiny testdata/wan22-a14b-tiny; do
         timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity $set --device cuda --dtype fp32 || fail=1

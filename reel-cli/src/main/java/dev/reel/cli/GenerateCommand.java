@@ -109,6 +109,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--x264-preset", paramLabel = "PRESET", description = "libx264 encoding speed, ultrafast … veryslow: file size, not picture quality (default ultrafast)") String x264Preset;
     @Option(names = "--crf", description = "libx264 quality, 0 (lossless) … 51 (default 18)") Integer crf;
 
+    @Mixin ProfileOptions opProfile;
+
     @Option(names = "--cache", paramLabel = "STRATEGY[:PARAMS]", description = {"step cache: none (default), teacache[:threshold], pab[:self-range], magcache[:threshold], easycache[:threshold],",
             "more parameters as name=value after a comma, e.g. teacache:0.08,ret_steps=true or pab:2,cross=4,window=100-800 (README: Step caches)"})
     String cache;
@@ -183,7 +185,7 @@ final class GenerateCommand implements Callable<Integer> {
                             request.height(), request.numInferenceSteps(), request.guidanceScale(), Batch.shorten(request.prompt(), 60));
                     out.flush();
                 }
-                GenerationResult r = gen.generate(request, new ProgressPrinter(out, err, ProgressPrinter.stdoutIsTerminal(), quiet),
+                GenerationResult r = gen.generate(request, opProfile.around(new ProgressPrinter(out, err, ProgressPrinter.stdoutIsTerminal(), quiet), out),
                         new dev.reel.pipeline.CancellationToken());
                 summary(out, r, request, quiet);
                 if (!quiet && options.device().type() != dev.reel.core.Device.Type.CPU) {

@@ -1,12 +1,16 @@
 package dev.reel.cli;
 
 import dev.reel.core.OpProfile;
+import dev.reel.pipeline.ProgressListener;
 import java.io.PrintWriter;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --profile-steps N} of the training commands: times every backend op of N steps after the first (which
- * compiles kernels and plans) with {@link OpProfile}, then prints where those steps spent their device time.
+ * {@code --profile-steps N} of the training commands and of {@code generate}: times every backend op of N steps
+ * (training steps, or denoising steps: two forwards with guidance, the guidance combine and the scheduler) after the
+ * first (which compiles kernels and plans) with {@link OpProfile}, then prints where those steps spent their device
+ * time.
  */
 final class ProfileOptions {
     /** Ops the printed table lists. */
@@ -36,5 +40,23 @@ final class ProfileOptions {
             out.flush();
             profile.close();
         }
+    }
+
+    /**
+     * {@code inner}, profiling the denoising steps it is told of: a step's ops run between two of its
+     * {@code onStep} calls, on the generating thread (one device; the ranks of a parallel plan have threads of their own).
+     */
+    ProgressListener around(ProgressListener inner, PrintWriter out) {
+        if (steps <= 0) return inner;
+        return new ProgressListener() {
+            @Override public void onStep(int step, int total, Duration elapsed) {
+                inner.onStep(step, total, elapsed);
+                after(step - 1, 0, out);
+                if (step < total) before(step, 0);
+            }
+            @Override public void onStage(String stage) { inner.onStage(stage); }
+            @Override public void onDecodeChunk(int done, int total) { inner.onDecodeChunk(done, total); }
+            @Override public void onWarning(String message) { inner.onWarning(message); }
+        };
     }
 }
