@@ -185,6 +185,17 @@ class GenerateCommandTest {
     }
 
     @Test
+    void profileStepsPrintsWhereTheDenoisingStepsWent() {
+        Path mp4 = dir.resolve("profiled.mp4");
+        Run r = reel("generate", "--model", "demo-random", "--prompt", "a red fox in the snow", "--height", "32", "--width", "32",
+                "--frames", "5", "--steps", "3", "--device", "cpu", "--output", mp4.toString(), "--profile-steps", "1");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("profile of steps 2..2"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("attention f32")), r.out());
+        assertTrue(r.out().contains("timed ops: "), r.out());
+    }
+
+    @Test
     void infoListsTheComponents() {
         Run r = reel("info", "--model", model());
         assertEquals(0, r.exit(), r.err());
