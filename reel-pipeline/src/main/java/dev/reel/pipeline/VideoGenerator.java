@@ -29,6 +29,7 @@ import dev.reel.pipeline.cache.CacheSpec;
 import dev.reel.pipeline.cache.CacheStrategies;
 import dev.reel.pipeline.cache.CacheStrategy;
 import dev.reel.pipeline.cache.CalibrationRecorder;
+import dev.reel.pipeline.media.FfmpegNatives;
 import dev.reel.pipeline.stages.DenoisingExperts;
 import dev.reel.pipeline.stages.InputValidation;
 import dev.reel.pipeline.stages.PipelineState;
@@ -340,6 +341,7 @@ public final class VideoGenerator implements AutoCloseable {
     private synchronized PipelineState run(GenerationRequest request, ProgressListener progress, CancellationToken cancellation,
                                            boolean recordStepLatents, CacheStrategy cacheOverride) {
         checkParallelImages(request);
+        if (request.effectiveOutputFormat() == OutputFormat.MP4) FfmpegNatives.preloadInBackground();
         long seed = request.seed() != null ? request.seed() : GenerationRequest.randomSeed();
         CacheStrategy cache = cacheOverride != null ? cacheOverride : cacheStrategy(request);
         if (rankThreads == null) return runRank(RankContext.single(options.device()), request, seed, cache, progress, cancellation, recordStepLatents);
