@@ -1,11 +1,13 @@
 package dev.reel.train.autograd;
 
 import dev.reel.core.Backend;
+import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Storage;
 import dev.reel.core.Tensor;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Gradients kept per {@link Storage}, so a gradient flowing into any view of a tensor (a slice, a transpose, an
@@ -15,6 +17,14 @@ import java.util.Map;
  */
 public final class Gradients {
     private final Map<Storage, Tensor> buffers = new IdentityHashMap<>();
+    /** Storages whose gradient sums in fp32 whatever their dtype: the trained weights (mixed precision's fp32 reduction). */
+    private final Set<Storage> fp32 = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /**
+     * Makes the gradient of {@code t}'s storage sum in fp32: a bf16 weight's contributions (one per use, and per
+     * micro-step) then add up without bf16 rounding between them, as mixed-precision training reduces gradients.
+     */
+    void sumInFp32(Tensor t) { fp32.add(t.storage()); }
 
     /** Adds {@code grad} (of {@code view}'s shape) into the gradient of {@code view}'s elements. */
     void accumulate(Tensor view, Tensor grad, Backend b) {
@@ -25,14 +35,15 @@ public final class Gradients {
         for (int d = 0; d < shape.length; d++) {
             if (strides[d] == 0 && shape[d] > 1) { grad = b.sum(grad, d, true); shape[d] = 1; }
         }
-        if (grad.dtype() != s.dtype()) grad = b.cast(grad, s.dtype());
+        DType type = fp32.contains(s) ? DType.F32 : s.dtype();
+        if (grad.dtype() != type) grad = b.cast(grad, type);
         Tensor buffer = buffers.get(s);
         if (buffer == null && view.offset() == 0 && Tensor.numel(shape) == s.elements() && isDense(shape, strides)) {
             buffers.put(s, Scope.detach(b.contiguous(grad).reshape(Math.toIntExact(s.elements()))));   // a copy: grad may alias a buffer about to be freed
             return;
         }
         if (buffer == null) {
-            buffer = Scope.detach(b.zeros(s.dtype(), Math.toIntExact(s.elements())));
+            buffer = Scope.detach(b.zeros(type, Math.toIntExact(s.elements())));
             buffers.put(s, buffer);
         }
         Tensor slot = new Tensor(buffer.storage(), shape, strides, view.offset());
@@ -49,7 +60,7 @@ public final class Gradients {
         return true;
     }
 
-    /** The gradient of {@code t} in {@code t}'s shape, or null when none has flowed into its storage. */
+    /** The gradient of {@code t} in {@code t}'s shape (fp32 for a weight), or null when none has flowed into its storage. */
     public Tensor of(Tensor t) {
         Tensor buffer = buffers.get(t.storage());
         if (buffer == null) return null;

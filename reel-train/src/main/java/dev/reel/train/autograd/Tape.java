@@ -67,6 +67,7 @@ public final class Tape implements AutoCloseable {
     /** Makes {@code t} a leaf: ops on it (or its views) are recorded and its gradient is kept. */
     public Tensor watch(Tensor t) {
         leaves.add(t.storage());
+        gradients.sumInFp32(t);
         tracked.add(t.storage());
         return t;
     }
