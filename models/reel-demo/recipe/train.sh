@@ -12,6 +12,8 @@ CLIPS=${CLIPS:-3000}             # training clips (17 frames, 128x128, 16 fps)
 VAE_CLIPS=${VAE_CLIPS:-600}      # of them, the first ones the VAE trains on
 VAE_STEPS=${VAE_STEPS:-2000}
 VAE_BATCH=${VAE_BATCH:-32}       # windows of 9 frames; the VAE step is launch-bound, so batch is nearly free
+VAE_LONG_STEPS=${VAE_LONG_STEPS:-500}   # then whole 17-frame clips
+VAE_LONG_BATCH=${VAE_LONG_BATCH:-16}
 VAE_TIME=${VAE_TIME:-0}          # seconds; 0: no limit
 DIT_STEPS=${DIT_STEPS:-6000}
 DIT_TIME=${DIT_TIME:-0}
@@ -28,9 +30,14 @@ t() { local start=$SECONDS; echo "== $(date +%T) ${*:2}"; "$@"; echo "== $((SECO
 if [ -z "${VAE_PIPELINE:-}" ]; then
   head -n $((VAE_CLIPS + 1)) "$work/data/captions.csv" > "$work/data/vae-clips.csv"
   VAE_PIPELINE=$work/vae
-  [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/init" --videos "$work/data/vae-clips.csv" --output "$VAE_PIPELINE" \
+  # stage 1: 9-frame windows (the causal chunks 0-2) and single frames; stage 2: whole 17-frame clips, so the chunks
+  # after the third are trained too (run 3's VAE drifted on frames 9-16, which 9-frame windows never reach)
+  [ -d "$work/vae-short" ] || [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/init" --videos "$work/data/vae-clips.csv" --output "$work/vae-short" \
       --steps "$VAE_STEPS" --batch-size "$VAE_BATCH" --frames 9 --image-every 4 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
       --stat-clips 200 --seed 0 --time-limit "$VAE_TIME"
+  [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/vae-short" --videos "$work/data/vae-clips.csv" --output "$VAE_PIPELINE" \
+      --steps "$VAE_LONG_STEPS" --batch-size "$VAE_LONG_BATCH" --frames 17 --image-every 4 --crop 64 --lr 3e-4 --lr-schedule cosine --warmup-steps 20 \
+      --kl-weight 1e-4 --stat-clips 200 --seed 1 --time-limit "$VAE_TIME"
 fi
 [ -f "$work/train.parquet" ] || t $REEL preprocess --videos "$work/data/${DIT_CSV:-captions.csv}" --model "$VAE_PIPELINE" --output "$work/train.parquet" \
     --frames 17 --height 128 --width 128 --max-sequence-length 32
