@@ -22,7 +22,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code reel bench train}: times one full-finetune training step of the Wan DiT with seeded random weights (AdamW on
@@ -69,6 +71,8 @@ public final class BenchTrainCommand implements Callable<Integer> {
 
     @Mixin ProfileOptions profile;
 
+    @Spec CommandSpec spec;
+
     @Override public Integer call() {
         WanTransformerConfig read = WanTransformerConfig.fromConfig(ConfigJson.read(BenchDitCommand.configFile(config, "transformer")));
         WanTransformerConfig cfg = layers == null ? read : new WanTransformerConfig(read.patchSize(), read.numAttentionHeads(), read.attentionHeadDim(),
@@ -79,7 +83,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
         int lt = (frames - 1) / 4 + 1, lh = height / 8, lw = width / 8;
         String gpu = be.deviceName();
         WanTransformer3DModel model = WanTransformer3DModel.random(cfg, 42, dt, be);
-        if (batchSize < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--batch-size " + batchSize + ": must be at least 1");
+        if (batchSize < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size " + batchSize + ": must be at least 1");
         Tensor latents = Scope.detach(BenchDitCommand.random(be, dt, 1, batchSize, cfg.inChannels(), lt, lh, lw));
         Tensor text = Scope.detach(BenchDitCommand.random(be, dt, 2, batchSize, textLen, cfg.textDim()));
         BatchSource data = new BatchSource() {
