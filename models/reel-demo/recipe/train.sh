@@ -19,6 +19,7 @@ DIT_STEPS=${DIT_STEPS:-6000}
 DIT_TIME=${DIT_TIME:-0}
 DIT_BATCH=${DIT_BATCH:-32}
 DIT_LR=${DIT_LR:-5e-4}
+PROFILE=${PROFILE:-3}            # the per-op table of this many early steps of the first VAE stage and of the DiT (0: none)
 # DIT_INIT=DIR starts the DiT from that pipeline's transformer (and encodes with its VAE): a warm start
 # DIT_CSV=FILE (in WORKDIR/data) preprocesses only the clips it lists
 mkdir -p "$work"
@@ -34,7 +35,7 @@ if [ -z "${VAE_PIPELINE:-}" ]; then
   # after the third are trained too (run 3's VAE drifted on frames 9-16, which 9-frame windows never reach)
   [ -d "$work/vae-short" ] || [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/init" --videos "$work/data/vae-clips.csv" --output "$work/vae-short" \
       --steps "$VAE_STEPS" --batch-size "$VAE_BATCH" --frames 9 --image-every 4 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
-      --stat-clips 200 --seed 0 --time-limit "$VAE_TIME"
+      --stat-clips 200 --seed 0 --time-limit "$VAE_TIME" --profile-steps "$PROFILE"
   [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/vae-short" --videos "$work/data/vae-clips.csv" --output "$VAE_PIPELINE" \
       --steps "$VAE_LONG_STEPS" --batch-size "$VAE_LONG_BATCH" --frames 17 --image-every 4 --crop 64 --lr 3e-4 --lr-schedule cosine --warmup-steps 20 \
       --kl-weight 1e-4 --stat-clips 200 --seed 1 --time-limit "$VAE_TIME"
@@ -44,5 +45,5 @@ fi
 t $REEL train --model "${DIT_INIT:-$VAE_PIPELINE}" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" \
     --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps 200 --weight-decay 0.01 --checkpoint-every 500 \
     --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed 0 \
-    --no-gradient-checkpointing --time-limit "$DIT_TIME"
+    --no-gradient-checkpointing --time-limit "$DIT_TIME" --profile-steps "$PROFILE"
 echo "== $(date +%T) done: $work/reel-demo"
