@@ -12,4 +12,12 @@ package dev.reel.core;
  * @param stepSize {@code lr / (1 − β1ᵗ)}
  * @param bc2Sqrt  {@code √(1 − β2ᵗ)}
  */
-public record AdamWStep(float beta1, float beta2, float eps, float decay, float stepSize, float bc2Sqrt) {}
+public record AdamWStep(float beta1, float beta2, float eps, float decay, float stepSize, float bc2Sqrt) {
+    /** True when a backend's single pass applies: all four tensors contiguous fp32 of the parameter's size. */
+    public static boolean onePass(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq) {
+        for (Tensor t : new Tensor[] {param, grad, expAvg, expAvgSq}) {
+            if (t.dtype() != DType.F32 || !t.isContiguous() || t.numel() != param.numel()) return false;
+        }
+        return true;
+    }
+}

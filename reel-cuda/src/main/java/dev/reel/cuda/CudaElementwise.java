@@ -206,9 +206,7 @@ final class CudaElementwise {
 
     /** {@link dev.reel.core.Backend#adamw} in one kernel when all four tensors are contiguous fp32 of one size; false otherwise. */
     boolean adamw(Tensor p, Tensor g, Tensor m, Tensor v, AdamWStep s) {
-        for (Tensor t : new Tensor[] {p, g, m, v}) {
-            if (t.dtype() != DType.F32 || !t.isContiguous() || t.numel() != p.numel()) return false;
-        }
+        if (!AdamWStep.onePass(p, g, m, v)) return false;
         long n = p.numel();
         if (n == 0) return true;
         try (KernelArgs a = new KernelArgs()) {

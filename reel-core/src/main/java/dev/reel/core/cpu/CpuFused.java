@@ -1,7 +1,6 @@
 package dev.reel.core.cpu;
 
 import dev.reel.core.AdamWStep;
-import dev.reel.core.DType;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 
@@ -78,10 +77,7 @@ final class CpuFused {
      * bit-identical to it.
      */
     static boolean adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) {
-        Tensor[] all = {param, grad, expAvg, expAvgSq};
-        for (Tensor t : all) {
-            if (t.dtype() != DType.F32 || !t.isContiguous() || t.numel() != param.numel()) return false;
-        }
+        if (!AdamWStep.onePass(param, grad, expAvg, expAvgSq)) return false;
         float[] p = Dense.f32("adamw", param), g = Dense.f32("adamw", grad), m = Dense.f32("adamw", expAvg), v = Dense.f32("adamw", expAvgSq);
         int po = Math.toIntExact(param.offset()), go = Math.toIntExact(grad.offset()), mo = Math.toIntExact(expAvg.offset()),
                 vo = Math.toIntExact(expAvgSq.offset());

@@ -37,7 +37,6 @@ public final class TrainableParameter {
     /** Sets the master weights to {@code v} and refreshes the model's copy. */
     public void assign(Tensor v) {
         master.backend().copyInto(master, v);
-        Tensor p = parameter.get();
-        if (p != master) p.backend().copyInto(p, master);
+        masterUpdated();
     }
 }
