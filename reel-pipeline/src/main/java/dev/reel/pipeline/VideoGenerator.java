@@ -105,7 +105,7 @@ public final class VideoGenerator implements AutoCloseable {
             this.geometry = VideoGeometry.of(components.get("vae", AutoencoderKLWan.class).config(), transformer.config());
             plan.checkHeads(transformer.config().numAttentionHeads());
             MemoryLevel level = options.system().memoryLevel();
-            for (PipelineComponents c : new LinkedHashSet<>(rankComponents)) {
+            for (PipelineComponents c : distinctComponents()) {
                 if (level.streamsTransformer()) {
                     for (String slot : TRANSFORMERS) if (c.has(slot)) c.get(slot, WanTransformer3DModel.class).streamBlocks(WeightStreamer::of);
                 }
@@ -144,9 +144,12 @@ public final class VideoGenerator implements AutoCloseable {
         return out;
     }
 
+    /** Each distinct rank's components once, rank 0's first (ranks on one device share theirs). */
+    private Set<PipelineComponents> distinctComponents() { return new LinkedHashSet<>(rankComponents); }
+
     /** Closes each distinct rank's components once (ranks on one device share them). */
     private void closeComponents() {
-        new LinkedHashSet<>(rankComponents).forEach(PipelineComponents::close);
+        distinctComponents().forEach(PipelineComponents::close);
     }
 
     /**
@@ -254,7 +257,7 @@ public final class VideoGenerator implements AutoCloseable {
      */
     public List<LoraAdapters> applyLoras(List<LoraSpec> specs, boolean merge) {
         List<LoraAdapters> first = null;
-        for (PipelineComponents c : new LinkedHashSet<>(rankComponents)) {
+        for (PipelineComponents c : distinctComponents()) {
             List<LoraAdapters> a = LoraAdapters.apply(c.get("transformer", WanTransformer3DModel.class), specs, merge);
             if (first == null) first = a;
         }

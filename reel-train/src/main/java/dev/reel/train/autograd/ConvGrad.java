@@ -46,8 +46,7 @@ final class ConvGrad {
             gx = b.conv3d(g, wt, null, new int[] {1, 1, 1}, pad);                                                    // [B, Ci, T, H, W]
         }
         if (needed[1]) {
-            Tensor xp = padding[0] + padding[1] + padding[2] == 0 ? x
-                    : b.pad(x, new int[] {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]}, 0f);
+            Tensor xp = padding[0] + padding[1] + padding[2] == 0 ? x : padded(b, x, padding);
             Tensor xs = b.contiguous(xp.transpose(0, 1));                                                             // [Ci, B, Tp, Hp, Wp]
             Tensor gs = b.contiguous(b.cast(g, xs.dtype()).transpose(0, 1));                                          // [Co, B, T', H', W']
             Tensor out = b.conv3d(xs, gs, null, new int[] {1, 1, 1}, new int[] {0, 0, 0});                            // [Ci, Co, kt, kh, kw]
@@ -61,7 +60,7 @@ final class ConvGrad {
         int[] k = {w.size(2), w.size(3), w.size(4)};
         int[] os = {g.size(2), g.size(3), g.size(4)};
         int positions = os[0] * os[1] * os[2];
-        Tensor xp = b.pad(x, new int[] {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]}, 0f);   // [B, Ci, Tp, Hp, Wp]
+        Tensor xp = padded(b, x, padding);   // [B, Ci, Tp, Hp, Wp]
         long[] st = xp.strides();   // xp is a new dense tensor
         Tensor g3 = b.contiguous(g).reshape(batch, co, positions);                                                      // [B, Co, N]
         Tensor gw = needed[1] ? b.zeros(w.dtype(), w.shape()) : null;
@@ -91,5 +90,10 @@ final class ConvGrad {
         Tensor gx = gxp == null ? null
                 : gxp.narrow(2, padding[0], x.size(2)).narrow(3, padding[1], x.size(3)).narrow(4, padding[2], x.size(4));
         return new Tensor[] {gx, gw};
+    }
+
+    /** {@code x} zero-padded by {@code padding} (t, h, w) on both sides, as the forward convolution pads it. */
+    private static Tensor padded(Backend b, Tensor x, int[] padding) {
+        return b.pad(x, new int[] {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]}, 0f);
     }
 }
