@@ -21,13 +21,18 @@ final class ProfileOptions {
     int steps;
 
     private OpProfile profile;
+    /** The first and last steps profiled so far (0-based), for the table's heading. */
+    private int firstProfiled = -1, lastProfiled = -1;
 
     private boolean profiled(int step, int first) { return steps > 0 && step > first && step <= first + steps; }
 
     /** Call before step {@code step} of a run whose first step is {@code first}. */
     void before(int step, int first) {
         if (!profiled(step, first)) return;
-        if (profile == null) profile = new OpProfile();
+        if (profile == null) {
+            profile = new OpProfile();
+            firstProfiled = step;
+        }
         profile.start();
     }
 
@@ -35,11 +40,18 @@ final class ProfileOptions {
     void after(int step, int first, PrintWriter out) {
         if (!profiled(step, first)) return;
         profile.stop();
-        if (step == first + steps) {
-            out.printf("profile of steps %d..%d (each op waits for the device):%n%s", first + 2, step + 1, profile.report(TABLE_ROWS));
-            out.flush();
-            profile.close();
-        }
+        lastProfiled = step;
+        if (step == first + steps) finish(out);
+    }
+
+    /** Prints the table of the steps profiled so far, once: a run that ends (or stops at a time limit) first calls it. */
+    void finish(PrintWriter out) {
+        if (profile == null || lastProfiled < 0) return;
+        out.printf("profile of steps %d..%d (each op waits for the device):%n%s", firstProfiled + 1, lastProfiled + 1, profile.report(TABLE_ROWS));
+        out.flush();
+        profile.close();
+        profile = null;
+        lastProfiled = -1;
     }
 
     /**
@@ -53,6 +65,7 @@ final class ProfileOptions {
                 inner.onStep(step, total, elapsed);
                 after(step - 1, 0, out);
                 if (step < total) before(step, 0);
+                else finish(out);
             }
             @Override public void onStage(String stage) { inner.onStage(stage); }
             @Override public void onDecodeChunk(int done, int total) { inner.onDecodeChunk(done, total); }

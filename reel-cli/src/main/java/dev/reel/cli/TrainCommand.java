@@ -224,6 +224,7 @@ public final class TrainCommand implements Callable<Integer> {
                 break;
             }
         }
+        profile.finish(out);   // a run shorter than the profile (a time limit) still reports it
         if (batches instanceof AutoCloseable c) closeQuietly(c);
         if (export != null && last != null) {
             Map<String, Tensor> weights = new LinkedHashMap<>();

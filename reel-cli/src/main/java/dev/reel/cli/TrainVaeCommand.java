@@ -100,6 +100,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
                 break;
             }
         }
+        profile.finish(out);   // a run shorter than the profile (a time limit) still reports it
         float[][] stats = trainer.latentStatistics(statClips);
         VaeCheckpoint.write(model, work, trainer.parameters(), stats[0], stats[1]);
         log.plot(work.resolve("loss.png"));

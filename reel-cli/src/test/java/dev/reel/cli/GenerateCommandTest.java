@@ -193,6 +193,11 @@ class GenerateCommandTest {
         assertTrue(r.out().contains("profile of steps 2..2"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("attention f32")), r.out());
         assertTrue(r.out().contains("timed ops: "), r.out());
+        // more steps asked for than the run has: the table covers the steps there were
+        Run shorter = reel("generate", "--model", "demo-random", "--prompt", "a red fox in the snow", "--height", "32", "--width", "32",
+                "--frames", "5", "--steps", "3", "--device", "cpu", "--output", dir.resolve("short.mp4").toString(), "--profile-steps", "9");
+        assertEquals(0, shorter.exit(), shorter.err());
+        assertTrue(shorter.out().contains("profile of steps 2..3"), shorter.out());
     }
 
     @Test
