@@ -9,6 +9,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.core.fixtures.Compare;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -61,7 +62,7 @@ class CudaBackwardParityTest {
             for (int i = 0; i < host.length; i++) host[i] = GradCheck.randn(rnd, c.shapes()[i]);
             float[][] ref = gradients(c, host, CPU, DType.F32), got = gradients(c, host, gpu, dtype);
             for (int i = 0; i < host.length; i++) {
-                double err = relErr(got[i], ref[i]);
+                double err = Compare.relErr(got[i], ref[i]);
                 System.out.printf("cuda backward %s %-20s input %d: rel err %.2e%n", dtype, c.name(), i, err);
                 assertTrue(err <= tol, c.name() + " input " + i + " (" + dtype + "): " + err + " > " + tol);
             }
@@ -85,9 +86,4 @@ class CudaBackwardParityTest {
         }
     }
 
-    private static double relErr(float[] a, float[] b) {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) { double d = a[i] - b[i]; num += d * d; den += (double) b[i] * b[i]; }
-        return Math.sqrt(num / Math.max(den, 1e-30));
-    }
 }

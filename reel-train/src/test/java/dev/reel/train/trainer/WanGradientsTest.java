@@ -9,6 +9,7 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.core.fixtures.Compare;
 import dev.reel.core.safetensors.SafetensorsFile;
 import dev.reel.models.nn.Parameter;
 import dev.reel.models.wan.WanTransformer3DModel;
@@ -61,7 +62,7 @@ class WanGradientsTest {
             for (var e : params.entrySet()) {
                 Tensor g = grads.of(e.getValue().get());
                 assertNotNull(g, "no gradient reached " + e.getKey());
-                double err = relErr(g.toFloatArray(), ref.load("grad." + e.getKey(), DType.F32, CPU).toFloatArray());
+                double err = Compare.relErr(g.toFloatArray(), ref.load("grad." + e.getKey(), DType.F32, CPU).toFloatArray());
                 errors.put(e.getKey(), err);
                 if (err > worst) { worst = err; worstKey = e.getKey(); }
             }
@@ -73,10 +74,4 @@ class WanGradientsTest {
         }
     }
 
-    /** ‖a − b‖ / ‖b‖. */
-    static double relErr(float[] a, float[] b) {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) { double d = a[i] - b[i]; num += d * d; den += (double) b[i] * b[i]; }
-        return Math.sqrt(num / Math.max(den, 1e-30));
-    }
 }

@@ -9,6 +9,7 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
+import dev.reel.core.fixtures.Compare;
 import dev.reel.core.safetensors.SafetensorsFile;
 import dev.reel.models.nn.Parameter;
 import dev.reel.models.wan.AutoencoderKLWan;
@@ -51,7 +52,7 @@ class VaeGradientsTest {
             for (var e : params.entrySet()) {
                 Tensor g = grads.of(e.getValue().get());
                 assertNotNull(g, "no gradient reached " + e.getKey());
-                double err = relErr(g.toFloatArray(), ref.load("grad." + e.getKey(), DType.F32, CPU).toFloatArray());
+                double err = Compare.relErr(g.toFloatArray(), ref.load("grad." + e.getKey(), DType.F32, CPU).toFloatArray());
                 if (err > worst) { worst = err; worstKey = e.getKey(); }
             }
             System.out.printf("wan21-tiny VAE gradients: loss %.7f (PyTorch %.7f), %d parameters, worst rel err %.2e at %s%n",
@@ -62,10 +63,4 @@ class VaeGradientsTest {
         }
     }
 
-    /** ‖a − b‖ / ‖b‖. */
-    private static double relErr(float[] a, float[] b) {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) { double d = a[i] - b[i]; num += d * d; den += (double) b[i] * b[i]; }
-        return Math.sqrt(num / Math.max(den, 1e-30));
-    }
 }
