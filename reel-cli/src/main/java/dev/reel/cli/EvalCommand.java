@@ -1,13 +1,19 @@
 package dev.reel.cli;
 
+import dev.reel.core.Backend;
+import dev.reel.core.Backends;
+import dev.reel.models.wan.AutoencoderKLWan;
+import dev.reel.pipeline.GenerationRequest;
 import dev.reel.pipeline.GeneratorOptions;
 import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGenerator;
+import dev.reel.train.dataset.ShapeRenderer;
 import dev.reel.train.dataset.ShapesDataset;
 import dev.reel.train.eval.EvalPrompts;
 import dev.reel.train.eval.EvalReport;
 import dev.reel.train.eval.FrameStrip;
 import dev.reel.train.eval.ShapesEval;
+import dev.reel.train.eval.VaeRoundTrip;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -17,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,6 +58,8 @@ final class EvalCommand implements Runnable {
         @Option(names = "--strip", paramLabel = "FILE.png", description = "also write a PNG grid: the first 6 prompts as rows, 6 evenly spaced frames each") Path strip;
         @Option(names = "--dataset-seed", description = "seed of the dataset split the model was trained on (default: reel dataset shapes' default)") Long datasetSeed;
         @Option(names = "--held-out", paramLabel = "FRACTION", description = "held-out share of that split (default: reel dataset shapes' default)") Double heldOut;
+        @Option(names = "--vae-only", description = {"judge the model's VAE alone: each prompt's clip is rendered from its attributes and round-tripped",
+                "through the VAE (encode, decode); what it scores bounds what the whole model can reach. Writes no videos"}) boolean vaeOnly;
         @Mixin DeviceOptions device;
 
         /** Request fields these flags set → the flag, so a refused value is named as typed. */
@@ -72,22 +81,45 @@ final class EvalCommand implements Runnable {
             List<EvalPrompts.Prompt> prompts = EvalPrompts.of(count, seed, split);
             checkNewFolder(cl);
             GeneratorOptions options = device.generatorOptions();
+            if (vaeOnly) {
+                if (steps != null || guidance != null) throw new CommandLine.ParameterException(cl, "--steps and --guidance do not apply to --vae-only (nothing is denoised)");
+                return run(out, prompts, split, vaeRoundTrip(options, out, cl).eval(modelOptions.model), null);
+            }
             try (VideoGenerator gen = modelOptions.open(options, cl)) {
                 out.printf("model: %s%n", gen.description());
-                ShapesEval eval = new ShapesEval(gen, b -> {
+                UnaryOperator<GenerationRequest.Builder> changes = b -> {
                     if (steps != null) b.numInferenceSteps(steps);
                     if (guidance != null) b.guidanceScale(guidance);
                     return b;
-                }, output.resolve("videos"));
+                };
                 try {
-                    gen.validate(eval.requestFor(prompts.getFirst()).toBuilder().output(null).build());   // the videos folder is made after the checks
+                    gen.validate(ShapesEval.requestFor(gen, changes, null, prompts.getFirst()));   // the videos folder is made after the checks
                 } catch (InvalidRequestException e) {
                     throw new CommandLine.ParameterException(cl, "invalid " + FLAGS.getOrDefault(e.field(), e.field()) + ": " + e.getMessage());
                 }
+                return run(out, prompts, split, ShapesEval.generating(gen, changes, output.resolve("videos"), prompts.getFirst()), output.resolve("videos"));
+            }
+        }
+
+        /** The round trip of {@code --model}'s VAE on these flags' device ({@code --vae-dtype}; fp32 by default). */
+        private VaeRoundTrip vaeRoundTrip(GeneratorOptions options, PrintWriter out, CommandLine cl) {
+            if (ModelSource.isRandomDemo(modelOptions.model) || modelOptions.randomWeights) {
+                throw new CommandLine.ParameterException(cl, "--vae-only judges a trained VAE: give --model a pipeline folder or 'demo', not random weights");
+            }
+            Path vae = ModelSource.local(modelOptions.model).resolve("vae");
+            if (!Files.isRegularFile(vae.resolve("config.json"))) throw new CommandLine.ParameterException(cl, "--model " + modelOptions.model + " has no vae/config.json");
+            Backend backend = Backends.of(options.device());
+            out.printf("model: the VAE of %s (%s on %s)%n", modelOptions.model, DeviceOptions.name(options.effectiveVaeDtype()), options.device());
+            return new VaeRoundTrip(AutoencoderKLWan.load(vae, options.effectiveVaeDtype(), backend), new ShapeRenderer(D.frames(), D.height(), D.width()));
+        }
+
+        /** Judges every prompt's video, prints the progress and the table, writes the report (and strip). */
+        private Integer run(PrintWriter out, List<EvalPrompts.Prompt> prompts, ShapesDataset.Options split, ShapesEval eval, Path videos) {
+            try {
                 long held = prompts.stream().filter(EvalPrompts.Prompt::heldOut).count();
                 out.printf("%d prompts (%d held-out combinations, %d seen), seed %d, dataset split seed %d%n", prompts.size(), held, prompts.size() - held, seed, split.seed());
                 out.flush();
-                Files.createDirectories(output.resolve("videos"));
+                Files.createDirectories(videos != null ? videos : output);
                 List<FrameStrip.Row> stripRows = new ArrayList<>();
                 EvalReport report = eval.run(prompts, seed, o -> {
                     EvalReport.Row r = o.row();
@@ -102,7 +134,7 @@ final class EvalCommand implements Runnable {
                 String md = report.markdown();
                 out.println();
                 out.print(md.substring(md.indexOf("| combinations"), md.indexOf("\n\n| #") + 1));
-                out.printf("wrote %s and %s, videos in %s%n", output.resolve("report.json"), output.resolve("report.md"), output.resolve("videos"));
+                out.printf("wrote %s and %s%s%n", output.resolve("report.json"), output.resolve("report.md"), videos == null ? "" : ", videos in " + videos);
                 if (strip != null) {
                     FrameStrip.write(stripRows, FrameStrip.DEFAULT_COLUMNS, strip);
                     out.printf("wrote %s (%d prompts × %d frames)%n", strip, stripRows.size(), FrameStrip.DEFAULT_COLUMNS);

@@ -15,6 +15,7 @@ import dev.reel.train.trainer.LossLog;
 import dev.reel.train.trainer.Trainer;
 import dev.reel.train.vae.VaeCheckpoint;
 import dev.reel.train.vae.VaeClips;
+import dev.reel.train.vae.VaeLoss;
 import dev.reel.train.vae.VaeTrainer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
  * its latents' per-channel statistics and writes them into the VAE config, as a Wan VAE carries them.
  */
 @Command(name = "train-vae", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a Wan VAE on videos (L1 reconstruction + small KL), then write OUTPUT: the pipeline with the trained vae/",
+        description = {"Train a Wan VAE on videos (L1 reconstruction + small KL, optionally a gradient-difference term), then write OUTPUT: the pipeline with the trained vae/",
                 "(latents_mean/latents_std measured on the videos), plus loss.csv and loss.png."})
 public final class TrainVaeCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -55,6 +56,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--lr-schedule", defaultValue = "cosine", description = "constant or cosine (default ${DEFAULT-VALUE})") String lrSchedule;
     @Option(names = "--warmup-steps", defaultValue = "50", description = "linear warm-up steps (default ${DEFAULT-VALUE})") int warmupSteps;
     @Option(names = "--kl-weight", defaultValue = "1e-4", description = "weight of the KL term (default ${DEFAULT-VALUE})") float klWeight;
+    @Option(names = "--gdl-weight", defaultValue = "0", description = "weight of the gradient-difference term: L1 of the reconstruction's differences along time, height and width; weighs edges and motion, which plain L1 over flat frames underweights (0: off; default ${DEFAULT-VALUE})") float gdlWeight;
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "global gradient-norm clipping, 0: off (default ${DEFAULT-VALUE})") float maxGradNorm;
     @Option(names = "--stat-clips", defaultValue = "64", description = "videos whose latents give latents_mean/std (default ${DEFAULT-VALUE})") int statClips;
     @Option(names = "--time-limit", defaultValue = "0", paramLabel = "SECONDS", description = "stop after the step that passes this much training time (0: no limit)") double timeLimit;
@@ -72,7 +74,7 @@ public final class TrainVaeCommand implements Callable<Integer> {
         DType dt = dtype != null ? DType.parse(dtype) : dev.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         Backend backend = Backends.of(dev);
         var options = new VaeTrainer.Options(steps, batchSize, frames, crop, new LrSchedule(LrSchedule.parseKind(lrSchedule), lr, warmupSteps, steps),
-                maxGradNorm, klWeight, seed, imageEvery);
+                maxGradNorm, new VaeLoss(klWeight, gdlWeight), seed, imageEvery);
         VideoList list = VideoList.read(videos);
         out.printf(Locale.ROOT, "reading %d videos at %d frames of %dx%d%n", list.items().size(), clipFrames, width, height);
         VaeClips clips = VaeClips.read(list, clipFrames, height, width, line -> out.println(line));

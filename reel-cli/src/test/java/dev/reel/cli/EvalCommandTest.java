@@ -62,4 +62,23 @@ class EvalCommandTest {
         assertTrue(full.err().contains("exists and is not empty"), full.err());
         assertEquals("keep", Files.readString(dir.resolve("c").resolve("x")));
     }
+
+    @Test void vaeOnlyJudgesTheRoundTripsOfAPipelinesVae() throws Exception {
+        Path out = dir.resolve("vae");
+        // the fixture pipeline's tiny random VAE: the plumbing end to end (its scores mean nothing)
+        var r = GenerateCommandTest.reel("eval", "demo", "--vae-only", "--model", dev.reel.core.fixtures.TestFixtures.locate().pipelineDir().toString(),
+                "--count", "1", "--output", out.toString(), "--device", "cpu");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("model: the VAE of"), r.out());
+        JsonNode j = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+        assertEquals(1, j.path("prompts").asInt());
+        assertEquals(0, j.path("steps").asInt());
+        assertTrue(!Files.exists(out.resolve("videos")), "a round trip writes no videos");
+        var random = GenerateCommandTest.reel("eval", "demo", "--vae-only", "--model", "demo-random", "--output", dir.resolve("r").toString());
+        assertEquals(2, random.exit());
+        assertTrue(random.err().contains("--vae-only judges a trained VAE"), random.err());
+        var steps = GenerateCommandTest.reel("eval", "demo", "--vae-only", "--model", "demo-random", "--steps", "3", "--output", dir.resolve("s").toString());
+        assertEquals(2, steps.exit());
+        assertTrue(steps.err().contains("do not apply to --vae-only"), steps.err());
+    }
 }

@@ -31,4 +31,21 @@ public record Frames(int count, int height, int width, float[] rgb) {
         }
         return out;
     }
+
+    /** A VAE's output {@code [C=3, F, H, W]} in [−1, 1] (one video of the batch) as frames {@code [F, H, W, 3]} in [0, 1], clamped. */
+    public static Frames fromVae(float[] video, int channels, int frames, int height, int width) {
+        if (channels != 3) throw new ShapeException("frames", "the VAE produced " + channels + " channels, expected 3 (RGB)");
+        int plane = height * width, perChannel = frames * plane;
+        float[] rgb = new float[frames * plane * 3];
+        for (int c = 0; c < 3; c++) {
+            for (int f = 0; f < frames; f++) {
+                int src = c * perChannel + f * plane, dst = f * plane * 3 + c;
+                for (int p = 0; p < plane; p++) {
+                    float x = Math.min(1f, Math.max(-1f, video[src + p])) * 0.5f + 0.5f;
+                    rgb[dst + 3 * p] = x;
+                }
+            }
+        }
+        return new Frames(frames, height, width, rgb);
+    }
 }

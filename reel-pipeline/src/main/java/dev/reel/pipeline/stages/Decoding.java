@@ -1,7 +1,6 @@
 package dev.reel.pipeline.stages;
 
 import dev.reel.core.Scope;
-import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Offloaded;
 import dev.reel.models.wan.AutoencoderKLWan;
@@ -46,23 +45,6 @@ public final class Decoding implements Stage {
             s = v.shape();
             video = v.toFloatArray();
         }
-        state.frames = toFrames(video, s[1], s[2], s[3], s[4]);
-    }
-
-    /** {@code [C=3, F, H, W]} in [−1, 1] → {@code [F, H, W, 3]} in [0, 1], clamped. */
-    static Frames toFrames(float[] video, int channels, int frames, int height, int width) {
-        if (channels != 3) throw new ShapeException("decode", "VAE produced " + channels + " channels, expected 3 (RGB)");
-        int plane = height * width, perChannel = frames * plane;
-        float[] rgb = new float[frames * plane * 3];
-        for (int c = 0; c < 3; c++) {
-            for (int f = 0; f < frames; f++) {
-                int src = c * perChannel + f * plane, dst = f * plane * 3 + c;
-                for (int p = 0; p < plane; p++) {
-                    float x = Math.min(1f, Math.max(-1f, video[src + p])) * 0.5f + 0.5f;
-                    rgb[dst + 3 * p] = x;
-                }
-            }
-        }
-        return new Frames(frames, height, width, rgb);
+        state.frames = Frames.fromVae(video, s[1], s[2], s[3], s[4]);
     }
 }

@@ -116,21 +116,7 @@ public final class ShapesDataset {
         ShapeClip.Color bg = grounds.get(r.nextInt(grounds.size()));
         ShapeClip.Texture texture = r.nextDouble() < 0.7 ? ShapeClip.Texture.PLAIN : r.nextBoolean() ? ShapeClip.Texture.STRIPES : ShapeClip.Texture.CHECKS;
         ShapeClip.Size size = ShapeClip.Size.values()[r.nextInt(3)];
-        double speed = switch (t.motion()) {
-            case GROW, SHRINK -> 1.6 + 0.6 * r.nextDouble();        // final/initial size ratio
-            case BOUNCE -> 0.35 + 0.15 * r.nextDouble();            // bounce height, fraction of the frame
-            default -> 0.4 + 0.2 * r.nextDouble();                  // travel, fraction of the frame
-        };
-        double x = 0.5 + 0.08 * (r.nextDouble() - 0.5), y = 0.5 + 0.08 * (r.nextDouble() - 0.5);
-        switch (t.motion()) {   // start where the travel keeps the object inside the frame
-            case RIGHT -> x = 0.5 - speed / 2;
-            case LEFT -> x = 0.5 + speed / 2;
-            case DOWN -> y = 0.5 - speed / 2;
-            case UP -> y = 0.5 + speed / 2;
-            default -> { }
-        }
-        ShapeClip.Jitter j = new ShapeClip.Jitter(x, y, 0.85 + 0.3 * r.nextDouble(), speed, (r.nextBoolean() ? 1 : -1) * (0.25 + 0.5 * r.nextDouble()),
-                1 + r.nextInt(2));
+        ShapeClip.Jitter j = jitter(t.motion(), r);
         ShapeClip.Still second = null;
         if (r.nextDouble() < options.secondObjectRate()) {
             List<ShapeClip.Color> cs = OBJECT_COLORS.stream().filter(c -> c != t.color() && c != bg).toList();
@@ -141,6 +127,28 @@ public final class ShapesDataset {
             second = new ShapeClip.Still(ShapeClip.Shape.values()[r.nextInt(4)], cs.get(r.nextInt(cs.size())), sx, sy);
         }
         return new ShapeClip(t.shape(), t.color(), t.motion(), size, bg, texture, second, j);
+    }
+
+    /**
+     * The random part of a clip with motion {@code motion}, drawn from {@code r}: speed (travel, growth factor or
+     * bounce height), a start that keeps a moving object inside the frame, scale, spin and bounces.
+     */
+    public static ShapeClip.Jitter jitter(ShapeClip.Motion motion, Random r) {
+        double speed = switch (motion) {
+            case GROW, SHRINK -> 1.6 + 0.6 * r.nextDouble();        // final/initial size ratio
+            case BOUNCE -> 0.35 + 0.15 * r.nextDouble();            // bounce height, fraction of the frame
+            default -> 0.4 + 0.2 * r.nextDouble();                  // travel, fraction of the frame
+        };
+        double x = 0.5 + 0.08 * (r.nextDouble() - 0.5), y = 0.5 + 0.08 * (r.nextDouble() - 0.5);
+        switch (motion) {   // start where the travel keeps the object inside the frame
+            case RIGHT -> x = 0.5 - speed / 2;
+            case LEFT -> x = 0.5 + speed / 2;
+            case DOWN -> y = 0.5 - speed / 2;
+            case UP -> y = 0.5 + speed / 2;
+            default -> { }
+        }
+        return new ShapeClip.Jitter(x, y, 0.85 + 0.3 * r.nextDouble(), speed, (r.nextBoolean() ? 1 : -1) * (0.25 + 0.5 * r.nextDouble()),
+                1 + r.nextInt(2));
     }
 
     /** Clip {@code i}'s caption. */

@@ -34,7 +34,16 @@ public final class EvalPrompts {
      * @param prompt     the text
      * @param seed       the generation seed
      */
-    public record Prompt(int index, ShapesDataset.Triple triple, ShapeClip.Color background, boolean heldOut, String prompt, long seed) {}
+    public record Prompt(int index, ShapesDataset.Triple triple, ShapeClip.Color background, boolean heldOut, String prompt, long seed) {
+        /**
+         * A clip this prompt describes, drawn as the dataset draws one: a medium-sized object over a plain
+         * background, its start, speed and scale from the prompt's seed.
+         */
+        public ShapeClip clip() {
+            return new ShapeClip(triple.shape(), triple.color(), triple.motion(), ShapeClip.Size.MEDIUM, background, ShapeClip.Texture.PLAIN, null,
+                    ShapesDataset.jitter(triple.motion(), new Random(seed)));
+        }
+    }
 
     private EvalPrompts() {}
 

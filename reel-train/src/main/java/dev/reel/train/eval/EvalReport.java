@@ -22,7 +22,7 @@ import java.util.function.Predicate;
  *
  * @param model  what was evaluated (the generator's description)
  * @param seed   the evaluation seed
- * @param steps  denoising steps per video
+ * @param steps  denoising steps per video (0: none; the videos are the VAE's round trips of rendered clips)
  * @param rows   one per prompt, in order
  */
 public record EvalReport(String model, long seed, int steps, List<Row> rows) {
@@ -141,7 +141,7 @@ public record EvalReport(String model, long seed, int steps, List<Row> rows) {
     public String markdown() {
         StringBuilder s = new StringBuilder();
         s.append("# reel eval demo\n\n");
-        s.append("Model: ").append(model).append("; ").append(rows.size()).append(" prompts, seed ").append(seed).append(", ").append(steps).append(" steps.\n\n");
+        s.append("Model: ").append(model).append("; ").append(rows.size()).append(" prompts, seed ").append(seed).append(", ").append(steps > 0 ? steps + " steps" : "no denoising: rendered clips through the VAE and back").append(".\n\n");
         s.append("| combinations | prompts | object colour | background | motion direction |\n|---|---|---|---|---|\n");
         row(s, "held out", heldOut());
         row(s, "seen", seenCombinations());

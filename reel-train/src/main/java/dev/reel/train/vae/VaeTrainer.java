@@ -1,13 +1,11 @@
 package dev.reel.train.vae;
 
 import dev.reel.core.Backend;
-import dev.reel.core.Backend.Unary;
 import dev.reel.core.DType;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.wan.AutoencoderKLWan;
-import dev.reel.models.wan.DiagonalGaussian;
 import dev.reel.pipeline.VideoGeometry;
 import dev.reel.train.autograd.Gradients;
 import dev.reel.train.autograd.Tape;
@@ -23,9 +21,7 @@ import java.util.Random;
 /**
  * Trains a Wan VAE (encoder and decoder together) as a VAE: per step a batch of random clip windows, the
  * posterior {@code q(z|x) = N(mean, exp(logvar))} from the encoder, a reparameterised sample
- * {@code z = mean + exp(logvar/2)·ε}, the decoder's reconstruction, and the loss
- * {@code mean|x̂ − x| + klWeight · mean(½(mean² + exp(logvar) − 1 − logvar))} — an L1 reconstruction with a
- * small KL term, as Wan's VAE is trained (without its perceptual and adversarial terms). The VAE runs chunk by
+ * {@code z = mean + exp(logvar/2)·ε}, the decoder's reconstruction, and {@link VaeLoss}. The VAE runs chunk by
  * chunk exactly as at inference, so what it learns is what the pipeline runs. Everything a step draws depends only
  * on (seed, step).
  */
@@ -37,14 +33,14 @@ public final class VaeTrainer {
      * @param crop        side of the square each window is cropped to (a multiple of the VAE's spatial factor)
      * @param schedule    learning rate per step
      * @param maxGradNorm global-norm clipping ({@code <= 0}: off)
-     * @param klWeight    weight of the KL term
+     * @param loss        the loss and its weights
      * @param seed        seeds windows and ε
      * @param imageEvery  every this many steps (0: never) the step trains on single frames instead, {@code batchSize ×
      *                    frames} of them (the same pixels): the first frame takes its own path through the causal VAE
      *                    (no temporal context), and video windows give it only one frame in {@code frames}; Wan's VAE
      *                    is trained on images and videos jointly for the same reason
      */
-    public record Options(int steps, int batchSize, int frames, int crop, LrSchedule schedule, float maxGradNorm, float klWeight, long seed,
+    public record Options(int steps, int batchSize, int frames, int crop, LrSchedule schedule, float maxGradNorm, VaeLoss loss, long seed,
                           int imageEvery) {
         public Options {
             if (imageEvery < 0) throw new ReelException("--image-every must be >= 0, got " + imageEvery);
@@ -52,7 +48,6 @@ public final class VaeTrainer {
             if (batchSize <= 0) throw new ReelException("--batch-size must be > 0, got " + batchSize);
             if (frames < 1 || (frames - 1) % 4 != 0) throw new ReelException("--frames must be 4k+1 (1, 5, 9, …), got " + frames);
             if (crop < 8 || crop % 8 != 0) throw new ReelException("--crop must be a multiple of 8 (the VAE's spatial factor), got " + crop);
-            if (klWeight < 0) throw new ReelException("--kl-weight must be >= 0, got " + klWeight);
         }
     }
 
@@ -90,7 +85,7 @@ public final class VaeTrainer {
                 int[] zShape = latentShape(x);
                 float[] eps = new float[Math.toIntExact(Tensor.numel(zShape))];
                 for (int i = 0; i < eps.length; i++) eps[i] = (float) rnd.nextGaussian();
-                Tensor l = loss(vae, x, backend.fromFloats(eps, DType.F32, zShape), options.klWeight());
+                Tensor l = options.loss().of(vae, x, backend.fromFloats(eps, DType.F32, zShape));
                 loss = l.item();
                 tape.backward(l);
             }
@@ -100,23 +95,6 @@ public final class VaeTrainer {
         } finally {
             grads.clear();
         }
-    }
-
-    /**
-     * The training loss of {@code vae} on clips {@code x} {@code [B, 3, T, H, W]} in [−1, 1] with the reparameterisation
-     * noise {@code eps} (of the latent's shape): {@code mean|decode(mean + exp(logvar/2)·eps) − x| + klWeight ·
-     * mean(½(mean² + exp(logvar) − 1 − logvar))}, a one-element fp32 tensor. Under a tape it records its gradients.
-     */
-    public static Tensor loss(AutoencoderKLWan vae, Tensor x, Tensor eps, float klWeight) {
-        Backend b = x.backend();   // under a tape: its recording view of the backend
-        DiagonalGaussian q = vae.encode(x);
-        Tensor mean = b.cast(q.mean(), DType.F32), logvar = b.cast(q.logvar(), DType.F32);
-        Tensor z = b.add(mean, b.mul(b.unary(Unary.EXP, b.scale(logvar, 0.5f)), eps));
-        Tensor recon = b.cast(vae.decode(z), DType.F32);
-        Tensor l1 = b.mean(b.unary(Unary.ABS, b.sub(recon, b.cast(x, DType.F32))).reshape(-1), 0, true);
-        // KL(q ‖ N(0, 1)) per latent element: ½(μ² + σ² − 1 − log σ²)
-        Tensor kl = b.scale(b.addScalar(b.sub(b.add(b.unary(Unary.SQUARE, mean), b.unary(Unary.EXP, logvar)), logvar), -1f), 0.5f);
-        return b.add(l1, b.scale(b.mean(kl.reshape(-1), 0, true), klWeight));
     }
 
     /** The latent shape the encoder makes of {@code x} {@code [B, 3, T, H, W]}: {@link VideoGeometry}'s, batch B. */

@@ -22,9 +22,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The VAE's training loss and the gradient of every parameter against PyTorch autograd on Diffusers'
- * AutoencoderKLWan ({@code reel-train/src/test/python/wan_vae_train_reference.py}): 9-frame clips, so three encoder
- * chunks and three decoder chunks run and the causal caches carry gradients between them.
+ * The VAE's training loss (L1, KL and gradient-difference terms) and the gradient of every parameter against PyTorch
+ * autograd on Diffusers' AutoencoderKLWan ({@code reel-train/src/test/python/wan_vae_train_reference.py}): 9-frame
+ * clips, so three encoder chunks and three decoder chunks run and the causal caches carry gradients between them.
  */
 class VaeGradientsTest {
     private static final Backend CPU = Backends.cpu();
@@ -34,14 +34,14 @@ class VaeGradientsTest {
         try (SafetensorsFile ref = SafetensorsFile.open(TestData.path("wan21-tiny-train/wan21-tiny-vae-grads.safetensors"));
              Scope scope = Scope.open()) {
             Tensor x = ref.load("input.x", DType.F32, CPU), eps = ref.load("input.eps", DType.F32, CPU);
-            float klWeight = ref.load("kl_weight", DType.F32, CPU).item();
+            VaeLoss lossFn = new VaeLoss(ref.load("kl_weight", DType.F32, CPU).item(), ref.load("gdl_weight", DType.F32, CPU).item());
             Map<String, Parameter> params = vae.namedParameters();
             List<Tensor> leaves = new ArrayList<>();
             params.values().forEach(p -> leaves.add(p.get()));
             Gradients grads = new Gradients();
             float loss;
             try (Tape tape = Tape.open(grads, leaves)) {
-                Tensor l = VaeTrainer.loss(vae, x, eps, klWeight);
+                Tensor l = lossFn.of(vae, x, eps);
                 loss = l.item();
                 tape.backward(l);
             }
@@ -57,7 +57,7 @@ class VaeGradientsTest {
             }
             System.out.printf("wan21-tiny VAE gradients: loss %.7f (PyTorch %.7f), %d parameters, worst rel err %.2e at %s%n",
                     loss, refLoss, params.size(), worst, worstKey);
-            assertEquals(params.size() + 4, ref.keys().size(), "the reference holds every parameter's gradient");
+            assertEquals(params.size() + 5, ref.keys().size(), "the reference holds every parameter's gradient");
             assertTrue(worst <= 1e-4, "worst gradient error " + worst + " at " + worstKey);
             grads.clear();
         }
