@@ -9,40 +9,50 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=${1:?usage: train.sh WORKDIR}
 REEL=${REEL:-$here/../../../bin/reel}
 CLIPS=${CLIPS:-3000}             # training clips (17 frames, 128x128, 16 fps)
-VAE_CLIPS=${VAE_CLIPS:-600}      # of them, the first ones the VAE trains on
+VAE_CLIPS=${VAE_CLIPS:-1000}     # of them, the first ones the VAE trains on
 VAE_STEPS=${VAE_STEPS:-2000}
 VAE_BATCH=${VAE_BATCH:-32}       # windows of 9 frames; the VAE step is launch-bound, so batch is nearly free
 VAE_LONG_STEPS=${VAE_LONG_STEPS:-500}   # then whole 17-frame clips
 VAE_LONG_BATCH=${VAE_LONG_BATCH:-16}
 VAE_TIME=${VAE_TIME:-0}          # seconds; 0: no limit
-DIT_STEPS=${DIT_STEPS:-6000}
+VAE_EVAL=${VAE_EVAL:-50}         # prompts of the VAE-only judge after the VAE stages (0: skip)
+VAE_GDL=${VAE_GDL:-1}            # weight of the gradient-difference term (edges and motion; run 4's VAE smeared moving objects)
+DIT_STEPS=${DIT_STEPS:-4000}
 DIT_TIME=${DIT_TIME:-0}
 DIT_BATCH=${DIT_BATCH:-32}
-DIT_LR=${DIT_LR:-5e-4}
+DIT_LR=${DIT_LR:-1e-3}           # run 4: 1e-3 beat 5e-4 on every held-out attribute
 PROFILE=${PROFILE:-3}            # the per-op table of this many early steps of the first VAE stage and of the DiT (0: none)
-# DIT_INIT=DIR starts the DiT from that pipeline's transformer (and encodes with its VAE): a warm start
+# VAE_INIT=DIR starts the VAE from that pipeline's vae/ (a warm start; default: the random one of reel init)
+# DIT_INIT=DIR starts the DiT from that pipeline's transformer (a warm start); the VAE stage still runs unless
+# VAE_PIPELINE=DIR names a finished one
 # DIT_CSV=FILE (in WORKDIR/data) preprocesses only the clips it lists
 mkdir -p "$work"
 t() { local start=$SECONDS; echo "== $(date +%T) ${*:2}"; "$@"; echo "== $((SECONDS - start)) s"; }
 
 [ -d "$work/data" ] || t $REEL dataset shapes --output "$work/data" --count "$CLIPS" --seed 1
 [ -d "$work/init" ] || t $REEL init --configs "$here/configs" --tokenizer "$work/data/tokenizer" --output "$work/init" --seed 0
-[ -n "${DIT_INIT:-}" ] && VAE_PIPELINE=$DIT_INIT
 if [ -z "${VAE_PIPELINE:-}" ]; then
   head -n $((VAE_CLIPS + 1)) "$work/data/captions.csv" > "$work/data/vae-clips.csv"
   VAE_PIPELINE=$work/vae
   # stage 1: 9-frame windows (the causal chunks 0-2) and single frames; stage 2: whole 17-frame clips, so the chunks
   # after the third are trained too (run 3's VAE drifted on frames 9-16, which 9-frame windows never reach)
-  [ -d "$work/vae-short" ] || [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/init" --videos "$work/data/vae-clips.csv" --output "$work/vae-short" \
+  [ -d "$work/vae-short" ] || [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "${VAE_INIT:-$work/init}" --videos "$work/data/vae-clips.csv" --output "$work/vae-short" \
       --steps "$VAE_STEPS" --batch-size "$VAE_BATCH" --frames 9 --image-every 4 --crop 64 --lr 1e-3 --lr-schedule cosine --warmup-steps 50 --kl-weight 1e-4 \
-      --stat-clips 200 --seed 0 --time-limit "$VAE_TIME" --profile-steps "$PROFILE"
+      --gdl-weight "$VAE_GDL" --stat-clips 200 --seed 0 --time-limit "$VAE_TIME" --profile-steps "$PROFILE"
   [ -d "$VAE_PIPELINE" ] || t $REEL train-vae --model "$work/vae-short" --videos "$work/data/vae-clips.csv" --output "$VAE_PIPELINE" \
       --steps "$VAE_LONG_STEPS" --batch-size "$VAE_LONG_BATCH" --frames 17 --image-every 4 --crop 64 --lr 3e-4 --lr-schedule cosine --warmup-steps 20 \
-      --kl-weight 1e-4 --stat-clips 200 --seed 1 --time-limit "$VAE_TIME"
+      --kl-weight 1e-4 --gdl-weight "$VAE_GDL" --stat-clips 200 --seed 1 --time-limit "$VAE_TIME"
+  # what the VAE keeps of what the judge looks for: the ceiling of the whole model
+  [ "$VAE_EVAL" = 0 ] || [ -d "$work/eval-vae" ] || t $REEL eval demo --vae-only --model "$VAE_PIPELINE" --dataset-seed 1 --count "$VAE_EVAL" --output "$work/eval-vae"
+fi
+DIT_MODEL=$VAE_PIPELINE
+if [ -n "${DIT_INIT:-}" ]; then   # the VAE's pipeline with DIT_INIT's transformer weights
+  DIT_MODEL=$work/dit-init
+  [ -d "$DIT_MODEL" ] || { cp -r "$VAE_PIPELINE" "$DIT_MODEL" && cp "$DIT_INIT"/transformer/* "$DIT_MODEL/transformer/"; }
 fi
 [ -f "$work/train.parquet" ] || t $REEL preprocess --videos "$work/data/${DIT_CSV:-captions.csv}" --model "$VAE_PIPELINE" --output "$work/train.parquet" \
     --frames 17 --height 128 --width 128 --max-sequence-length 32
-t $REEL train --model "${DIT_INIT:-$VAE_PIPELINE}" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" \
+t $REEL train --model "$DIT_MODEL" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" \
     --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps 200 --weight-decay 0.01 --checkpoint-every 500 \
     --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed 0 \
     --no-gradient-checkpointing --time-limit "$DIT_TIME" --profile-steps "$PROFILE"
