@@ -128,6 +128,20 @@ public interface Backend {
     /** 2-D convolution; x {@code [B, Cin, H, W]}, w {@code [Cout, Cin, kh, kw]}, padding {@code (ph, pw)}. */
     Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding);
 
+    /**
+     * The gradient of {@link #conv3d}'s input: {@code dy [B, Co, T', H', W']} and {@code w [Co, Ci, kt, kh, kw]} give
+     * {@code dx} of {@code xShape}, in dy's dtype. Null (the default) when this backend has no direct kernel for it;
+     * autograd then composes it from {@link #conv3d} (the flipped, transposed weight).
+     */
+    default Tensor conv3dBackwardData(Tensor dy, Tensor w, int[] xShape, int[] stride, int[] padding) { return null; }
+
+    /**
+     * The gradient of {@link #conv3d}'s weight: {@code x [B, Ci, T, H, W]} and {@code dy} give {@code dw} of
+     * {@code wShape}, in x's dtype (accumulated in fp32). Null (the default) when this backend has no direct kernel
+     * for it; autograd then composes it from {@link #conv3d} or matrix products.
+     */
+    default Tensor conv3dBackwardFilter(Tensor x, Tensor dy, int[] wShape, int[] stride, int[] padding) { return null; }
+
     // ---------------------------------------------------------------- normalisation
 
     /** Layer norm over the last dim with fp32 statistics; weight/bias {@code [D]} or null. */

@@ -143,6 +143,12 @@ public final class CudaBackend implements Backend {
     /** {@code gelu_tanh(x · wᵀ + bias)} with the activation fused into cuBLASLt's epilogue. */
     @Override public Tensor linearGeluTanh(Tensor x, Tensor w, Tensor bias) { return linalg.linear(x, w, bias, true); }
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return linalg.conv3d(x, w, bias, stride, padding); }
+    @Override public Tensor conv3dBackwardData(Tensor dy, Tensor w, int[] xShape, int[] stride, int[] padding) {
+        return linalg.conv3dBackwardData(dy, w, xShape, stride, padding);
+    }
+    @Override public Tensor conv3dBackwardFilter(Tensor x, Tensor dy, int[] wShape, int[] stride, int[] padding) {
+        return linalg.conv3dBackwardFilter(x, dy, wShape, stride, padding);
+    }
     @Override public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return linalg.conv2d(x, w, bias, stride, padding); }
     @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { return norm.layerNorm(x, weight, bias, eps); }
     @Override public Tensor rmsNorm(Tensor x, Tensor weight, float eps) { return norm.rmsNorm(x, weight, eps); }

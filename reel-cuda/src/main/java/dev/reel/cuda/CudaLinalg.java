@@ -166,7 +166,7 @@ final class CudaLinalg {
         Tensor xc = x.dtype() == dt ? x.contiguous() : x.to(dt).contiguous();
         Tensor wc = (w.dtype() == dt ? w : w.to(dt)).contiguous();
         long kk = (long) cin * kt * kh * kw, p = (long) to * ho * wo;
-        if (cudnnConvolution && (dt == DType.BF16 || dt == DType.F16) && (dev.addr(xc) & 15) == 0 && (dev.addr(wc) & 15) == 0) {
+        if (sixteenBit(dt) && aligned(xc, wc)) {
             Cudnn cudnn = dev.cudnn();
             Tensor y = cudnn == null ? null : cudnn.conv3d(alloc, xc, wc, stride, padding, new int[] {to, ho, wo});
             if (y != null) {
@@ -211,6 +211,31 @@ final class CudaLinalg {
         if (bias != null) addBias(out, bias, cout);
         return out;
     }
+
+    /**
+     * The input's gradient of a 16-bit convolution on cuDNN's backward-data engines, or null where cuDNN is absent,
+     * off, the dtype is fp32 (kept exact by the composed path) or it has no engine for the problem.
+     */
+    Tensor conv3dBackwardData(Tensor dy, Tensor w, int[] xShape, int[] stride, int[] padding) {
+        DType dt = dy.dtype();
+        Cudnn cudnn = sixteenBit(dt) ? dev.cudnn() : null;
+        if (cudnn == null) return null;
+        Tensor g = dy.contiguous(), wc = (w.dtype() == dt ? w : w.to(dt)).contiguous();
+        return aligned(g, wc) ? cudnn.conv3dBackwardData(alloc, g, wc, xShape, stride, padding) : null;
+    }
+
+    /** The weight's gradient of a 16-bit convolution on cuDNN's backward-filter engines, or null as above. */
+    Tensor conv3dBackwardFilter(Tensor x, Tensor dy, int[] wShape, int[] stride, int[] padding) {
+        DType dt = x.dtype();
+        Cudnn cudnn = sixteenBit(dt) ? dev.cudnn() : null;
+        if (cudnn == null) return null;
+        Tensor xc = x.contiguous(), g = (dy.dtype() == dt ? dy : dy.to(dt)).contiguous();
+        return aligned(xc, g) ? cudnn.conv3dBackwardFilter(alloc, xc, g, wShape, stride, padding) : null;
+    }
+
+    private boolean sixteenBit(DType dt) { return cudnnConvolution && (dt == DType.BF16 || dt == DType.F16); }
+
+    private boolean aligned(Tensor a, Tensor b) { return (dev.addr(a) & 15) == 0 && (dev.addr(b) & 15) == 0; }
 
     /** 2-D convolution as a 3-D one over a unit time axis. */
     Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {

@@ -33,7 +33,7 @@ final class Cudnn {
     private static final Logger LOG = LoggerFactory.getLogger(Cudnn.class);
 
     // descriptor types
-    private static final int POINTWISE = 0, CONVOLUTION = 1, OP_CONV_FWD = 10, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
+    private static final int POINTWISE = 0, CONVOLUTION = 1, OP_CONV_FWD = 10, OP_CONV_BWD_FILTER = 11, OP_CONV_BWD_DATA = 12, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
             OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22;
     // attribute types
     private static final int T_HANDLE = 0, T_DATA_TYPE = 1, T_BOOLEAN = 2, T_INT64 = 3, T_FLOAT = 4, T_VOID_PTR = 6, T_CONV_MODE = 7, T_HEUR_MODE = 8,
@@ -282,38 +282,86 @@ final class Cudnn {
 
     // ---------------------------------------------------------------- convolution
 
+    /** What a convolution plan computes, and the operation's attribute names in cuDNN's backend API. */
+    private enum ConvDirection {
+        /** y = conv(x, w) */
+        FORWARD(OP_CONV_FWD, OP_CONV_ALPHA, OP_CONV_BETA, OP_CONV_DESC, OP_CONV_X, OP_CONV_W, OP_CONV_Y),
+        /** dx from dy and w */
+        BACKWARD_DATA(OP_CONV_BWD_DATA, 706, 707, 708, 710, 709, 711),
+        /** dw from x and dy */
+        BACKWARD_FILTER(OP_CONV_BWD_FILTER, 712, 713, 714, 716, 715, 717);
+
+        final int op, alpha, beta, desc, x, w, y;
+
+        ConvDirection(int op, int alpha, int beta, int desc, int x, int w, int y) {
+            this.op = op; this.alpha = alpha; this.beta = beta; this.desc = desc; this.x = x; this.w = w; this.y = y;
+        }
+    }
+
     /**
      * 3-D cross-correlation of contiguous x {@code [N, C, D, H, W]} with contiguous w {@code [K, C, T, R, S]} (no
      * bias), or null when cuDNN has no engine for it (the reason is logged once per problem).
      */
     Tensor conv3d(CudaAllocator out, Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
-        String key = "conv" + x.dtype() + Arrays.toString(x.shape()) + Arrays.toString(w.shape()) + Arrays.toString(stride) + Arrays.toString(padding);
-        Plan p = plans.get(key);
-        if (p == null) {
-            p = plans.computeIfAbsent(key, kk -> {
-                try {
-                    return buildConv(x, w, stride, padding, outDims);
-                } catch (CudaException e) {
-                    LOG.warn("cuDNN has no convolution engine for {}; this shape runs im2col + cuBLASLt: {}", kk, e.getMessage());
-                    return new Plan(null, 0, e.getMessage());
-                }
-            });
-        }
+        int[] yShape = {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]};
+        Plan p = convPlan(ConvDirection.FORWARD, x.dtype(), x.shape(), w.shape(), yShape, stride, padding);
         if (p.plan == null) return null;
-        Tensor y = out.empty(x.dtype(), x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]);
-        run(p, new long[] {1, 2, 3}, new MemorySegment[] {MemorySegment.ofAddress(dev.addr(x)), MemorySegment.ofAddress(dev.addr(w)),
-                MemorySegment.ofAddress(dev.addr(y))}, key);
+        Tensor y = out.empty(x.dtype(), yShape);
+        runConv(p, x, w, y, "conv3d");
         return y;
     }
 
-    private Plan buildConv(Tensor x, Tensor w, int[] stride, int[] padding, int[] outDims) {
+    /**
+     * The input's gradient of that convolution: contiguous dy {@code [N, K, D', H', W']} and w give dx of
+     * {@code xShape}; null when cuDNN has no engine for it.
+     */
+    Tensor conv3dBackwardData(CudaAllocator out, Tensor dy, Tensor w, int[] xShape, int[] stride, int[] padding) {
+        Plan p = convPlan(ConvDirection.BACKWARD_DATA, dy.dtype(), xShape, w.shape(), dy.shape(), stride, padding);
+        if (p.plan == null) return null;
+        Tensor dx = out.empty(dy.dtype(), xShape);
+        runConv(p, dx, w, dy, "conv3d backward data");
+        return dx;
+    }
+
+    /**
+     * The weight's gradient of that convolution: contiguous x and dy give dw of {@code wShape} (in their dtype,
+     * accumulated in fp32); null when cuDNN has no engine for it.
+     */
+    Tensor conv3dBackwardFilter(CudaAllocator out, Tensor x, Tensor dy, int[] wShape, int[] stride, int[] padding) {
+        Plan p = convPlan(ConvDirection.BACKWARD_FILTER, x.dtype(), x.shape(), wShape, dy.shape(), stride, padding);
+        if (p.plan == null) return null;
+        Tensor dw = out.empty(x.dtype(), wShape);
+        runConv(p, x, dw, dy, "conv3d backward filter");
+        return dw;
+    }
+
+    private void runConv(Plan p, Tensor x, Tensor w, Tensor y, String what) {
+        run(p, new long[] {1, 2, 3}, new MemorySegment[] {MemorySegment.ofAddress(dev.addr(x)), MemorySegment.ofAddress(dev.addr(w)),
+                MemorySegment.ofAddress(dev.addr(y))}, what);
+    }
+
+    /** The cached plan of one convolution problem (a failed build is cached too, so it is tried once). */
+    private Plan convPlan(ConvDirection dir, DType dtype, int[] xShape, int[] wShape, int[] yShape, int[] stride, int[] padding) {
+        String key = dir + " " + dtype + Arrays.toString(xShape) + Arrays.toString(wShape) + Arrays.toString(stride) + Arrays.toString(padding);
+        Plan p = plans.get(key);
+        if (p != null) return p;
+        return plans.computeIfAbsent(key, kk -> {
+            try {
+                return buildConv(dir, dtype, xShape, wShape, yShape, stride, padding);
+            } catch (CudaException e) {
+                LOG.warn("cuDNN has no engine for {}; it runs the fallback path: {}", kk, e.getMessage());
+                return new Plan(null, 0, e.getMessage());
+            }
+        });
+    }
+
+    private Plan buildConv(ConvDirection dir, DType dtype, int[] xShape, int[] wShape, int[] yShape, int[] stride, int[] padding) {
         Arena g = arena;
-        int io = dataType(x.dtype());
-        long[] yDims = {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]};
-        // x and w are dense: describe them with packed strides (a size-1 dim of a view may carry any stride)
-        MemorySegment tx = tensor(1, io, toLong(x.shape()), Tensor.contiguousStrides(x.shape()), false, false, g);
-        MemorySegment tw = tensor(2, io, toLong(w.shape()), Tensor.contiguousStrides(w.shape()), false, false, g);
-        MemorySegment ty = tensor(3, io, yDims, Tensor.contiguousStrides(new int[] {x.size(0), w.size(0), outDims[0], outDims[1], outDims[2]}), false, false, g);
+        int io = dataType(dtype);
+        // all three are dense: packed strides (a size-1 dim of a view may carry any stride)
+        MemorySegment tx = tensor(1, io, toLong(xShape), Tensor.contiguousStrides(xShape), false, false, g);
+        MemorySegment tw = tensor(2, io, toLong(wShape), Tensor.contiguousStrides(wShape), false, false, g);
+        MemorySegment ty = tensor(3, io, toLong(yShape), Tensor.contiguousStrides(yShape), false, false, g);
         MemorySegment desc = create(CONVOLUTION, g);
         set(desc, CONV_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
         set(desc, CONV_MODE, T_CONV_MODE, 1, intOf(CROSS_CORRELATION, g));
@@ -323,18 +371,18 @@ final class Cudnn {
         set(desc, CONV_PRE_PADDINGS, T_INT64, 3, longs(toLong(padding), g));
         set(desc, CONV_POST_PADDINGS, T_INT64, 3, longs(toLong(padding), g));
         fin(desc, "convolution descriptor");
-        MemorySegment op = create(OP_CONV_FWD, g);
-        set(op, OP_CONV_X, T_DESCRIPTOR, 1, ptrOf(tx, g));
-        set(op, OP_CONV_W, T_DESCRIPTOR, 1, ptrOf(tw, g));
-        set(op, OP_CONV_Y, T_DESCRIPTOR, 1, ptrOf(ty, g));
-        set(op, OP_CONV_DESC, T_DESCRIPTOR, 1, ptrOf(desc, g));
+        MemorySegment op = create(dir.op, g);
+        set(op, dir.x, T_DESCRIPTOR, 1, ptrOf(tx, g));
+        set(op, dir.w, T_DESCRIPTOR, 1, ptrOf(tw, g));
+        set(op, dir.y, T_DESCRIPTOR, 1, ptrOf(ty, g));
+        set(op, dir.desc, T_DESCRIPTOR, 1, ptrOf(desc, g));
         MemorySegment one = g.allocate(JAVA_FLOAT), zero = g.allocate(JAVA_FLOAT);
         one.set(JAVA_FLOAT, 0, 1f);
         zero.set(JAVA_FLOAT, 0, 0f);
-        set(op, OP_CONV_ALPHA, T_FLOAT, 1, one);
-        set(op, OP_CONV_BETA, T_FLOAT, 1, zero);
-        fin(op, "convolution operation");
-        return plan(List.of(op), "conv3d " + Arrays.toString(x.shape()) + " * " + Arrays.toString(w.shape()));
+        set(op, dir.alpha, T_FLOAT, 1, one);
+        set(op, dir.beta, T_FLOAT, 1, zero);
+        fin(op, "convolution operation " + dir);
+        return plan(List.of(op), dir + " conv3d " + Arrays.toString(xShape) + " * " + Arrays.toString(wShape));
     }
 
     private static long[] toLong(int[] v) {

@@ -13,7 +13,8 @@ import dev.reel.core.Tensor;
  * Strided convolutions (the downsamplers, the DiT's patch embedding) sum over kernel offsets instead: for each
  * offset the input read by every output position is a strided view of the padded input, so the weight's slice gets
  * {@code Σ g·viewᵀ} and the view gets {@code w_sliceᵀ·g}. Either way only forward ops, so it runs wherever the forward
- * does; the convolutions keep a VAE step at a few thousand ops rather than tens of thousands.
+ * does. A backend with kernels of its own for the two gradients ({@link Backend#conv3dBackwardData},
+ * {@link Backend#conv3dBackwardFilter}: cuDNN's backward engines for 16-bit tensors) is asked first.
  */
 final class ConvGrad {
     private ConvGrad() {}
@@ -25,11 +26,20 @@ final class ConvGrad {
     static Tensor[] conv3d(Backend b, Tensor x, Tensor w, Tensor g, int[] stride, int[] padding, boolean[] needed) {
         int batch = x.size(0), co = w.size(0);
         int[] k = {w.size(2), w.size(3), w.size(4)};
-        boolean unitStride = stride[0] == 1 && stride[1] == 1 && stride[2] == 1;
-        Tensor[] r = unitStride && padding[0] < k[0] && padding[1] < k[1] && padding[2] < k[2]
-                ? unitStride(b, x, w, g, padding, needed) : byOffsets(b, x, w, g, stride, padding, needed);
+        // the backend's own kernels where it has them (cuDNN's backward engines), else composed from forward ops
+        Tensor gx = needed[0] ? b.conv3dBackwardData(g, w, x.shape(), stride, padding) : null;
+        Tensor gw = needed[1] ? b.conv3dBackwardFilter(x, g, w.shape(), stride, padding) : null;
+        if (gw != null && gw.dtype() != w.dtype()) gw = b.cast(gw, w.dtype());
+        boolean[] rest = {needed[0] && gx == null, needed[1] && gw == null};
+        if (rest[0] || rest[1]) {
+            boolean unitStride = stride[0] == 1 && stride[1] == 1 && stride[2] == 1;
+            Tensor[] r = unitStride && padding[0] < k[0] && padding[1] < k[1] && padding[2] < k[2]
+                    ? unitStride(b, x, w, g, padding, rest) : byOffsets(b, x, w, g, stride, padding, rest);
+            if (rest[0]) gx = r[0];
+            if (rest[1]) gw = r[1];
+        }
         Tensor gb = needed[2] ? b.sum(b.sum(b.contiguous(g).reshape(batch, co, -1), 2, false), 0, false) : null;
-        return new Tensor[] {r[0], r[1], gb};
+        return new Tensor[] {gx, gw, gb};
     }
 
     private static Tensor[] unitStride(Backend b, Tensor x, Tensor w, Tensor g, int[] padding, boolean[] needed) {

@@ -140,6 +140,13 @@ final class RecordingBackend implements Backend {
 
     /** An optimizer update, not an op of the forward: passed through, never recorded. */
     @Override public void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) { d.adamw(param, grad, expAvg, expAvgSq, s); }
+    // the convolution's own gradients are only called by backward passes, which run on the raw backend: not recorded
+    @Override public Tensor conv3dBackwardData(Tensor dy, Tensor w, int[] xShape, int[] stride, int[] padding) {
+        return d.conv3dBackwardData(dy, w, xShape, stride, padding);
+    }
+    @Override public Tensor conv3dBackwardFilter(Tensor x, Tensor dy, int[] wShape, int[] stride, int[] padding) {
+        return d.conv3dBackwardFilter(x, dy, wShape, stride, padding);
+    }
 
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {
         Tensor y = run(() -> d.conv3d(x, w, bias, stride, padding));

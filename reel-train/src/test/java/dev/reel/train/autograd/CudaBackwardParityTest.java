@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The tape's gradients on CUDA against the CPU's, for the DiT's ops: fp32 within 1e-5, bf16 within 2e-2 (relative L2). */
+/** The tape's gradients on CUDA against the CPU's, for the DiT's ops and the VAE's convolutions: fp32 within 1e-5, bf16 within 2e-2 (relative L2). */
 @Tag("gpu")
 class CudaBackwardParityTest {
     static Backend gpu;
@@ -48,6 +48,11 @@ class CudaBackwardParityTest {
                 new Case("gelu-tanh, silu", x -> x[0].backend().unary(Unary.SILU, x[0].backend().unary(Unary.GELU_TANH, x[0])), new int[][] {{4, 16}}),
                 new Case("softmax", x -> x[0].backend().softmax(x[0]), new int[][] {{3, 16}}),
                 new Case("conv3d patchify", x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 2, 2}, new int[3]), new int[][] {{1, 4, 2, 4, 4}, {8, 4, 1, 2, 2}, {8}}),
+                // the VAE's convolutions: in bf16 their gradients run on cuDNN's backward-data and backward-filter engines
+                new Case("conv3d 3x3x3, padded", x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 1, 1}, new int[] {1, 1, 1}),
+                        new int[][] {{2, 8, 3, 6, 6}, {16, 8, 3, 3, 3}, {16}}),
+                new Case("conv3d stride 2 (a downsampler)", x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 2, 2}, new int[] {0, 1, 1}),
+                        new int[][] {{2, 8, 1, 8, 8}, {8, 8, 1, 3, 3}, {8}}),
                 new Case("concat, sum, mean", x -> x[0].backend().mean(x[0].backend().concat(1, x[0], x[1]), 1, true), new int[][] {{2, 3, 4}, {2, 5, 4}}));
     }
 
