@@ -1,7 +1,6 @@
 package dev.reel.train.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.Backend;
@@ -9,14 +8,12 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
-import dev.reel.core.fixtures.Compare;
 import dev.reel.core.safetensors.SafetensorsFile;
 import dev.reel.models.nn.Parameter;
 import dev.reel.models.wan.WanTransformer3DModel;
 import dev.reel.train.autograd.Gradients;
 import dev.reel.train.autograd.Tape;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -56,20 +53,11 @@ class WanGradientsTest {
             }
             float refLoss = ref.load("loss", DType.F32, CPU).item();
             assertEquals(refLoss, loss, 1e-4 * Math.abs(refLoss), "loss");
-            double worst = 0;
-            String worstKey = "";
-            Map<String, Double> errors = new LinkedHashMap<>();
-            for (var e : params.entrySet()) {
-                Tensor g = grads.of(e.getValue().get());
-                assertNotNull(g, "no gradient reached " + e.getKey());
-                double err = Compare.relErr(g.toFloatArray(), ref.load("grad." + e.getKey(), DType.F32, CPU).toFloatArray());
-                errors.put(e.getKey(), err);
-                if (err > worst) { worst = err; worstKey = e.getKey(); }
-            }
+            ReferenceGradients r = ReferenceGradients.compare(params, grads, ref);
             System.out.printf("wan21-tiny gradients (%s): loss %.7f (PyTorch %.7f), %d parameters, worst rel err %.2e at %s%n",
-                    label, loss, refLoss, params.size(), worst, worstKey);
+                    label, loss, refLoss, params.size(), r.worst(), r.worstKey());
             assertEquals(params.size() + 5, ref.keys().size(), "reference holds every parameter's gradient");
-            assertTrue(worst <= TOL, "worst gradient error " + worst + " at " + worstKey + " > " + TOL + "; all: " + errors);
+            assertTrue(r.worst() <= TOL, "worst gradient error " + r.worst() + " at " + r.worstKey() + " > " + TOL + "; all: " + r.errors());
             grads.clear();
         }
     }

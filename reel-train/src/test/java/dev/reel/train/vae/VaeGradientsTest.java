@@ -1,7 +1,6 @@
 package dev.reel.train.vae;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.reel.core.Backend;
@@ -9,12 +8,12 @@ import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
-import dev.reel.core.fixtures.Compare;
 import dev.reel.core.safetensors.SafetensorsFile;
 import dev.reel.models.nn.Parameter;
 import dev.reel.models.wan.AutoencoderKLWan;
 import dev.reel.train.autograd.Gradients;
 import dev.reel.train.autograd.Tape;
+import dev.reel.train.trainer.ReferenceGradients;
 import dev.reel.train.trainer.TestData;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,18 +46,11 @@ class VaeGradientsTest {
             }
             float refLoss = ref.load("loss", DType.F32, CPU).item();
             assertEquals(refLoss, loss, 1e-5 * Math.abs(refLoss), "loss");
-            double worst = 0;
-            String worstKey = "";
-            for (var e : params.entrySet()) {
-                Tensor g = grads.of(e.getValue().get());
-                assertNotNull(g, "no gradient reached " + e.getKey());
-                double err = Compare.relErr(g.toFloatArray(), ref.load("grad." + e.getKey(), DType.F32, CPU).toFloatArray());
-                if (err > worst) { worst = err; worstKey = e.getKey(); }
-            }
+            ReferenceGradients r = ReferenceGradients.compare(params, grads, ref);
             System.out.printf("wan21-tiny VAE gradients: loss %.7f (PyTorch %.7f), %d parameters, worst rel err %.2e at %s%n",
-                    loss, refLoss, params.size(), worst, worstKey);
+                    loss, refLoss, params.size(), r.worst(), r.worstKey());
             assertEquals(params.size() + 5, ref.keys().size(), "the reference holds every parameter's gradient");
-            assertTrue(worst <= 1e-4, "worst gradient error " + worst + " at " + worstKey);
+            assertTrue(r.worst() <= 1e-4, "worst gradient error " + r.worst() + " at " + r.worstKey());
             grads.clear();
         }
     }
