@@ -2,7 +2,6 @@ package dev.reel.pipeline;
 
 import dev.reel.core.Backend;
 import dev.reel.core.Backends;
-import dev.reel.core.Device;
 import dev.reel.core.FileOps;
 import dev.reel.core.MemoryLevel;
 import dev.reel.core.ReelException;
@@ -12,7 +11,6 @@ import dev.reel.core.dist.ParallelPlan;
 import dev.reel.core.dist.RankContext;
 import dev.reel.core.dist.RankThreads;
 import dev.reel.core.WeightStreamer;
-import dev.reel.models.loader.LoadOptions;
 import dev.reel.models.lora.LoraAdapters;
 import dev.reel.models.lora.LoraSpec;
 import dev.reel.models.loader.ModelIndex;
@@ -37,13 +35,10 @@ import dev.reel.pipeline.stages.RandomTextEmbeddings;
 import dev.reel.pipeline.stages.Stage;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -62,12 +57,9 @@ import java.util.function.Function;
  * mask) after LatentPreparation.
  */
 public final class VideoGenerator implements AutoCloseable {
-    private static final String TEXT_ENCODER = "text_encoder";
+    static final String TEXT_ENCODER = "text_encoder";
     /** The slots of the denoising transformers: Wan2.2 A14B's high- and low-noise experts, or the one of other models. */
     private static final List<String> TRANSFORMERS = List.of("transformer", "transformer_2");
-
-    /** Slots only rank 0 needs: the text encoder runs once and is broadcast, the VAE decodes on rank 0. */
-    private static final Set<String> LEADER_ONLY = Set.of(TEXT_ENCODER, "vae");
 
     private final PipelineComponents components;
     /** Each rank's components: rank 0's are {@link #components}; ranks on the same device share them. */
@@ -121,29 +113,6 @@ public final class VideoGenerator implements AutoCloseable {
         this.rankThreads = plan.isParallel() ? new RankThreads(plan.size()) : null;
     }
 
-    /**
-     * Loads each rank's components with {@code loader(options, omitted slots)}: rank 0 everything, each other device
-     * only what the transformer's ranks need; ranks on a device already loaded (the CPU) share its components.
-     */
-    private static List<PipelineComponents> loadRanks(GeneratorOptions options, BiFunction<LoadOptions, Set<String>, PipelineComponents> loader) {
-        Map<Device, PipelineComponents> byDevice = new LinkedHashMap<>();
-        List<PipelineComponents> out = new ArrayList<>();
-        try {
-            for (Device d : options.devices()) {
-                PipelineComponents c = byDevice.get(d);
-                if (c == null) {
-                    c = loader.apply(loadOptions(options.withDevice(d)), byDevice.isEmpty() ? Set.of() : LEADER_ONLY);
-                    byDevice.put(d, c);
-                }
-                out.add(c);
-            }
-        } catch (RuntimeException e) {
-            byDevice.values().forEach(PipelineComponents::close);
-            throw e;
-        }
-        return out;
-    }
-
     /** Each distinct rank's components once, rank 0's first (ranks on one device share theirs). */
     private Set<PipelineComponents> distinctComponents() { return new LinkedHashSet<>(rankComponents); }
 
@@ -195,7 +164,7 @@ public final class VideoGenerator implements AutoCloseable {
     /** Loads the Diffusers pipeline folder {@code dir} ({@code model_index.json} and one folder per component). */
     public static VideoGenerator fromPretrained(Path dir, GeneratorOptions options) {
         ModelProfile profile = ModelProfile.read(dir);
-        List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
+        List<PipelineComponents> c = RankLoading.load(options, (o, omit) -> PipelineComponents.load(dir, o, omit));
         return new VideoGenerator(c, options, profile.task().describe() + " from " + dir.toAbsolutePath().normalize(), profile, null);
     }
 
@@ -209,8 +178,8 @@ public final class VideoGenerator implements AutoCloseable {
     public static VideoGenerator randomWeights(Path configDir, GeneratorOptions options, long seed, Map<String, Path> substitutes,
                                                boolean randomTextEmbeddings) {
         ModelProfile profile = ModelProfile.read(configDir);
-        List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
-                randomTextEmbeddings ? union(omit, Set.of(TEXT_ENCODER)) : omit));
+        List<PipelineComponents> c = RankLoading.load(options, (o, omit) -> PipelineComponents.random(configDir, o, seed, substitutes,
+                randomTextEmbeddings ? RankLoading.union(omit, Set.of(TEXT_ENCODER)) : omit));
         String what = profile.task().describe() + " of " + configDir.toAbsolutePath().normalize() + " with seeded random weights (seed " + seed + ")"
                 + (randomTextEmbeddings ? " and random text embeddings instead of the text encoder" : "");
         return new VideoGenerator(c, options, what, profile, null);
@@ -225,22 +194,12 @@ public final class VideoGenerator implements AutoCloseable {
         Path dir = DemoConfigs.unpack();
         try {
             ModelProfile profile = ModelProfile.read(dir);
-            List<PipelineComponents> c = loadRanks(options, (o, omit) -> PipelineComponents.random(dir, o, 0L, Map.of(), omit));
+            List<PipelineComponents> c = RankLoading.load(options, (o, omit) -> PipelineComponents.random(dir, o, 0L, Map.of(), omit));
             return new VideoGenerator(c, options, "demo: a tiny Wan2.1 pipeline with seeded random weights", profile, dir);
         } catch (RuntimeException e) {
             FileOps.deleteTreeQuietly(dir);
             throw e;
         }
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        Set<String> u = new java.util.HashSet<>(a);
-        u.addAll(b);
-        return u;
-    }
-
-    private static LoadOptions loadOptions(GeneratorOptions o) {
-        return new LoadOptions(o.device(), o.dtype(), o.effectiveTextEncoderDtype(), o.effectiveVaeDtype(), o.system());
     }
 
     /** What was loaded, for logs and the CLI (says so when the weights are random). */
