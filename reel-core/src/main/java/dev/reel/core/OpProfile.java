@@ -115,6 +115,7 @@ public final class OpProfile implements AutoCloseable {
                 t.start();
                 Object out = call(m, args);
                 double ms = t.stopMs();
+                if (out == null && m.getReturnType() != void.class) return null;   // "no kernel for this here" (the caller falls back): no op ran
                 long[] v = byOp.computeIfAbsent(key(m, args), k -> new long[3]);
                 v[0]++;
                 v[1] += Math.round(ms * 1e6);
