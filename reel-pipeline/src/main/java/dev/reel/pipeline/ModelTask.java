@@ -22,6 +22,9 @@ import java.nio.file.Path;
  * @param clip      true if the pictures are also encoded by the CLIP image encoder
  */
 public record ModelTask(String family, String task, int minImages, int maxImages, boolean clip) {
+    /** The task name of Wan2.2 TI2V, whose picture becomes the first frame's latents (per-token timesteps). */
+    private static final String TI2V = "ti2v";
+
     /** Wan2.1 text-to-video. */
     public static final ModelTask T2V = new ModelTask("Wan2.1", "t2v", 0, 0, false);
 
@@ -41,7 +44,7 @@ public record ModelTask(String family, String task, int minImages, int maxImages
         boolean wan22 = expand || (boundary != null && !boundary.isNull()) || vae.zDim() == 48;
         String family = wan22 ? "Wan2.2" : "Wan2.1";
         boolean conditioned = pipelineClass.contains("ImageToVideo") || t.inChannels() == 2 * vae.zDim() + 4;
-        if (expand) return new ModelTask(family, "ti2v", 0, 1, false);   // Wan2.2 TI2V: text, or a first frame (per-token timesteps)
+        if (expand) return new ModelTask(family, TI2V, 0, 1, false);   // Wan2.2 TI2V: text, or a first frame (per-token timesteps)
         if (!conditioned) return new ModelTask(family, "t2v", 0, 0, false);
         if (!t.hasImageBranch()) return new ModelTask(family, "i2v", 1, 2, false);
         return t.imagesPerSample() == 2 ? new ModelTask(family, "flf2v", 2, 2, true) : new ModelTask(family, "i2v", 1, 1, true);
@@ -50,13 +53,19 @@ public record ModelTask(String family, String task, int minImages, int maxImages
     /** True if requests give pictures. */
     public boolean takesImages() { return maxImages > 0; }
 
+    /**
+     * True for Wan2.2 TI2V: a picture is not a condition beside the noise but the first frame's latents, kept at
+     * timestep 0 while the rest is denoised.
+     */
+    public boolean firstFrameImage() { return task.equals(TI2V); }
+
     /** {@code Wan2.1 i2v (image-to-video)}. */
     public String describe() {
         String what = switch (task) {
             case "t2v" -> "text-to-video";
             case "i2v" -> "image-to-video" + (maxImages == 2 ? ", optionally to a last frame" : "");
             case "flf2v" -> "first-and-last-frame-to-video";
-            case "ti2v" -> "text/image-to-video";
+            case TI2V -> "text/image-to-video";
             default -> task;
         };
         return family + " " + task + " (" + what + ")";

@@ -80,7 +80,7 @@ final class RankStages {
         if (rc.plan().isParallel()) list.add(new TextBroadcast(rc.world(), transformer.config().textDim(), transformer.dtype(), backend));
         list.add(new TimestepPreparation(c.get("scheduler", SchedulerFolder.class)));
         list.add(new LatentPreparation(geometry, backend));
-        if (task.task().equals("ti2v")) {
+        if (task.firstFrameImage()) {
             if (rc.isLeader()) list.add(new FirstFrameConditioning(vae, vaeResidency, VaeImageProcessor.defaults()));
         } else if (task.takesImages()) {
             if (rc.isLeader()) list.add(new ImageConditioning(vae, vaeResidency, VaeImageProcessor.defaults(), geometry, backend));

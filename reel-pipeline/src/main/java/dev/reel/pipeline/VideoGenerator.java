@@ -253,7 +253,7 @@ public final class VideoGenerator implements AutoCloseable {
         if (experts.get(components).isPair() && !request.cache().equals(CacheSpec.NONE)) {
             throw new InvalidRequestException("cache", request.cache().toString(), "step caches are not calibrated for two-expert models (Wan2.2 A14B) yet; use none");
         }
-        if (request.image() != null && profile.task().task().equals("ti2v") && !request.cache().equals(CacheSpec.NONE)) {
+        if (request.image() != null && profile.task().firstFrameImage() && !request.cache().equals(CacheSpec.NONE)) {
             throw new InvalidRequestException("cache", request.cache().toString(), "step caches do not run with a Wan2.2 TI2V first frame (per-frame timesteps) yet; use none");
         }
         return CacheStrategies.create(request.cache(), components.get("transformer", WanTransformer3DModel.class).config());
@@ -337,7 +337,7 @@ public final class VideoGenerator implements AutoCloseable {
      * shares them); Wan2.2 TI2V's first frame does not yet: its per-frame timesteps are not split over SP ranks.
      */
     private void checkParallelImages(GenerationRequest request) {
-        if (request.image() != null && profile.task().task().equals("ti2v") && options.parallel().isParallel()) {
+        if (request.image() != null && profile.task().firstFrameImage() && options.parallel().isParallel()) {
             throw new InvalidRequestException("image", request.image(), "a Wan2.2 TI2V first frame does not run under a parallel plan (--parallel "
                     + options.parallel() + ") yet; run it on one device");
         }
