@@ -42,9 +42,12 @@ public record ShapeClip(Shape shape, Color color, Motion motion, Size size, Colo
         public String word() { return name().toLowerCase(Locale.ROOT); }
     }
 
-    /** Size classes (a fraction of the frame's shorter side, before jitter). */
+    /**
+     * Size classes (a fraction of the frame's shorter side, before jitter). The smallest still spans two of the demo
+     * DiT's tokens (16 pixels each at ×8 VAE and 2×2 patches): run 4's objects of one token came out as faint blobs.
+     */
     public enum Size {
-        SMALL(0.16), MEDIUM(0.24), LARGE(0.34);
+        SMALL(0.22), MEDIUM(0.30), LARGE(0.38);
 
         public final double fraction;
 

@@ -25,7 +25,7 @@ public record ShapeRenderer(int frames, int height, int width) {
             background(g, clip);
             if (clip.second() != null) {
                 ShapeClip.Still s = clip.second();
-                draw(g, s.shape(), s.color(), s.x() * width, s.y() * height, 0.14 * Math.min(width, height), 0);
+                draw(g, s.shape(), s.color(), s.x() * width, s.y() * height, 0.18 * Math.min(width, height), 0);
             }
             double[] pose = pose(clip, p);
             draw(g, clip.shape(), clip.color(), pose[0], pose[1], pose[2], pose[3]);

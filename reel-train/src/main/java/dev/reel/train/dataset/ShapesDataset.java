@@ -135,7 +135,7 @@ public final class ShapesDataset {
      */
     public static ShapeClip.Jitter jitter(ShapeClip.Motion motion, Random r) {
         double speed = switch (motion) {
-            case GROW, SHRINK -> 1.6 + 0.6 * r.nextDouble();        // final/initial size ratio
+            case GROW, SHRINK -> 1.5 + 0.4 * r.nextDouble();        // final/initial size ratio (a large one ends near the frame's size)
             case BOUNCE -> 0.35 + 0.15 * r.nextDouble();            // bounce height, fraction of the frame
             default -> 0.4 + 0.2 * r.nextDouble();                  // travel, fraction of the frame
         };
