@@ -163,6 +163,15 @@ public interface Backend {
      */
     Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale);
 
+    /**
+     * The gradients {@code {dq, dk, dv}} of unbiased {@link #attention} {@code o = softmax(q·kᵀ·scale)·v}, given its
+     * output {@code o [B, H, Lq, D]} and the output's gradient {@code dO} (same shape), as fp32 tensors of q's, k's
+     * and v's shapes. Null (the default) when this backend has no fused kernel for the problem (its dtype, head dim,
+     * layout or device); autograd then composes the gradients from matrix products and a softmax, a block of
+     * queries at a time.
+     */
+    default Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) { return null; }
+
     // ---------------------------------------------------------------- reductions
 
     Tensor sum(Tensor x, int dim, boolean keepDim);

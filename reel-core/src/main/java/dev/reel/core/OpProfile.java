@@ -119,7 +119,7 @@ public final class OpProfile implements AutoCloseable {
                 long[] v = byOp.computeIfAbsent(key(m, args), k -> new long[3]);
                 v[0]++;
                 v[1] += Math.round(ms * 1e6);
-                v[2] += bytes(args) + (out instanceof Tensor o ? bytes(o) : 0);
+                v[2] += bytes(args) + (out instanceof Tensor o ? bytes(o) : out instanceof Tensor[] os ? bytes(os) : 0);
                 return out;
             } finally {
                 depth--;

@@ -10,6 +10,9 @@ import dev.reel.core.Tensor;
  * Backward of scaled dot-product attention, flash-style: the probabilities are recomputed one block of queries at a
  * time, so memory is O(block·Lk) rather than the whole Lq×Lk matrix. Per block, with P = softmax(S), S = q·kᵀ·scale
  * + bias and Δ = rowsum(dO ⊙ O): dV += Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − Δ), dQ = dS·K·scale, dK += dSᵀ·Q·scale. In fp32.
+ * Without a bias the backend is asked first for a fused kernel ({@link Backend#attentionBackward}: CUDA's flash
+ * backward for bf16/fp16 at head dim 64 or 128), which never materialises a score block at all. Either way the
+ * gradients are fp32.
  */
 final class AttentionGrad {
     /**
@@ -30,6 +33,18 @@ final class AttentionGrad {
     static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor g, boolean[] needed,
                              long blockElements) {
         if (needed[3]) throw new ReelException("attention: the additive bias (mask) is a constant and has no gradient");
+        if (bias == null) {
+            // the backend's fused kernel where it has one (CUDA's flash backward for 16-bit q/k/v), else composed below
+            Tensor[] fused = b.attentionBackward(q, k, v, o, g, scale);
+            if (fused != null) {
+                Tensor[] out = new Tensor[4];
+                for (int i = 0; i < 3; i++) {
+                    if (needed[i]) out[i] = fused[i].dtype() == DType.F32 ? fused[i] : b.cast(fused[i], DType.F32);
+                    else fused[i].free();
+                }
+                return out;
+            }
+        }
         int batch = q.size(0), heads = q.size(1), lq = q.size(2), lk = k.size(2);
         Tensor qf = b.cast(q, DType.F32), kf = b.cast(k, DType.F32), vf = b.cast(v, DType.F32);
         Tensor gf = b.cast(g, DType.F32);

@@ -147,6 +147,9 @@ final class RecordingBackend implements Backend {
     @Override public Tensor conv3dBackwardFilter(Tensor x, Tensor dy, int[] wShape, int[] stride, int[] padding) {
         return d.conv3dBackwardFilter(x, dy, wShape, stride, padding);
     }
+    @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
+        return d.attentionBackward(q, k, v, o, dO, scale);
+    }
 
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {
         Tensor y = run(() -> d.conv3d(x, w, bias, stride, padding));
