@@ -40,6 +40,7 @@ public final class CudaBackend implements Backend {
     private final CudaRope rope;
     private final CudaLinalg linalg;
     private final CudaAttention attention;
+    private final CudaAttentionBackward attentionBackward;
     private final CudaTransfers transfers;
 
     CudaBackend(Device device, SystemOptions options) {
@@ -53,6 +54,7 @@ public final class CudaBackend implements Backend {
         this.rope = new CudaRope(dev, out, ew);
         this.linalg = new CudaLinalg(dev, out, ew, !"im2col".equals(options.convolution()));
         this.attention = new CudaAttention(dev, out, ew, norm, linalg, options.attention());
+        this.attentionBackward = new CudaAttentionBackward(dev, out, ew);
         this.transfers = new CudaTransfers(dev, out, ew);
     }
 
@@ -155,6 +157,10 @@ public final class CudaBackend implements Backend {
     @Override public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) { return norm.groupNorm(x, groups, weight, bias, eps); }
     @Override public Tensor softmax(Tensor x) { return norm.softmax(x); }
     @Override public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale) { return attention.attention(q, k, v, bias, scale); }
+    /** Reel's flash backward ({@code attention_bwd.cu}) for bf16/fp16 at head dim 64 or 128; null otherwise. */
+    @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
+        return attentionBackward.backward(q, k, v, o, dO, scale);
+    }
     @Override public Tensor sum(Tensor x, int dim, boolean keepDim) { return reduce.sum(x, dim, keepDim); }
     @Override public Tensor mean(Tensor x, int dim, boolean keepDim) { return reduce.mean(x, dim, keepDim); }
     @Override public Tensor max(Tensor x, int dim, boolean keepDim) { return reduce.max(x, dim, keepDim); }

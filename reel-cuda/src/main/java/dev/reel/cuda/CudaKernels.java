@@ -16,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CudaKernels {
     /** Kernel sources, compiled and checked in CI by {@code KernelSourcesCompileTest}. */
-    static final List<String> SOURCES = List.of("elementwise.cu", "norm.cu", "misc.cu", "attention.cu", "optim.cu");
+    static final List<String> SOURCES = List.of("elementwise.cu", "norm.cu", "misc.cu", "attention.cu", "attention_bwd.cu", "optim.cu");
     /** Headers the sources include. */
-    static final List<String> HEADERS = List.of("common.cuh");
+    static final List<String> HEADERS = List.of("common.cuh", "flash.cuh");
 
     private final CudaDriver cu;
     private final String arch;

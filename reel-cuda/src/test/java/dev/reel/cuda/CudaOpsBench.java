@@ -50,6 +50,10 @@ public final class CudaOpsBench {
         Backend flash = Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.FLASH));
         gflops("self-attention Reel flash (views)", self, () -> flash.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
         gflops("cross-attention Reel flash Lk=512", cross, () -> flash.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
+        // the training backward (attention_bwd.cu), counted as FlashAttention counts it: 2.5× the forward's products
+        Tensor o = gpu.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f);
+        gflops("self-attention backward Reel flash (views)", 2.5 * self,
+                () -> gpu.attentionBackward(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, o, 0.0883883f)[0]);
         gbs("layerNorm (no affine)", 2 * act, () -> gpu.layerNorm(x, null, null, 1e-6f));
         gbs("rmsNorm (affine)", 2 * act, () -> gpu.rmsNorm(x, nw, 1e-6f));
         gbs("modulate [1,L,D]·(1+[1,1,D])+[1,1,D]", 2 * act, () -> gpu.modulate(x3, shift, scale));

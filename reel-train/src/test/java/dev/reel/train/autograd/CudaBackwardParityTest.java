@@ -19,7 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The tape's gradients on CUDA against the CPU's, for the DiT's ops and the VAE's convolutions: fp32 within 1e-5, bf16 within 2e-2 (relative L2). */
+/**
+ * The tape's gradients on CUDA against the CPU's, for the DiT's ops and the VAE's convolutions: fp32 within 1e-5, bf16
+ * within 2e-2 (relative L2); and CUDA's fused attention backward against the CPU's composed one.
+ */
 @Tag("gpu")
 class CudaBackwardParityTest {
     static Backend gpu;
@@ -45,6 +48,8 @@ class CudaBackwardParityTest {
                 new Case("gatedResidual", x -> x[0].backend().gatedResidual(x[0], x[1], x[2]), new int[][] {{2, 6, 16}, {2, 6, 16}, {2, 1, 16}}),
                 new Case("rope", x -> x[0].backend().rope(x[0], x[0].backend().copyFrom(cos), x[0].backend().copyFrom(sin)), new int[][] {{1, 6, 2, 8}}),
                 new Case("attention", x -> x[0].backend().attention(x[0], x[1], x[2], null, 0.35f), new int[][] {{1, 2, 12, 8}, {1, 2, 9, 8}, {1, 2, 9, 8}}),
+                // head dim 64: in bf16 the tape's attention backward runs CUDA's fused flash backward
+                new Case("attention d64", x -> x[0].backend().attention(x[0], x[1], x[2], null, 0.125f), new int[][] {{1, 2, 77, 64}, {1, 2, 70, 64}, {1, 2, 70, 64}}),
                 new Case("gelu-tanh, silu", x -> x[0].backend().unary(Unary.SILU, x[0].backend().unary(Unary.GELU_TANH, x[0])), new int[][] {{4, 16}}),
                 new Case("softmax", x -> x[0].backend().softmax(x[0]), new int[][] {{3, 16}}),
                 new Case("conv3d patchify", x -> x[0].backend().conv3d(x[0], x[1], x[2], new int[] {1, 2, 2}, new int[3]), new int[][] {{1, 4, 2, 4, 4}, {8, 4, 1, 2, 2}, {8}}),
@@ -70,6 +75,63 @@ class CudaBackwardParityTest {
                 double err = Compare.relErr(got[i], ref[i]);
                 System.out.printf("cuda backward %s %-20s input %d: rel err %.2e%n", dtype, c.name(), i, err);
                 assertTrue(err <= tol, c.name() + " input " + i + " (" + dtype + "): " + err + " > " + tol);
+            }
+        }
+    }
+
+    record AttentionCase(int b, int h, int lq, int lk, int d, boolean transposed, DType dtype) {}
+
+    /**
+     * CUDA's fused flash backward ({@link Backend#attentionBackward}, attention_bwd.cu) against the CPU's composed
+     * {@link AttentionGrad} in fp32 on the same (16-bit-representable) inputs: Lq ≠ Lk, lengths off the kernels' block
+     * sizes, head dims 64 and 128, and q/k/v that are {@code [B, L, H, D]} tensors transposed to {@code [B, H, L, D]}
+     * as the DiT feeds them. Within 2e-2 (relative L2) for each of dq, dk, dv, fp16 as bf16.
+     */
+    @Test void fusedAttentionBackward() {
+        List<AttentionCase> cases = List.of(
+                new AttentionCase(2, 3, 77, 200, 64, false, DType.BF16),
+                new AttentionCase(2, 3, 200, 77, 128, false, DType.BF16),
+                new AttentionCase(2, 3, 77, 200, 128, true, DType.BF16),
+                new AttentionCase(1, 2, 130, 130, 64, true, DType.BF16),
+                new AttentionCase(1, 12, 300, 300, 128, true, DType.BF16),
+                new AttentionCase(2, 3, 200, 77, 64, true, DType.F16));
+        Random rnd = new Random(5);
+        for (AttentionCase c : cases) {
+            float scale = (float) (1 / Math.sqrt(c.d()));
+            try (Scope scope = Scope.open()) {
+                // inputs rounded to the 16-bit type first, so the CPU's fp32 reference sees exactly what the GPU reads
+                Tensor[] host = new Tensor[4];
+                for (int i = 0; i < 3; i++) {
+                    int l = i == 0 ? c.lq() : c.lk();
+                    int[] shape = c.transposed() ? new int[] {c.b(), l, c.h(), c.d()} : new int[] {c.b(), c.h(), l, c.d()};
+                    host[i] = CPU.cast(CPU.cast(GradCheck.randn(rnd, shape), c.dtype()), DType.F32);
+                }
+                host[3] = CPU.cast(CPU.cast(GradCheck.randn(rnd, c.b(), c.h(), c.lq(), c.d()), c.dtype()), DType.F32);   // dO
+
+                Tensor[] qkv = new Tensor[3], qkvG = new Tensor[3];
+                for (int i = 0; i < 3; i++) {
+                    qkv[i] = c.transposed() ? host[i].transpose(1, 2) : host[i];
+                    Tensor dev = gpu.cast(gpu.copyFrom(host[i]), c.dtype());
+                    qkvG[i] = c.transposed() ? dev.transpose(1, 2) : dev;
+                }
+                boolean[] needed = {true, true, true, false};
+                Tensor o = CPU.attention(qkv[0], qkv[1], qkv[2], null, scale);
+                Tensor[] ref = AttentionGrad.backward(CPU, qkv[0], qkv[1], qkv[2], null, scale, o, host[3], needed);
+
+                Tensor oG = gpu.attention(qkvG[0], qkvG[1], qkvG[2], null, scale);
+                Tensor gG = gpu.cast(gpu.copyFrom(host[3]), c.dtype());
+                Tensor[] fused = gpu.attentionBackward(qkvG[0], qkvG[1], qkvG[2], oG, gG, scale);
+                assertTrue(fused != null, c + ": the CUDA backend declined the fused attention backward");
+                Tensor[] viaTape = AttentionGrad.backward(gpu, qkvG[0], qkvG[1], qkvG[2], null, scale, oG, gG, needed);
+                String[] names = {"dq", "dk", "dv"};
+                for (int i = 0; i < 3; i++) {
+                    assertTrue(fused[i].dtype() == DType.F32, c + " " + names[i] + " is " + fused[i].dtype());
+                    double err = Compare.relErr(fused[i].toFloatArray(), ref[i].toFloatArray());
+                    double again = Compare.relErr(viaTape[i].toFloatArray(), ref[i].toFloatArray());
+                    System.out.printf("cuda fused attention backward %s %s: rel err %.2e (through AttentionGrad %.2e)%n", c, names[i], err, again);
+                    assertTrue(err <= 2e-2, c + " " + names[i] + ": " + err + " > 2e-2");
+                    assertTrue(again <= 2e-2, c + " " + names[i] + " through AttentionGrad: " + again + " > 2e-2");
+                }
             }
         }
     }

@@ -1,0 +1,135 @@
+package dev.reel.cuda;
+
+import dev.reel.core.DType;
+import dev.reel.core.Tensor;
+
+/**
+ * The fused backward of unbiased attention ({@code attention_bwd.cu}, FlashAttention-2's algorithm): a pass that
+ * recomputes each query row's log-sum-exp and takes {@code Δ = rowsum(dO ⊙ O)}, a kernel per key block for dK and
+ * dV, and a kernel per query block for dQ (deterministic: no atomics). bf16/f16 q, k, v, o on the tensor cores at
+ * head dim 64 or 128, read through their strides as the forward flash kernel reads them (so {@code [B, L, H, D]}
+ * projections transposed to {@code [B, H, L, D]} need no copy); the gradients come back dense fp32. Anything else
+ * answers null and autograd composes the gradients.
+ */
+final class CudaAttentionBackward {
+    private static final String FILE = "attention_bwd.cu";
+    /** Query rows of a prep or dQ block, key rows of a dK/dV block, key rows of a dQ step (the kernel's FA_BM, FB_BN, FA_BN). */
+    private static final int BM = 128, BN = 128, KN = 64;
+
+    private final CudaDevice dev;
+    private final CudaAllocator alloc;
+    private final CudaElementwise ew;
+
+    CudaAttentionBackward(CudaDevice dev, CudaAllocator alloc, CudaElementwise ew) {
+        this.dev = dev;
+        this.alloc = alloc;
+        this.ew = ew;
+    }
+
+    /** {dq, dk, dv} in fp32, or null where the kernels do not apply (the caller composes the gradients). */
+    Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
+        if (!applies(q, k, v, o, dO)) return null;
+        DType t = q.dtype();
+        Tensor g = dO, ob = o;
+        // the gradient arriving in fp32 or in a layout the kernel cannot read is copied once to q's dtype, dense
+        if (g.dtype() != t || !readable(g)) g = ew.cast(g, t);
+        if (ob.dtype() != t || !readable(ob)) ob = ew.cast(ob, t);
+        try {
+            return run(q, k, v, ob, g, scale);
+        } finally {
+            if (g != dO) g.free();
+            if (ob != o) ob.free();
+        }
+    }
+
+    private Tensor[] run(Tensor q, Tensor k, Tensor v, Tensor o, Tensor g, float scale) {
+        int b = q.size(0), h = q.size(1), lq = q.size(2), d = q.size(3), lk = k.size(2);
+        String suffix = (q.dtype() == DType.BF16 ? "bf16" : "f16") + "_d" + d;
+        float scaleLog2 = (float) (scale * 1.4426950408889634);
+        Tensor lse = alloc.empty(DType.F32, b, h, lq), delta = alloc.empty(DType.F32, b, h, lq);
+        Tensor dq = alloc.empty(DType.F32, b, h, lq, d), dk = alloc.empty(DType.F32, b, h, lk, d), dv = alloc.empty(DType.F32, b, h, lk, d);
+        try {
+            String prep = "attn_bwd_prep_" + suffix;
+            int prepSmem = (BM + 2 * KN) * d * 2;
+            try (KernelArgs a = new KernelArgs()) {
+                a.ptr(dev.addr(q)).ptr(dev.addr(k)).ptr(dev.addr(o)).ptr(dev.addr(g)).ptr(dev.addr(lse)).ptr(dev.addr(delta));
+                strides(a, q);
+                strides(a, k);
+                strides(a, o);
+                strides(a, g);
+                a.i32(h).i32(lq).i32(lk).f32(scaleLog2);
+                launch(prep, (lq + BM - 1) / BM, h, b, prepSmem, a);
+            }
+            // the dK/dV block streams query tiles of 64 rows at head dim 64, 32 at head dim 128 (attention_bwd.cu)
+            int bq = d == 128 ? 32 : 64;
+            String dkdv = "attn_bwd_dkdv_" + suffix;
+            int dkdvSmem = (2 * BN + 4 * bq) * d * 2 + 16 * bq;
+            try (KernelArgs a = new KernelArgs()) {
+                a.ptr(dev.addr(q)).ptr(dev.addr(k)).ptr(dev.addr(v)).ptr(dev.addr(g)).ptr(dev.addr(lse)).ptr(dev.addr(delta));
+                a.ptr(dev.addr(dk)).ptr(dev.addr(dv));
+                strides(a, q);
+                strides(a, k);
+                strides(a, v);
+                strides(a, g);
+                a.i32(h).i32(lq).i32(lk).f32(scaleLog2).f32(scale);
+                launch(dkdv, (lk + BN - 1) / BN, h, b, dkdvSmem, a);
+            }
+            String dqk = "attn_bwd_dq_" + suffix;
+            int dqSmem = (2 * BM + 4 * KN) * d * 2;
+            try (KernelArgs a = new KernelArgs()) {
+                a.ptr(dev.addr(q)).ptr(dev.addr(k)).ptr(dev.addr(v)).ptr(dev.addr(g)).ptr(dev.addr(lse)).ptr(dev.addr(delta));
+                a.ptr(dev.addr(dq));
+                strides(a, q);
+                strides(a, k);
+                strides(a, v);
+                strides(a, g);
+                a.i32(h).i32(lq).i32(lk).f32(scaleLog2).f32(scale);
+                launch(dqk, (lq + BM - 1) / BM, h, b, dqSmem, a);
+            }
+        } catch (RuntimeException e) {
+            dq.free();
+            dk.free();
+            dv.free();
+            throw e;
+        } finally {
+            lse.free();
+            delta.free();
+        }
+        return new Tensor[] {dq, dk, dv};
+    }
+
+    private static void strides(KernelArgs a, Tensor t) { a.i64(t.stride(0)).i64(t.stride(1)).i64(t.stride(2)); }
+
+    private void launch(String kernel, int gx, int gy, int gz, int smem, KernelArgs a) {
+        if (smem > 48 * 1024) dev.allowSharedMemory(FILE, kernel, smem);
+        dev.launch(FILE, kernel, gx, gy, gz, 256, smem, a);
+    }
+
+    /** Unbiased 16-bit attention the kernels take: shapes, dtypes, head dim, q/k/v readable in place, the device. */
+    private boolean applies(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO) {
+        if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4 || o.rank() != 4 || dO.rank() != 4) return false;
+        if (dev.computeCapability() < AttentionSelector.FLASH_MIN_CC) return false;
+        DType t = q.dtype();
+        if ((t != DType.BF16 && t != DType.F16) || k.dtype() != t || v.dtype() != t) return false;
+        int b = q.size(0), h = q.size(1), lq = q.size(2), d = q.size(3), lk = k.size(2);
+        if (d != 64 && d != 128) return false;
+        if (lq == 0 || lk == 0 || b == 0 || h == 0) return false;
+        if (b > 65535 || h > 65535) return false;   // grid y and z
+        int[] kv = {b, h, lk, d}, qo = {b, h, lq, d};
+        if (!java.util.Arrays.equals(k.shape(), kv) || !java.util.Arrays.equals(v.shape(), kv)) return false;
+        if (!java.util.Arrays.equals(o.shape(), qo) || !java.util.Arrays.equals(dO.shape(), qo)) return false;
+        if (!dO.dtype().isFloating() || !o.dtype().isFloating()) return false;
+        return readable(q) && readable(k) && readable(v);
+    }
+
+    /**
+     * The kernels' layout rule (the forward flash kernel's): unit stride along D, a 16-byte aligned start, and strides
+     * of the other dims that keep each row 16-byte aligned.
+     */
+    private boolean readable(Tensor x) {
+        if (x.stride(3) != 1) return false;
+        if ((dev.addr(x) & 15) != 0) return false;
+        for (int i = 0; i < 3; i++) if ((x.stride(i) * 2) % 16 != 0 && x.size(i) > 1) return false;
+        return true;
+    }
+}
