@@ -183,6 +183,49 @@ extern "C" __global__ void reduce_rows(const void* x, int xdt, void* out, int od
     if (threadIdx.x == 0) store_f(out, odt, blockIdx.x, red_fin(kind, acc, R));
 }
 
+// A long R over few outputs (a whole gradient's norm: one row of 10^7 values) would leave one block per output and
+// the GPU idle. The split kernels cut R into gridDim.x (rows) or gridDim.z (columns) chunks of len and write each
+// chunk's raw accumulation (sum, sum of squares or max; not finished) to part [chunks, outputs]; reduce_combine then
+// folds the chunks in order and finishes. Deterministic: a fixed tree, no atomics.
+extern "C" __global__ void reduce_rows_split(const void* x, int xdt, float* part, i64 R, i64 len, int kind) {
+    __shared__ float scratch[32];
+    i64 o = blockIdx.y, start = (i64)blockIdx.x * len, end = start + len < R ? start + len : R;
+    float acc = red_init(kind);
+    for (i64 i = start + threadIdx.x; i < end; i += blockDim.x) acc = red_add(kind, acc, load_f(x, xdt, o * R + i));
+    acc = kind == RED_MAX ? block_max(acc, scratch) : block_sum(acc, scratch);
+    if (threadIdx.x == 0) part[(i64)blockIdx.x * gridDim.y + o] = acc;
+}
+
+extern "C" __global__ void reduce_cols_split(const void* x, int xdt, float* part, i64 outer, i64 R, i64 inner, i64 len, int kind) {
+    __shared__ float p[8][33];
+    int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+    i64 col = (i64)blockIdx.x * 32 + tx, start = (i64)blockIdx.z * len, end = start + len < R ? start + len : R;
+    for (i64 o = blockIdx.y; o < outer; o += gridDim.y) {
+        float acc = red_init(kind);
+        if (col < inner) {
+            i64 base = o * R * inner + col;
+            for (i64 r = start + ty; r < end; r += 8) acc = red_add(kind, acc, load_f(x, xdt, base + r * inner));
+        }
+        p[ty][tx] = acc;
+        __syncthreads();
+        if (ty == 0 && col < inner) {
+            float a = p[0][tx];
+            for (int k = 1; k < 8; k++) a = kind == RED_MAX ? fmaxf(a, p[k][tx]) : a + p[k][tx];
+            part[((i64)blockIdx.z * outer + o) * inner + col] = a;
+        }
+        __syncthreads();
+    }
+}
+
+// part [chunks, n] of raw accumulations → out [n], finished over the whole R.
+extern "C" __global__ void reduce_combine(const float* part, void* out, int odt, i64 chunks, i64 n, i64 R, int kind) {
+    for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64)gridDim.x * blockDim.x) {
+        float acc = part[e];
+        for (i64 c = 1; c < chunks; c++) acc = kind == RED_MAX ? fmaxf(acc, part[c * n + e]) : acc + part[c * n + e];
+        store_f(out, odt, e, red_fin(kind, acc, R));
+    }
+}
+
 // inner > 1: one thread per output element, walking R (coalesced across inner).
 extern "C" __global__ void reduce_cols(const void* x, int xdt, void* out, int odt, i64 outer, i64 R, i64 inner, int kind) {
     for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < outer * inner; e += (i64)gridDim.x * blockDim.x) {

@@ -318,6 +318,16 @@ class CudaParityTest {
             check("long max dim " + dim, t, gpu.max(y.g(), dim, false), cpu.max(y.c(), dim, false));
             check("long norm dim " + dim, t, gpu.norm(y.g(), dim, false), cpu.norm(y.c(), dim, false));
         }
+        // few outputs over a very long dim take the split kernels: rows (a flattened gradient's norm) and columns
+        Pair flat = rand(t, 1, 3, 70_001), tall = rand(t, 1, 9000, 40);
+        for (Pair y : new Pair[] {flat, tall}) {
+            int dim = y == flat ? 1 : 0;
+            check("split sum dim " + dim, t, gpu.sum(y.g(), dim, false), cpu.sum(y.c(), dim, false));
+            check("split mean dim " + dim, t, gpu.mean(y.g(), dim, true), cpu.mean(y.c(), dim, true));
+            check("split max dim " + dim, t, gpu.max(y.g(), dim, false), cpu.max(y.c(), dim, false));
+            check("split norm dim " + dim, t, gpu.norm(y.g(), dim, false), cpu.norm(y.c(), dim, false));
+        }
+        check("split norm of all", t, gpu.norm(flat.g().reshape(-1), 0, true), cpu.norm(flat.c().reshape(-1), 0, true));
     }
 
     @ParameterizedTest
