@@ -57,6 +57,8 @@ public final class TrainVaeCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", defaultValue = "50", description = "linear warm-up steps (default ${DEFAULT-VALUE})") int warmupSteps;
     @Option(names = "--kl-weight", defaultValue = "1e-4", description = "weight of the KL term (default ${DEFAULT-VALUE})") float klWeight;
     @Option(names = "--gdl-weight", defaultValue = "0", description = "weight of the gradient-difference term: L1 of the reconstruction's differences along time, height and width; weighs edges and motion, which plain L1 over flat frames underweights (0: off; default ${DEFAULT-VALUE})") float gdlWeight;
+    @Option(names = "--decoder-only", description = {"train the decoder (and post_quant_conv) only: the encoder, the latents it makes and their",
+            "latents_mean/std stay as --model has them, so a DiT trained on that VAE's latents stays valid"}) boolean decoderOnly;
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "global gradient-norm clipping, 0: off (default ${DEFAULT-VALUE})") float maxGradNorm;
     @Option(names = "--stat-clips", defaultValue = "64", description = "videos whose latents give latents_mean/std (default ${DEFAULT-VALUE})") int statClips;
     @Option(names = "--time-limit", defaultValue = "0", paramLabel = "SECONDS", description = "stop after the step that passes this much training time (0: no limit)") double timeLimit;
@@ -74,13 +76,14 @@ public final class TrainVaeCommand implements Callable<Integer> {
         DType dt = dtype != null ? DType.parse(dtype) : dev.type() == Device.Type.CPU ? DType.F32 : DType.BF16;
         Backend backend = Backends.of(dev);
         var options = new VaeTrainer.Options(steps, batchSize, frames, crop, new LrSchedule(LrSchedule.parseKind(lrSchedule), lr, warmupSteps, steps),
-                maxGradNorm, new VaeLoss(klWeight, gdlWeight), seed, imageEvery);
+                maxGradNorm, new VaeLoss(klWeight, gdlWeight), seed, imageEvery, decoderOnly);
         VideoList list = VideoList.read(videos);
         out.printf(Locale.ROOT, "reading %d videos at %d frames of %dx%d%n", list.items().size(), clipFrames, width, height);
         VaeClips clips = VaeClips.read(list, clipFrames, height, width, line -> out.println(line));
         AutoencoderKLWan vae = AutoencoderKLWan.load(model.resolve("vae"), dt, backend);
         VaeTrainer trainer = new VaeTrainer(vae, new AdamW(0.9f, 0.999f, 1e-8f, 0f), options, clips, backend);
-        out.printf(Locale.ROOT, "train-vae: %,d parameters (%s on %s), %d clips, %d steps of %d windows of %d frames of %dx%d%n", vae.parameterCount(),
+        out.printf(Locale.ROOT, "train-vae: %,d parameters%s (%s on %s), %d clips, %d steps of %d windows of %d frames of %dx%d%n", vae.parameterCount(),
+                decoderOnly ? String.format(Locale.ROOT, ", %,d of them trained (the decoder)", trainer.trainedValues()) : "",
                 DeviceOptions.name(dt), dev, clips.size(), steps, batchSize, frames, crop, crop);
         Path work = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".partial");
         FileOps.deleteTreeQuietly(work);   // a crashed run's leftovers
@@ -103,7 +106,8 @@ public final class TrainVaeCommand implements Callable<Integer> {
             }
         }
         profile.finish(out);   // a run shorter than the profile (a time limit) still reports it
-        float[][] stats = trainer.latentStatistics(statClips);
+        // a frozen encoder makes the same latents: its statistics are the ones the model came with
+        float[][] stats = decoderOnly ? new float[][] {vae.config().latentsMean(), vae.config().latentsStd()} : trainer.latentStatistics(statClips);
         VaeCheckpoint.write(model, work, trainer.parameters(), stats[0], stats[1]);
         log.plot(work.resolve("loss.png"));
         VaeCheckpoint.moveIntoPlace(work, output);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reel.core.safetensors.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,26 @@ class DemoRecipeTest {
         assertEquals(16, vc.path("latents_std").size());
         assertFalse(vc.path("latents_std").get(0).asDouble() == 1.0, "train-vae measured the latent statistics");
         assertTrue(Files.isRegularFile(vae.resolve("loss.png")) && Files.isRegularFile(vae.resolve("transformer/diffusion_pytorch_model.safetensors")));
+
+        // --decoder-only: the encoder (so every latent a DiT was trained on) and the latent statistics stay bit for bit
+        Path dec = dir.resolve("vae-decoder");
+        var decRun = GenerateCommandTest.reel("train-vae", "--model", vae.toString(), "--videos", data.resolve("captions.csv").toString(), "--output", dec.toString(),
+                "--steps", "2", "--batch-size", "1", "--frames", "5", "--clip-frames", "5", "--crop", "16", "--height", "32", "--width", "32", "--lr", "1e-2",
+                "--decoder-only", "--device", "cpu");
+        ok(decRun);
+        assertTrue(decRun.out().contains("of them trained (the decoder)"), decRun.out());
+        assertEquals(vc.path("latents_mean"), new ObjectMapper().readTree(dec.resolve("vae/config.json").toFile()).path("latents_mean"));
+        try (SafetensorsFile before = SafetensorsFile.open(vae.resolve("vae/diffusion_pytorch_model.safetensors"));
+             SafetensorsFile after = SafetensorsFile.open(dec.resolve("vae/diffusion_pytorch_model.safetensors"))) {
+            assertEquals(before.keys(), after.keys());
+            int changed = 0;
+            for (String key : before.keys()) {
+                boolean same = before.segment(key).mismatch(after.segment(key)) == -1;
+                if (key.startsWith("encoder.") || key.startsWith("quant_conv.")) assertTrue(same, key + " is frozen");
+                else if (!same) changed++;
+            }
+            assertTrue(changed > 10, "the decoder trained: " + changed + " tensors changed");
+        }
 
         ok(GenerateCommandTest.reel("preprocess", "--videos", data.resolve("captions.csv").toString(), "--model", vae.toString(), "--output", parquet.toString(),
                 "--frames", "5", "--height", "32", "--width", "32", "--max-sequence-length", "32", "--device", "cpu"));

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Trains a Wan VAE (encoder and decoder together) as a VAE: per step a batch of random clip windows, the
+ * Trains a Wan VAE (encoder and decoder together, or the decoder alone) as a VAE: per step a batch of random clip windows, the
  * posterior {@code q(z|x) = N(mean, exp(logvar))} from the encoder, a reparameterised sample
  * {@code z = mean + exp(logvar/2)·ε}, the decoder's reconstruction, and {@link VaeLoss}. The VAE runs chunk by
  * chunk exactly as at inference, so what it learns is what the pipeline runs. Everything a step draws depends only
@@ -39,9 +39,12 @@ public final class VaeTrainer {
      *                    frames} of them (the same pixels): the first frame takes its own path through the causal VAE
      *                    (no temporal context), and video windows give it only one frame in {@code frames}; Wan's VAE
      *                    is trained on images and videos jointly for the same reason
+     * @param decoderOnly train {@code post_quant_conv} and the decoder only: the encoder, and so every latent it makes
+     *                    and their statistics, stay as they are, so a DiT trained on this VAE's latents stays valid
+     *                    (the decoder fine-tune Stable Diffusion's VAE updates used)
      */
     public record Options(int steps, int batchSize, int frames, int crop, LrSchedule schedule, float maxGradNorm, VaeLoss loss, long seed,
-                          int imageEvery) {
+                          int imageEvery, boolean decoderOnly) {
         public Options {
             if (imageEvery < 0) throw new ReelException("--image-every must be >= 0, got " + imageEvery);
             if (steps <= 0) throw new ReelException("--steps must be > 0, got " + steps);
@@ -53,6 +56,8 @@ public final class VaeTrainer {
 
     private final AutoencoderKLWan vae;
     private final List<TrainableParameter> params = new ArrayList<>();
+    /** Of {@link #params}, those the optimizer updates (all, or the decoder's with {@link Options#decoderOnly}). */
+    private final List<TrainableParameter> trained = new ArrayList<>();
     private final Optimizer optimizer;
     private final Options options;
     private final VaeClips clips;
@@ -65,10 +70,21 @@ public final class VaeTrainer {
         this.clips = clips;
         this.backend = backend;
         vae.namedParameters().forEach((k, p) -> params.add(new TrainableParameter(k, p)));
+        for (TrainableParameter p : params) if (!options.decoderOnly() || isDecoder(p.name())) trained.add(p);
     }
 
-    /** The trained parameters, in checkpoint order (their fp32 masters are what gets saved). */
+    /** The parameters after the latent: what {@link Options#decoderOnly} trains (Diffusers' key names). */
+    static boolean isDecoder(String name) { return name.startsWith("decoder.") || name.startsWith("post_quant_conv."); }
+
+    /** Every VAE parameter, in checkpoint order (their fp32 masters are what gets saved), trained or frozen. */
     public List<TrainableParameter> parameters() { return params; }
+
+    /** How many of the parameters' values the optimizer updates. */
+    public long trainedValues() {
+        long n = 0;
+        for (TrainableParameter p : trained) n += p.value().numel();
+        return n;
+    }
 
     /** Runs step {@code step} (0-based) and reports its whole loss. */
     public Trainer.StepResult step(int step) {
@@ -78,8 +94,8 @@ public final class VaeTrainer {
             boolean images = options.imageEvery() > 0 && step % options.imageEvery() == options.imageEvery() - 1;
             Tensor x = images ? clips.batch(rnd, options.batchSize() * options.frames(), 1, options.crop(), backend)
                     : clips.batch(rnd, options.batchSize(), options.frames(), options.crop(), backend);
-            List<Tensor> leaves = new ArrayList<>(params.size());
-            for (TrainableParameter p : params) leaves.add(p.value());
+            List<Tensor> leaves = new ArrayList<>(trained.size());
+            for (TrainableParameter p : trained) leaves.add(p.value());   // a frozen encoder records no backward
             float loss;
             try (Tape tape = Tape.open(grads, leaves)) {
                 int[] zShape = latentShape(x);
@@ -90,7 +106,7 @@ public final class VaeTrainer {
                 tape.backward(l);
             }
             float lr = options.schedule().at(step);
-            float norm = OptimizerStep.apply(params, grads, optimizer, options.maxGradNorm(), lr);
+            float norm = OptimizerStep.apply(trained, grads, optimizer, options.maxGradNorm(), lr);
             return new Trainer.StepResult(step, loss, lr, norm);
         } finally {
             grads.clear();
