@@ -74,11 +74,17 @@ final class CudaAttention {
         if ((t != DType.BF16 && t != DType.F16) || k.dtype() != t || v.dtype() != t) return false;
         if (d != dv || (d != 64 && d != 128)) return false;
         if (q.size(2) == 0 || k.size(2) == 0) return false;
-        for (Tensor x : new Tensor[] {q, k, v}) {
-            if (x.stride(3) != 1) return false;
-            if ((dev.addr(x) & 15) != 0) return false;
-            for (int i = 0; i < 3; i++) if ((x.stride(i) * 2) % 16 != 0 && x.size(i) > 1) return false;
-        }
+        return flashLayout(dev, q) && flashLayout(dev, k) && flashLayout(dev, v);
+    }
+
+    /**
+     * The layout Reel's flash kernels (forward and backward) read a 16-bit [B, H, L, D] operand in: unit stride along
+     * D, a 16-byte aligned start, and strides of the other dims that keep each row 16-byte aligned.
+     */
+    static boolean flashLayout(CudaDevice dev, Tensor x) {
+        if (x.stride(3) != 1) return false;
+        if ((dev.addr(x) & 15) != 0) return false;
+        for (int i = 0; i < 3; i++) if ((x.stride(i) * 2) % 16 != 0 && x.size(i) > 1) return false;
         return true;
     }
 

@@ -122,14 +122,5 @@ final class CudaAttentionBackward {
         return readable(q) && readable(k) && readable(v);
     }
 
-    /**
-     * The kernels' layout rule (the forward flash kernel's): unit stride along D, a 16-byte aligned start, and strides
-     * of the other dims that keep each row 16-byte aligned.
-     */
-    private boolean readable(Tensor x) {
-        if (x.stride(3) != 1) return false;
-        if ((dev.addr(x) & 15) != 0) return false;
-        for (int i = 0; i < 3; i++) if ((x.stride(i) * 2) % 16 != 0 && x.size(i) > 1) return false;
-        return true;
-    }
+    private boolean readable(Tensor x) { return CudaAttention.flashLayout(dev, x); }
 }
