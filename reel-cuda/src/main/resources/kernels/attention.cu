@@ -68,24 +68,8 @@ __device__ __forceinline__ void flash_fwd(const u16* q, const u16* k, const u16*
         }
 
         // online softmax (base 2); columns past Lk are masked out
-        const int n0 = it * FA_BN;
-        const bool edge = n0 + FA_BN > Lk;
         float mx0 = mrow[0], mx1 = mrow[1];
-#pragma unroll
-        for (int j = 0; j < FA_BN / 8; j++) {
-#pragma unroll
-            for (int e = 0; e < 4; e++) {
-                float t = s[j][e] * scale_log2;
-                if (edge && n0 + 8 * j + 2 * (lane & 3) + (e & 1) >= Lk) t = neg_inf();
-                s[j][e] = t;
-            }
-            mx0 = fmaxf(mx0, fmaxf(s[j][0], s[j][1]));
-            mx1 = fmaxf(mx1, fmaxf(s[j][2], s[j][3]));
-        }
-        mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
-        mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
-        mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
-        mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+        scale_mask_rowmax<FA_BN>(s, it * FA_BN, Lk, scale_log2, lane, mx0, mx1);
         const float c0 = ex2(mrow[0] - mx0), c1 = ex2(mrow[1] - mx1);
         mrow[0] = mx0;
         mrow[1] = mx1;

@@ -65,3 +65,26 @@ __device__ __forceinline__ void load_tile(u32 tile, const u16* src, i64 ld, int 
         cp_async16(tile + swz<D * 2>(r, c), p, ok ? 16 : 0);
     }
 }
+
+// One step of the online softmax's row maxima over a 16×BN score fragment: scales the scores to base 2, masks the
+// columns at and past Lk (n0 is the tile's first column) to -inf, and folds the tile's maxima of the two rows this
+// thread holds into mx0/mx1, reduced over the four threads that share a row.
+template <int BN>
+__device__ __forceinline__ void scale_mask_rowmax(float (&s)[BN / 8][4], int n0, int Lk, float scale_log2, int lane, float& mx0, float& mx1) {
+    const bool edge = n0 + BN > Lk;
+#pragma unroll
+    for (int j = 0; j < BN / 8; j++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            float t = s[j][e] * scale_log2;
+            if (edge && n0 + 8 * j + 2 * (lane & 3) + (e & 1) >= Lk) t = neg_inf();
+            s[j][e] = t;
+        }
+        mx0 = fmaxf(mx0, fmaxf(s[j][0], s[j][1]));
+        mx1 = fmaxf(mx1, fmaxf(s[j][2], s[j][3]));
+    }
+    mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
+    mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
+    mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
+    mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+}
