@@ -26,13 +26,17 @@ PROFILE=${PROFILE:-3}            # the per-op table of this many early steps of 
 # DIT_INIT=DIR starts the DiT from that pipeline's transformer (a warm start); the VAE stage still runs unless
 # VAE_PIPELINE=DIR names a finished one
 # DIT_CSV=FILE (in WORKDIR/data) preprocesses only the clips it lists
+# VAE_DECODER_STEPS=N (default 0) first fine-tunes the VAE's decoder alone for N steps (train-vae --decoder-only): the
+# encoder and its latents stay bit for bit, so a DiT warm-started with DIT_INIT on the same VAE stays valid
+# Every stage is skipped when its output exists, and a DiT stopped by DIT_TIME continues from its last checkpoint, so
+# the script can be run again with the same WORKDIR (GPU sessions in several calls on one machine).
 mkdir -p "$work"
 t() { local start=$SECONDS; echo "== $(date +%T) ${*:2}"; "$@"; echo "== $((SECONDS - start)) s"; }
 
 [ -d "$work/data" ] || t $REEL dataset shapes --output "$work/data" --count "$CLIPS" --seed 1
 [ -d "$work/init" ] || t $REEL init --configs "$here/configs" --tokenizer "$work/data/tokenizer" --output "$work/init" --seed 0
+head -n $((VAE_CLIPS + 1)) "$work/data/captions.csv" > "$work/data/vae-clips.csv"
 if [ -z "${VAE_PIPELINE:-}" ]; then
-  head -n $((VAE_CLIPS + 1)) "$work/data/captions.csv" > "$work/data/vae-clips.csv"
   VAE_PIPELINE=$work/vae
   # stage 1: 9-frame windows (the causal chunks 0-2) and single frames; stage 2: whole 17-frame clips, so the chunks
   # after the third are trained too (run 3's VAE drifted on frames 9-16, which 9-frame windows never reach)
@@ -45,6 +49,13 @@ if [ -z "${VAE_PIPELINE:-}" ]; then
   # what the VAE keeps of what the judge looks for: the ceiling of the whole model
   [ "$VAE_EVAL" = 0 ] || [ -d "$work/eval-vae" ] || t $REEL eval demo --vae-only --model "$VAE_PIPELINE" --dataset-seed 1 --count "$VAE_EVAL" --output "$work/eval-vae"
 fi
+if [ "${VAE_DECODER_STEPS:-0}" -gt 0 ]; then
+  [ -d "$work/vae-decoder" ] || t $REEL train-vae --model "$VAE_PIPELINE" --videos "$work/data/vae-clips.csv" --output "$work/vae-decoder" --decoder-only \
+      --steps "$VAE_DECODER_STEPS" --batch-size "$VAE_LONG_BATCH" --frames 17 --image-every 4 --crop 64 --lr 3e-4 --lr-schedule cosine --warmup-steps 20 \
+      --kl-weight 1e-4 --gdl-weight "$VAE_GDL" --seed 2 --time-limit "$VAE_TIME"
+  VAE_PIPELINE=$work/vae-decoder
+  [ "$VAE_EVAL" = 0 ] || [ -d "$work/eval-vae-decoder" ] || t $REEL eval demo --vae-only --model "$VAE_PIPELINE" --dataset-seed 1 --count "$VAE_EVAL" --output "$work/eval-vae-decoder"
+fi
 DIT_MODEL=$VAE_PIPELINE
 if [ -n "${DIT_INIT:-}" ]; then   # the VAE's pipeline with DIT_INIT's transformer weights
   DIT_MODEL=$work/dit-init
@@ -52,8 +63,12 @@ if [ -n "${DIT_INIT:-}" ]; then   # the VAE's pipeline with DIT_INIT's transform
 fi
 [ -f "$work/train.parquet" ] || t $REEL preprocess --videos "$work/data/${DIT_CSV:-captions.csv}" --model "$VAE_PIPELINE" --output "$work/train.parquet" \
     --frames 17 --height 128 --width 128 --max-sequence-length 32
-t $REEL train --model "$DIT_MODEL" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" \
+last=$(ls -d "$work"/dit/checkpoint-* 2>/dev/null | sort | tail -1 || true)   # a time limit saves one (and exports)
+if [ -z "$last" ] || [ $((10#${last##*-})) -lt "$DIT_STEPS" ]; then
+  rm -rf "$work/reel-demo"   # the export of a run a time limit stopped: remade when the run continues
+  t $REEL train --model "$DIT_MODEL" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" ${last:+--resume "$last"} \
     --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps 200 --weight-decay 0.01 --checkpoint-every 500 \
     --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed 0 \
     --no-gradient-checkpointing --time-limit "$DIT_TIME" --profile-steps "$PROFILE"
+fi
 echo "== $(date +%T) done: $work/reel-demo"
