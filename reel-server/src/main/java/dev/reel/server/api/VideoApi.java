@@ -325,8 +325,8 @@ public final class VideoApi {
             throw ApiError.notFound("video_not_ready", null, "video " + r.id() + " is " + r.status().apiName() + "; its content exists once it is completed");
         }
         Path file = thumbnail ? store.thumbnail(r.id()) : store.video(r.id());
-        try (InputStream in = Files.newInputStream(file)) {
-            FileResponse.send(ctx, in, Files.size(file), thumbnail ? "image/png" : "video/mp4");
+        try {
+            FileResponse.send(ctx, file, thumbnail ? "image/png" : "video/mp4");
         } catch (NoSuchFileException e) {
             throw notFound(r.id()); // deleted meanwhile
         } catch (IOException e) {
