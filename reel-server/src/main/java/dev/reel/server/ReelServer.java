@@ -9,6 +9,7 @@ import dev.reel.server.jobs.JobStore;
 import dev.reel.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.SizeUnit;
 import java.net.URI;
 import java.time.Duration;
 import org.eclipse.jetty.http.UriCompliance;
@@ -46,6 +47,11 @@ public final class ReelServer implements AutoCloseable {
             c.startup.showOldJavalinVersionWarning = false;
             c.http.compressionStrategy = CompressionStrategy.NONE; // videos do not compress; event streams must not buffer
             c.http.maxRequestSize = config.maxBodyBytes();
+            // multipart bodies (POST /v1/videos) are parsed by Jetty: in memory, within the body limit, and with at
+            // most as many parts as a form may have fields
+            c.jetty.multipartConfig.maxTotalRequestSize(config.maxBodyBytes(), SizeUnit.BYTES);
+            c.jetty.multipartConfig.maxInMemoryFileSize(config.maxBodyBytes(), SizeUnit.BYTES);
+            c.jetty.modifyServletContextHandler(h -> h.setMaxFormKeys(VideoApi.MAX_FORM_FIELDS));
             c.jetty.host = config.host();
             c.jetty.port = config.port();
             // let odd paths (encoded slashes, dot segments) reach the router, which answers them with a JSON 404,

@@ -71,6 +71,7 @@ class HostileRequestsTest {
                 }
                 int code = r.statusCode();
                 assertTrue(code >= 400 && code < 500, p.note + " → HTTP " + code + " " + clip(r.body()));
+                if (p.note.contains("oversized")) assertEquals(413, code, p.note + " → " + clip(r.body()));
                 JsonNode e = json(r).path("error");
                 assertTrue(e.path("message").isTextual() && !e.path("message").asText().isEmpty(), p.note + " → " + r.body());
                 assertTrue(e.path("type").isTextual() && e.has("param") && e.path("code").isTextual(), p.note + " → " + r.body());
@@ -189,6 +190,11 @@ class HostileRequestsTest {
             byte[] bytes = big.getBytes(StandardCharsets.UTF_8);
             out.add(new Probe("POST oversized, chunked", s.request("/v1/videos").header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))).build()));
+            byte[] form = ("--XyZ\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\n" + "x".repeat(MAX_BODY) + "\r\n--XyZ--\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            out.add(post(s, "oversized multipart " + form.length + " bytes", "multipart/form-data; boundary=XyZ", form));
+            out.add(new Probe("POST oversized multipart, chunked", s.request("/v1/videos").header("Content-Type", "multipart/form-data; boundary=XyZ")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(form))).build()));
         }
         return out;
     }

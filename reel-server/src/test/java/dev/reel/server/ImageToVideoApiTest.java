@@ -91,7 +91,13 @@ class ImageToVideoApiTest {
         assertEquals(5, p.frames());
         assertEquals(32, p.width());
         assertEquals(48, p.height());
-        assertTrue(!done.toString().contains(Base64.getEncoder().encodeToString(png(40, 60)).substring(0, 40)), "the picture is not echoed in the video object");
+        String b64 = Base64.getEncoder().encodeToString(png(40, 60));
+        assertTrue(!done.toString().contains(b64.substring(0, 40)), "the picture is not echoed in the video object");
+        // once decoded and used, the picture is dropped from the job: neither its record in memory nor job.json keeps it
+        String id = done.path("id").asText();
+        assertEquals(null, s.server.jobs().find(id).orElseThrow().record().spec().inputReference());
+        String stored = java.nio.file.Files.readString(dataDir.resolve("jobs").resolve(id).resolve("job.json"));
+        assertTrue(!stored.contains(b64.substring(0, 40)), stored);
     }
 
     @Test void theModelSaysWhatItTakes() {

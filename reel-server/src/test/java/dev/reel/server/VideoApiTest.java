@@ -2,6 +2,7 @@ package dev.reel.server;
 
 import static dev.reel.server.TestServer.TINY;
 import static dev.reel.server.TestServer.json;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -89,6 +90,35 @@ class VideoApiTest {
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(206, part.statusCode());
         assertEquals(100, part.body().length);
+        int size = mp4.body().length;
+        assertEquals("bytes 0-99/" + size, part.headers().firstValue("Content-Range").orElse(""));
+        assertArrayEquals(java.util.Arrays.copyOfRange(mp4.body(), 0, 100), part.body());
+        assertEquals("bytes", mp4.headers().firstValue("Accept-Ranges").orElse(""), "a plain GET says ranges are served");
+        assertEquals(String.valueOf(size), mp4.headers().firstValue("Content-Length").orElse(""));
+
+        HttpResponse<byte[]> tail = range(id, "bytes=-100"); // the last 100 bytes
+        assertEquals(206, tail.statusCode());
+        assertEquals("bytes " + (size - 100) + "-" + (size - 1) + "/" + size, tail.headers().firstValue("Content-Range").orElse(""));
+        assertArrayEquals(java.util.Arrays.copyOfRange(mp4.body(), size - 100, size), tail.body());
+        HttpResponse<byte[]> rest = range(id, "bytes=100-" + (size + 1000)); // an end past the file is clipped
+        assertEquals(206, rest.statusCode());
+        assertArrayEquals(java.util.Arrays.copyOfRange(mp4.body(), 100, size), rest.body());
+        HttpResponse<byte[]> several = range(id, "bytes=0-9,20-29"); // several ranges: the whole file
+        assertEquals(200, several.statusCode());
+        assertEquals(size, several.body().length);
+
+        for (String outside : new String[] {"bytes=" + size + "-", "bytes=50-10", "bytes=abc"}) {
+            HttpResponse<byte[]> none = range(id, outside);
+            assertEquals(416, none.statusCode(), outside);
+            assertEquals("bytes */" + size, none.headers().firstValue("Content-Range").orElse(""), outside);
+            JsonNode e = TestServer.JSON.readTree(none.body()).path("error");
+            assertEquals("range_not_satisfiable", e.path("code").asText(), outside);
+            assertTrue(e.path("message").asText().contains(outside) && e.path("message").asText().contains(size + " bytes"), e.toString());
+        }
+    }
+
+    private HttpResponse<byte[]> range(String id, String range) throws Exception {
+        return s.http.send(s.request("/v1/videos/" + id + "/content").header("Range", range).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     @Test void dynamoStyleRequestWaitsAndReturnsBase64Mp4() throws Exception {

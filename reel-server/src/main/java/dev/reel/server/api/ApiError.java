@@ -75,10 +75,11 @@ public final class ApiError extends RuntimeException {
                 "request body is larger than the limit of " + max + " bytes", null);
     }
 
-    /** 416: the {@code Range} asked for lies outside the file. */
+    /** 416: the {@code bytes} range asked for is malformed or lies outside the file. */
     public static ApiError rangeNotSatisfiable(String range, long size) {
         return new ApiError(416, "invalid_request_error", "range_not_satisfiable", null,
-                "Range \"" + VideoRequestParser.clip(range) + "\" lies outside the file of " + size + " bytes", null);
+                "Range \"" + VideoRequestParser.clip(range) + "\" is malformed or lies outside the file of " + size
+                        + " bytes; send bytes=FIRST-LAST, bytes=FIRST- or bytes=-COUNT with FIRST below " + size, null);
     }
 
     /** 429: the queue is full; {@code Retry-After} tells when to come back. */

@@ -1,111 +1,69 @@
 package dev.reel.server.api;
 
-import java.net.URLDecoder;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.eclipse.jetty.util.UrlEncoded;
 
 /**
- * Reads the text fields of {@code multipart/form-data} (as OpenAI's clients send {@code POST /v1/videos}) and of
- * {@code application/x-www-form-urlencoded} bodies. File parts (e.g. {@code input_reference}) are skipped. The
- * body has already been read within the size limit; anything malformed is a 400, never a stack trace.
+ * The fields and files of a form body: {@code multipart/form-data} (as OpenAI's clients send {@code POST /v1/videos})
+ * parsed by Jetty through Javalin, within the limits {@code ReelServer} sets on it (body size, {@link #MAX_FIELDS}),
+ * and {@code application/x-www-form-urlencoded} decoded by Jetty's {@link UrlEncoded}. Of a repeated name the last
+ * value counts. Anything malformed is a 400, a multipart body over the limit a 413, never a stack trace.
  */
 final class FormBody {
-    private static final int MAX_PARTS = 256;
-    private static final Pattern BOUNDARY = Pattern.compile("(?i)boundary=(?:\"([^\"]{1,70})\"|([^;\\s]{1,70}))");
-    private static final Pattern NAME = Pattern.compile("(?i)[;\\s]name=\"([^\"]*)\"");
-    private static final Pattern FILENAME = Pattern.compile("(?i)[;\\s]filename\\*?=");
+    /** Most fields (multipart: parts) a form body may have. */
+    static final int MAX_FIELDS = 256;
 
     private FormBody() {}
 
     /** A multipart body's text fields and file parts (their bytes), each by name. */
     record Parts(Map<String, String> fields, Map<String, byte[]> files) {}
 
-    /** The text fields and file parts of a multipart body whose {@code Content-Type} is {@code contentType}. */
-    static Parts multipart(String contentType, byte[] body) {
-        Matcher bm = BOUNDARY.matcher(contentType);
-        if (!bm.find()) throw bad("multipart Content-Type has no boundary");
-        byte[] delim = ("--" + (bm.group(1) != null ? bm.group(1) : bm.group(2))).getBytes(StandardCharsets.ISO_8859_1);
-        Map<String, String> fields = new LinkedHashMap<>();
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        int pos = indexOf(body, delim, 0);
-        if (pos < 0) throw bad("multipart body has no boundary line");
-        for (int parts = 0; ; parts++) {
-            pos += delim.length;
-            if (startsWith(body, pos, "--")) return new Parts(fields, files); // closing delimiter
-            if (parts == MAX_PARTS) throw bad("multipart body has more than " + MAX_PARTS + " parts");
-            pos = skipLineEnd(body, pos);
-            int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), pos);
-            if (headersEnd < 0) throw bad("multipart part has no end of headers");
-            String headers = new String(body, pos, headersEnd - pos, StandardCharsets.UTF_8);
-            int contentStart = headersEnd + 4;
-            int next = indexOf(body, ("\r\n" + new String(delim, StandardCharsets.ISO_8859_1)).getBytes(StandardCharsets.ISO_8859_1), contentStart);
-            if (next < 0) throw bad("multipart part is not closed by a boundary");
-            String disposition = header(headers, "content-disposition");
-            if (disposition == null || !disposition.toLowerCase(Locale.ROOT).startsWith("form-data")) {
-                throw bad("multipart part has no Content-Disposition: form-data header");
+    /** The text fields and file parts of the request's multipart body; {@code maxBytes} is the limit Jetty enforces. */
+    static Parts multipart(Context ctx, int maxBytes) {
+        try {
+            Map<String, String> fields = new HashMap<>();
+            ctx.formParamMap().forEach((name, values) -> {
+                if (!values.isEmpty()) fields.put(name, values.getLast()); // a file part's name comes with no values
+            });
+            Map<String, byte[]> files = new HashMap<>();
+            for (var e : ctx.uploadedFileMap().entrySet()) {
+                UploadedFile f = e.getValue().getLast();
+                try (InputStream in = f.content()) {
+                    files.put(e.getKey(), in.readAllBytes());
+                }
             }
-            Matcher nm = NAME.matcher(disposition);
-            if (!nm.find()) throw bad("multipart part has no name");
-            if (!FILENAME.matcher(disposition).find()) {
-                fields.put(nm.group(1), new String(body, contentStart, next - contentStart, StandardCharsets.UTF_8));
-            } else {
-                files.put(nm.group(1), java.util.Arrays.copyOfRange(body, contentStart, next));
-            }
-            pos = next + 2;
+            return new Parts(fields, files);
+        } catch (Exception e) { // Jetty's ServletException (a BadMessageException) around what its parser found
+            // Jetty may drop the connection after a body its parser refused without saying so; say it, so that a
+            // client does not send its next request on a connection about to close
+            ctx.header("Connection", "close");
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+            String why = cause.getMessage() == null ? "" : cause.getMessage();
+            if (cause instanceof IllegalStateException && why.startsWith("max length exceeded")) throw ApiError.tooLarge(maxBytes);
+            if (cause instanceof NullPointerException) why = "a part has no Content-Disposition: form-data; name=\"…\"";
+            why = why.replaceFirst("^\\d{3}: ", ""); // Jetty's HttpException puts the status first
+            throw bad("multipart body is malformed: " + VideoRequestParser.clip(why.isEmpty() ? cause.getClass().getSimpleName() : why));
         }
     }
 
     /** The fields of an URL-encoded body. */
     static Map<String, String> urlEncoded(byte[] body) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        String s = new String(body, StandardCharsets.UTF_8);
-        if (s.isEmpty()) return fields;
-        String[] pairs = s.split("&", MAX_PARTS + 1);
-        if (pairs.length > MAX_PARTS) throw bad("form body has more than " + MAX_PARTS + " fields");
+        Map<String, String> fields = new HashMap<>();
         try {
-            for (String pair : pairs) {
-                int eq = pair.indexOf('=');
-                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-                fields.put(k, v);
-            }
+            UrlEncoded.decodeTo(new String(body, StandardCharsets.UTF_8), fields::put, StandardCharsets.UTF_8, MAX_FIELDS);
+        } catch (IllegalStateException e) {
+            throw bad("form body has more than " + MAX_FIELDS + " fields");
         } catch (IllegalArgumentException e) {
-            throw bad("form body has a broken %-escape");
+            throw bad("form body has a broken %-escape or invalid UTF-8");
         }
         return fields;
-    }
-
-    private static String header(String headers, String name) {
-        for (String line : headers.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) return line.substring(colon + 1).trim();
-        }
-        return null;
-    }
-
-    private static int skipLineEnd(byte[] b, int pos) {
-        while (pos < b.length && (b[pos] == ' ' || b[pos] == '\t')) pos++; // transport padding (RFC 2046)
-        if (!startsWith(b, pos, "\r\n")) throw bad("multipart boundary line does not end with CRLF");
-        return pos + 2;
-    }
-
-    private static boolean startsWith(byte[] b, int pos, String s) {
-        if (pos + s.length() > b.length) return false;
-        for (int i = 0; i < s.length(); i++) if (b[pos + i] != s.charAt(i)) return false;
-        return true;
-    }
-
-    private static int indexOf(byte[] b, byte[] needle, int from) {
-        outer:
-        for (int i = Math.max(0, from); i <= b.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (b[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
     }
 
     private static ApiError bad(String message) { return ApiError.malformed("invalid_form", message); }

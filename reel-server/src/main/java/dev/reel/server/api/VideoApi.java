@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VideoApi {
     private static final Logger log = LoggerFactory.getLogger(VideoApi.class);
+    /** Most fields (multipart: parts) a form body of {@code POST /v1/videos} may have. */
+    public static final int MAX_FORM_FIELDS = FormBody.MAX_FIELDS;
     private static final String JSON = "application/json";
     private static final String ERROR_WRITTEN = "reel.error";
     /** Seconds between SSE comments that keep idle connections open through proxies. */
@@ -207,7 +209,9 @@ public final class VideoApi {
 
     private void create(Context ctx) {
         RequestGuard.checkContentType(ctx.contentType());
-        VideoRequest req = parser.parse(ctx.contentType(), body(ctx));
+        int max = config.maxBodyBytes();
+        if (ctx.req().getContentLengthLong() > max) throw ApiError.tooLarge(max);
+        VideoRequest req = ctx.isMultipartFormData() ? parser.parse(FormBody.multipart(ctx, max)) : parser.parse(ctx.contentType(), body(ctx, max));
         Job job;
         try {
             job = jobs.submit(req.spec(), req.seconds(), req.priority());
@@ -321,8 +325,8 @@ public final class VideoApi {
             throw ApiError.notFound("video_not_ready", null, "video " + r.id() + " is " + r.status().apiName() + "; its content exists once it is completed");
         }
         Path file = thumbnail ? store.thumbnail(r.id()) : store.video(r.id());
-        try (InputStream in = Files.newInputStream(file)) {
-            FileResponse.send(ctx, in, Files.size(file), thumbnail ? "image/png" : "video/mp4");
+        try {
+            FileResponse.send(ctx, file, thumbnail ? "image/png" : "video/mp4");
         } catch (NoSuchFileException e) {
             throw notFound(r.id()); // deleted meanwhile
         } catch (IOException e) {
@@ -374,11 +378,8 @@ public final class VideoApi {
         return ApiError.notFound("video_not_found", null, "no video with id \"" + VideoRequestParser.clip(id) + "\"");
     }
 
-    /** The request body, read only up to the configured limit. */
-    private byte[] body(Context ctx) {
-        int max = config.maxBodyBytes();
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > max) throw ApiError.tooLarge(max);
+    /** The request body, read only up to {@code max} bytes. */
+    private static byte[] body(Context ctx, int max) {
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] b = in.readNBytes(max + 1);
             if (b.length > max) throw ApiError.tooLarge(max);

@@ -18,6 +18,7 @@ import dev.reel.server.engine.VideoSpec;
 import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,13 +49,13 @@ public final class VideoRequestParser {
 
     public VideoRequestParser(VideoModel model) { this.model = model; }
 
-    /** Parses a body sent with {@code Content-Type: contentType} (null: treated as JSON). */
+    /**
+     * Parses a JSON or URL-encoded body sent with {@code Content-Type: contentType} (null: treated as JSON); a
+     * multipart body is read from the request by {@link FormBody#multipart} and parsed by {@link #parse(FormBody.Parts)}.
+     */
     public VideoRequest parse(String contentType, byte[] body) {
         String ct = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).trim();
-        if (ct.startsWith("multipart/form-data")) {
-            FormBody.Parts parts = FormBody.multipart(contentType, body);
-            return parse(fromForm(parts.fields()), true, parts.files());
-        }
+        if (ct.startsWith("multipart/form-data")) throw new IllegalArgumentException("a multipart body is parsed from its parts");
         if (ct.startsWith("application/x-www-form-urlencoded")) return parse(fromForm(FormBody.urlEncoded(body)), true, Map.of());
         JsonNode root;
         try {
@@ -68,11 +69,17 @@ public final class VideoRequestParser {
         return parse((ObjectNode) root, false, Map.of());
     }
 
-    /** Form fields as a JSON object: {@code nvext} given as a JSON string or as {@code nvext[field]} parts. */
+    /** Parses the fields and files of a multipart body. */
+    VideoRequest parse(FormBody.Parts parts) { return parse(fromForm(parts.fields()), true, parts.files()); }
+
+    /**
+     * Form fields as a JSON object: {@code nvext} given as a JSON string or as {@code nvext[field]} parts. Fields are
+     * taken in name order, so {@code nvext[field]} parts override the same field in an {@code nvext} JSON string.
+     */
     private static ObjectNode fromForm(Map<String, String> fields) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         ObjectNode nvext = JsonNodeFactory.instance.objectNode();
-        for (var e : fields.entrySet()) {
+        for (var e : new TreeMap<>(fields).entrySet()) {
             String k = e.getKey();
             if (k.equals("nvext")) {
                 try {

@@ -16,7 +16,8 @@ package dev.reel.server.engine;
  * @param cache             step-cache policy, canonical ({@code none}, {@code teacache:0.08}, …); null in records
  *                          written before caches existed, read as {@code none}
  * @param inputReference    the first frame for image-to-video models (OpenAI's {@code input_reference}): the PNG or
- *                          JPEG file's bytes in base64, kept with the job so a queued job survives restarts; or null
+ *                          JPEG file's bytes in base64, kept with the job until it finishes so a queued job survives
+ *                          restarts ({@link #withoutPictures}); or null
  * @param lastImage         the last frame for first-and-last-frame models ({@code nvext.last_image}), the same way; or null
  * @param guidanceScale2    the low-noise expert's guidance (two-expert models, {@code nvext.guidance_scale_2}); null:
  *                          the same as guidanceScale
@@ -33,6 +34,13 @@ public record VideoSpec(String prompt, String negativePrompt, int width, int hei
     public VideoSpec(String prompt, String negativePrompt, int width, int height, int numFrames, int fps, int numInferenceSteps,
                      double guidanceScale, long seed, String cache) {
         this(prompt, negativePrompt, width, height, numFrames, fps, numInferenceSteps, guidanceScale, seed, cache, null, null, null);
+    }
+
+    /** This spec without its pictures: what a finished job, or an event, keeps (the API never shows them). */
+    public VideoSpec withoutPictures() {
+        if (inputReference == null && lastImage == null) return this;
+        return new VideoSpec(prompt, negativePrompt, width, height, numFrames, fps, numInferenceSteps, guidanceScale, seed, cache,
+                null, null, guidanceScale2);
     }
 
     /** {@code "WxH"}, as the API writes sizes. */

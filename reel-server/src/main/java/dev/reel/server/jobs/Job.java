@@ -27,9 +27,9 @@ public final class Job {
     Job(JobRecord record) {
         this.seq = record.seq();
         this.priority = record.priority();
-        this.first = record;
+        this.first = record.withoutPictures(); // what the API shows; the record keeps them until the job finishes
         this.record = record;
-        log.add(JobEvent.status(record));
+        log.add(JobEvent.status(first));
     }
 
     public String id() { return record().id(); }
@@ -81,7 +81,9 @@ public final class Job {
         done.completeExceptionally(new ServerStoppingException());
     }
 
-    private void publish(JobEvent e) {
+    /** Sends {@code event} to the subscribers and keeps it for replay, without the input pictures. */
+    private void publish(JobEvent event) {
+        JobEvent e = event.withoutPictures();
         log.add(e);
         for (BlockingQueue<JobEvent> q : subscribers) q.add(e);
         if (e.last()) {

@@ -20,6 +20,12 @@ public record JobEvent(String type, JobRecord state, int step, int totalSteps) {
     /** The event ending a stream when the server stops while the job is not finished. */
     static JobEvent closed(JobRecord state) { return new JobEvent("closed", state, 0, 0); }
 
+    /** This event with its state {@link JobRecord#withoutPictures without the input pictures}. */
+    JobEvent withoutPictures() {
+        JobRecord r = state.withoutPictures();
+        return r == state ? this : new JobEvent(type, r, step, totalSteps);
+    }
+
     /** Whether no event follows this one. */
     public boolean last() { return state.status().terminal() && !type.equals("progress") || type.equals("closed"); }
 }

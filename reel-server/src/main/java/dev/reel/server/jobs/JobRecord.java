@@ -20,7 +20,8 @@ import java.time.Duration;
  * @param completedAt     when it completed or failed, or null
  * @param seconds         the requested duration as the API shows it
  * @param priority        higher runs first; equal priorities run in submission order
- * @param spec            what to generate
+ * @param spec            what to generate; a finished job's (and an event's) without the input pictures, which only
+ *                        a job that may still run needs ({@link VideoSpec#withoutPictures})
  * @param error           why it failed, or null
  * @param inferenceTimeS  seconds the generation took, or null until completed
  * @param passes          transformer passes run and skipped by the step cache, or null until completed
@@ -65,11 +66,20 @@ public record JobRecord(
     }
 
     JobRecord completed(long now, double inferenceSeconds, TransformerPasses passes) {
-        return new JobRecord(id, seq, model, JobStatus.COMPLETED, 100, createdAt, startedAt, now, seconds, priority, spec, null, inferenceSeconds, passes, null);
+        return new JobRecord(id, seq, model, JobStatus.COMPLETED, 100, createdAt, startedAt, now, seconds, priority, spec.withoutPictures(),
+                null, inferenceSeconds, passes, null);
     }
 
     JobRecord failed(long now, JobError why) {
-        return new JobRecord(id, seq, model, JobStatus.FAILED, progress, createdAt, startedAt, now, seconds, priority, spec, why, null, null, null);
+        return new JobRecord(id, seq, model, JobStatus.FAILED, progress, createdAt, startedAt, now, seconds, priority, spec.withoutPictures(),
+                why, null, null, null);
+    }
+
+    /** This record without the input pictures (what the API shows and events carry). */
+    JobRecord withoutPictures() {
+        VideoSpec s = spec.withoutPictures();
+        return s == spec ? this : new JobRecord(id, seq, model, status, progress, createdAt, startedAt, completedAt, seconds, priority, s,
+                error, inferenceTimeS, passes, expiresAt);
     }
 
     /** This finished record, set to expire {@code retention} after it finished ({@link Duration#ZERO}: never). */
