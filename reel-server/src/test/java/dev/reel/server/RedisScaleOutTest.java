@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +25,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.RedisClient;
 
 /**
  * Scale-out on a real {@code redis-server} (Debian's, started here on a free loopback port with AOF): one
@@ -35,7 +33,6 @@ import redis.clients.jedis.RedisClient;
  * sees every job. A Redis killed and restarted from its append-only file has lost nothing.
  */
 class RedisScaleOutTest {
-    private static final Path REDIS = Path.of("/usr/bin/redis-server");
     private static final long LEASE_MS = 2000;
     /** Runs several seconds on the fixture model, long enough to kill its worker in the middle. */
     private static final String SLOW = TINY.replace("\"size\": \"48x64\"", "\"size\": \"64x64\"")
@@ -44,18 +41,17 @@ class RedisScaleOutTest {
     @TempDir Path dir;
     private final List<Process> processes = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
-    private int redisPort;
-    private Process redis;
+    private RedisServer redis;
 
-    @AfterEach void stopAll() {
+    @AfterEach void stopAll() throws Exception {
         for (Process p : processes) p.destroyForcibly();
+        if (redis != null) redis.close();
     }
 
     @Test void jobsSurviveAKilledWorkerAKilledFrontendAndARedisRestart() throws Exception {
-        assumeTrue(Files.isExecutable(REDIS), "redis-server is not installed (.ci/run installs Debian's redis-server)");
-        redisPort = freePort();
-        startRedis();
-        URI queue = URI.create("redis://127.0.0.1:" + redisPort);
+        assumeTrue(RedisServer.installed(), "redis-server is not installed (.ci/run installs Debian's redis-server)");
+        redis = RedisServer.start(dir.resolve("redis"));
+        URI queue = redis.uri();
         Path data = Files.createDirectories(dir.resolve("shared"));
         Worker a = worker(queue, data, "a"), b = worker(queue, data, "b");
         URI front = frontend(queue, data);
@@ -83,8 +79,8 @@ class RedisScaleOutTest {
         assertEquals(4, listIds(front).size());
 
         // kill -9 Redis and restart it from its append-only file: nothing is lost, work goes on
-        redis.destroyForcibly().waitFor();
-        startRedis();
+        redis.kill();
+        redis.restart();
         awaitHealthy(front);
         Set<String> ids = listIds(front);
         assertTrue(ids.contains(slow) && ids.containsAll(quick), ids.toString());
@@ -94,24 +90,6 @@ class RedisScaleOutTest {
     }
 
     private record Worker(Process process, ConcurrentLinkedQueue<String> log) {}
-
-    private void startRedis() throws Exception {
-        Path rd = Files.createDirectories(dir.resolve("redis"));
-        redis = new ProcessBuilder(REDIS.toString(), "--port", "" + redisPort, "--bind", "127.0.0.1", "--dir", rd.toString(),
-                "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "no")
-                .redirectErrorStream(true).redirectOutput(rd.resolve("redis.log").toFile()).start();
-        processes.add(redis);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try (RedisClient c = RedisClient.create("127.0.0.1", redisPort)) {
-                c.ping();
-                return;
-            } catch (RuntimeException e) {
-                if (System.nanoTime() > deadline) throw new AssertionError("redis-server did not start", e);
-                Thread.sleep(50);
-            }
-        }
-    }
 
     private Worker worker(URI queue, Path data, String name) throws IOException {
         Process p = jvm("worker", queue.toString(), data.toString(), name, "" + LEASE_MS).start();
@@ -213,10 +191,4 @@ class RedisScaleOutTest {
     }
 
     private static String id(JsonNode v) { return v.path("id").asText(); }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -95,9 +95,12 @@ final class RedisQueue implements AutoCloseable {
 
     void save(JobRecord r) { redis.set(recordKey(r.id()), json(r)); }
 
-    /** Appends {@code e} to the event stream that frontends follow. */
+    /**
+     * Appends {@code e} to the event stream that frontends follow, without the input pictures: the stream keeps up to
+     * {@link #STREAM_LENGTH} entries, one per denoising step, and workers read a job's pictures from its record.
+     */
     void publish(JobEvent e) {
-        redis.xadd(EVENTS, XAddParams.xAddParams().approximateTrimming().maxLen(STREAM_LENGTH), Map.of("event", json(e)));
+        redis.xadd(EVENTS, XAddParams.xAddParams().approximateTrimming().maxLen(STREAM_LENGTH), Map.of("event", json(e.withoutPictures())));
     }
 
     /** Queues job {@code id} for the workers. */
