@@ -3,7 +3,6 @@ package dev.reel.server;
 import static dev.reel.server.TestServer.TINY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
@@ -49,7 +48,7 @@ class RedisScaleOutTest {
     }
 
     @Test void jobsSurviveAKilledWorkerAKilledFrontendAndARedisRestart() throws Exception {
-        assumeTrue(RedisServer.installed(), "redis-server is not installed (.ci/run installs Debian's redis-server)");
+        RedisServer.assumeInstalled();
         redis = RedisServer.start(dir.resolve("redis"));
         URI queue = redis.uri();
         Path data = Files.createDirectories(dir.resolve("shared"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * long-running server does not hold every input image of every job it ever ran.
  */
 class JobPicturesTest {
-    private static final String FIRST = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    static final String FIRST = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
     private static final String LAST = FIRST.replace('A', 'B');
 
     private static JobRecord queued() {

@@ -2,7 +2,6 @@ package dev.reel.server.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.reel.server.RedisServer;
 import dev.reel.server.engine.VideoSpec;
@@ -18,14 +17,13 @@ import redis.clients.jedis.resps.StreamEntry;
  * there), the event stream, one entry per denoising step of every job, never carries them.
  */
 class RedisQueueTest {
-    private static final String PICTURE = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    private static final String PICTURE = JobPicturesTest.FIRST;
 
     @TempDir Path dir;
 
     @Test void theRecordKeepsThePicturesAndTheEventsDoNot() throws Exception {
-        assumeTrue(RedisServer.installed(), "redis-server is not installed (.ci/run installs Debian's redis-server)");
-        try (RedisServer server = RedisServer.start(dir.resolve("redis"))) {
-            RedisQueue queue = RedisQueue.connect(server.uri());
+        RedisServer.assumeInstalled();
+        try (RedisServer server = RedisServer.start(dir.resolve("redis")); RedisQueue queue = RedisQueue.connect(server.uri())) {
             VideoSpec spec = new VideoSpec("p", "", 48, 64, 5, 16, 2, 1.0, 0, "none", PICTURE, PICTURE, null);
             JobRecord running = new JobRecord("video_%032x".formatted(7), 1, "m", JobStatus.QUEUED, 0, 0, null, null, "1", 0, spec, null, null, null, null)
                     .started(1).withProgress(50);
