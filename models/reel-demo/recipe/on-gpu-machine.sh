@@ -9,14 +9,16 @@ set -euo pipefail
 work=${1:?usage: on-gpu-machine.sh WORKDIR OUTDIR}
 out=${2:?usage: on-gpu-machine.sh WORKDIR OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
-pack=$(cd "${PACK:-.device}" && pwd)
+pack=$(realpath -m "${PACK:-.device}")   # needed only by a call that unpacks
 export NCCL_NVLS_ENABLE=0 PYTHONUNBUFFERED=1
 jre=/tmp/reel-jre
-[ -x $jre/jre/bin/java ] || { mkdir -p $jre && tar xJf "$pack/jre.txz" -C $jre; }
-[ -d "$pack/lib" ] || { tar xJf "$pack/lib.txz" -C "$pack" && tar xJf "$pack/reel.txz" -C "$pack"; }
+[ -x $jre/jre/bin/java ] || { mkdir -p $jre && tar xJf "$pack/jre.txz" -C $jre; }   # (an earlier call may have unpacked it)
+# unpacked into /tmp, so a later call on the same warm machine needs to carry neither archive
+lib=/tmp/reel-lib
+[ -d $lib/lib ] || { mkdir -p $lib && tar xJf "$pack/lib.txz" -C $lib && tar xJf "$pack/reel.txz" -C $lib; }
 cat > /tmp/reel <<EOS
 #!/usr/bin/env bash
-exec $jre/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx64g -XX:+UseParallelGC -cp "$pack/lib/*" dev.reel.cli.ReelCli "\$@"
+exec $jre/jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx64g -XX:+UseParallelGC -cp "$lib/lib/*" dev.reel.cli.ReelCli "\$@"
 EOS
 chmod +x /tmp/reel
 mkdir -p "$out"

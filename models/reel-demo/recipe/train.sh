@@ -25,7 +25,9 @@ PROFILE=${PROFILE:-3}            # the per-op table of this many early steps of 
 # VAE_INIT=DIR starts the VAE from that pipeline's vae/ (a warm start; default: the random one of reel init)
 # DIT_INIT=DIR starts the DiT from that pipeline's transformer (a warm start); the VAE stage still runs unless
 # VAE_PIPELINE=DIR names a finished one
-# DIT_CSV=FILE (in WORKDIR/data) preprocesses only the clips it lists
+# DIT_CSV=FILE (in WORKDIR/data) preprocesses only the clips it lists; PREPROCESS_JOBS=N (default 1) in N processes
+# DIT_SEED (default 0) seeds the DiT's batches, noise and dropout; DIT_WARMUP (default 200) its warm-up steps
+# DIT_STEPS is the cosine's length: a run continued with a larger or smaller DIT_STEPS re-times the rest of its schedule
 # VAE_DECODER_STEPS=N (default 0) first fine-tunes the VAE's decoder alone for N steps (train-vae --decoder-only): the
 # encoder and its latents stay bit for bit, so a DiT warm-started with DIT_INIT on the same VAE stays valid
 # Every stage is skipped when its output exists, and a DiT stopped by DIT_TIME continues from its last checkpoint, so
@@ -61,14 +63,31 @@ if [ -n "${DIT_INIT:-}" ]; then   # the VAE's pipeline with DIT_INIT's transform
   DIT_MODEL=$work/dit-init
   [ -d "$DIT_MODEL" ] || { cp -r "$VAE_PIPELINE" "$DIT_MODEL" && cp "$DIT_INIT"/transformer/* "$DIT_MODEL/transformer/"; }
 fi
-[ -f "$work/train.parquet" ] || t $REEL preprocess --videos "$work/data/${DIT_CSV:-captions.csv}" --model "$VAE_PIPELINE" --output "$work/train.parquet" \
-    --frames 17 --height 128 --width 128 --max-sequence-length 32
+# the clips are encoded by PREPROCESS_JOBS processes side by side (one is launch-bound), each writing its own Parquet
+# file from its share of the CSV (kept in data/, as the clip paths in it are relative to the CSV)
+jobs=${PREPROCESS_JOBS:-1}
+parts=()
+for ((i = 0; i < jobs; i++)); do parts+=("$work/train-$i.parquet"); done
+if [ ! -f "${parts[-1]}" ]; then
+  csv=$work/data/${DIT_CSV:-captions.csv}
+  rows=$(($(wc -l < "$csv") - 1))
+  start=$SECONDS
+  echo "== $(date +%T) preprocess $rows clips in $jobs processes"
+  for ((i = 0; i < jobs; i++)); do
+    { head -n 1 "$csv"; tail -n +2 "$csv" | awk -v n="$jobs" -v i="$i" '(NR - 1) % n == i'; } > "$work/data/share-$i.csv"
+    $REEL preprocess --videos "$work/data/share-$i.csv" --model "$VAE_PIPELINE" --output "${parts[$i]}" \
+      --frames 17 --height 128 --width 128 --max-sequence-length 32 > "$work/preprocess-$i.log" 2>&1 &
+  done
+  wait
+  for p in "${parts[@]}"; do [ -f "$p" ] || { echo "preprocess failed: $p (see $work/preprocess-*.log)" >&2; exit 1; }; done
+  echo "== $((SECONDS - start)) s"
+fi
 last=$(ls -d "$work"/dit/checkpoint-* 2>/dev/null | sort | tail -1 || true)   # a time limit saves one (and exports)
 if [ -z "$last" ] || [ $((10#${last##*-})) -lt "$DIT_STEPS" ]; then
   rm -rf "$work/reel-demo"   # the export of a run a time limit stopped: remade when the run continues
-  t $REEL train --model "$DIT_MODEL" --data "$work/train.parquet" --output "$work/dit" --export "$work/reel-demo" ${last:+--resume "$last"} \
-    --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps 200 --weight-decay 0.01 --checkpoint-every 500 \
-    --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed 0 \
+  t $REEL train --model "$DIT_MODEL" --data "$(IFS=,; echo "${parts[*]}")" --output "$work/dit" --export "$work/reel-demo" ${last:+--resume "$last"} \
+    --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps "${DIT_WARMUP:-200}" --weight-decay 0.01 --checkpoint-every 500 \
+    --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed "${DIT_SEED:-0}" \
     --no-gradient-checkpointing --time-limit "$DIT_TIME" --profile-steps "$PROFILE"
 fi
 echo "== $(date +%T) done: $work/reel-demo"

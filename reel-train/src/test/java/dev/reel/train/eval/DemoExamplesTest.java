@@ -1,27 +1,43 @@
 package dev.reel.train.eval;
 
-import dev.reel.pipeline.DemoConfigs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.reel.pipeline.VideoGenerator;
+import dev.reel.pipeline.DemoConfigs;
+import dev.reel.pipeline.ModelProfile;
 import dev.reel.train.dataset.ShapeCaptions;
 import dev.reel.train.dataset.ShapeClip;
 import dev.reel.train.dataset.ShapesDataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * The web page's suggestions for the demo are prompts of the shapes world the dataset trains on (default split), in its
- * canonical wording. (The issue's headline prompt, a red circle moving right, is a held-out triple of that split.)
+ * The web page's suggestions for the demos are prompts of the shapes world their dataset trains on, in its canonical
+ * wording: the random-weight demo's for the default split (where the issue's headline prompt, a red circle moving right,
+ * is a held-out triple), the trained demo's for the split it was trained on.
  */
 class DemoExamplesTest {
     @Test void theDemosExamplePromptsAreSeenCombinationsInCanonicalWording() {
-        ShapesDataset split = new ShapesDataset(ShapesDataset.Options.defaults());
+        assertSeenCanonical(DemoConfigs.profile().examplePrompts(), ShapesDataset.Options.defaults());
+    }
+
+    /** The trained demo in models/reel-demo/ was trained on the split of seed 1 (its model card). */
+    @Test void theShippedModelsExamplePromptsAreSeenCombinationsOfItsSplit() {
+        Path shipped = Path.of("").toAbsolutePath().getParent().resolve("models/reel-demo");   // the tests run in reel-train/
+        Assumptions.assumeTrue(Files.isRegularFile(shipped.resolve("model_index.json")), "no trained demo in " + shipped);
+        ShapesDataset.Options d = ShapesDataset.Options.defaults();
+        assertSeenCanonical(ModelProfile.read(shipped).examplePrompts(),
+                new ShapesDataset.Options(d.count(), d.frames(), d.height(), d.width(), d.fps(), 1, d.heldOutFraction(), d.secondObjectRate()));
+    }
+
+    private static void assertSeenCanonical(List<String> examples, ShapesDataset.Options options) {
         Map<String, ShapesDataset.Triple> canonical = new HashMap<>();
         for (ShapeClip.Color c : ShapesDataset.OBJECT_COLORS) {
             for (ShapeClip.Shape s : ShapeClip.Shape.values()) {
@@ -30,9 +46,8 @@ class DemoExamplesTest {
                 }
             }
         }
-        List<String> examples = DemoConfigs.profile().examplePrompts();
         assertEquals(6, examples.size());
-        Set<ShapesDataset.Triple> seen = new HashSet<>(split.training());
+        Set<ShapesDataset.Triple> seen = new HashSet<>(new ShapesDataset(options).training());
         for (String e : examples) {
             ShapesDataset.Triple t = canonical.get(e);
             assertTrue(t != null, "not a canonical shapes prompt: " + e);
