@@ -9,6 +9,7 @@ import dev.reel.pipeline.InvalidRequestException;
 import dev.reel.pipeline.VideoGenerator;
 import dev.reel.train.dataset.ShapeRenderer;
 import dev.reel.train.dataset.ShapesDataset;
+import dev.reel.train.eval.CacheEval;
 import dev.reel.train.eval.EvalPrompts;
 import dev.reel.train.eval.EvalReport;
 import dev.reel.train.eval.FrameStrip;
@@ -60,6 +61,9 @@ final class EvalCommand implements Runnable {
         @Option(names = "--held-out", paramLabel = "FRACTION", description = "held-out share of that split (default: reel dataset shapes' default)") Double heldOut;
         @Option(names = "--vae-only", description = {"judge the model's VAE alone: each prompt's clip is rendered from its attributes and round-tripped",
                 "through the VAE (encode, decode); what it scores bounds what the whole model can reach. Writes no videos"}) boolean vaeOnly;
+        @Option(names = "--cache", paramLabel = "POLICY", description = {"also generate every prompt under this step cache (repeatable, e.g. teacache:0.2,calibration=F):",
+                "the judge's accuracy, passes skipped, denoising time and PSNR/SSIM against the uncached video, per policy, into DIR/caches.md"})
+        List<String> caches;
         @Mixin DeviceOptions device;
 
         /** Request fields these flags set → the flag, so a refused value is named as typed. */
@@ -85,6 +89,8 @@ final class EvalCommand implements Runnable {
                 if (steps != null || guidance != null) throw new CommandLine.ParameterException(cl, "--steps and --guidance do not apply to --vae-only (nothing is denoised)");
                 return run(out, prompts, split, vaeRoundTrip(options, out, cl).eval(modelOptions.model), null);
             }
+            boolean cached = caches != null && !caches.isEmpty();
+            if (cached && strip != null) throw new CommandLine.ParameterException(cl, "--strip does not apply with --cache (the cache table writes no videos)");
             try (VideoGenerator gen = modelOptions.open(options, cl)) {
                 out.printf("model: %s%n", gen.description());
                 UnaryOperator<GenerationRequest.Builder> changes = b -> {
@@ -97,8 +103,31 @@ final class EvalCommand implements Runnable {
                 } catch (InvalidRequestException e) {
                     throw new CommandLine.ParameterException(cl, "invalid " + FLAGS.getOrDefault(e.field(), e.field()) + ": " + e.getMessage());
                 }
+                if (cached) return cacheTable(out, gen, changes, prompts, cl);
                 return run(out, prompts, split, ShapesEval.generating(gen, changes, output.resolve("videos"), prompts.getFirst()), output.resolve("videos"));
             }
+        }
+
+        /** {@code --cache}: every prompt uncached and under each policy; the uncached report and DIR/caches.md. */
+        private Integer cacheTable(PrintWriter out, VideoGenerator gen, UnaryOperator<GenerationRequest.Builder> changes, List<EvalPrompts.Prompt> prompts,
+                                   CommandLine cl) {
+            for (String c : caches) {
+                try {
+                    gen.validate(changes.apply(gen.requestBuilder(prompts.getFirst().prompt())).cache(c).build());
+                } catch (InvalidRequestException e) {
+                    throw new CommandLine.ParameterException(cl, "invalid --cache " + c + ": " + e.getMessage());
+                }
+            }
+            out.printf("%d prompts, uncached and under %d cache policies, seed %d%n", prompts.size(), caches.size(), seed);
+            out.flush();
+            List<CacheEval.Policy> policies = CacheEval.run(gen, changes, caches, prompts, seed, line -> { out.println(line); out.flush(); });
+            String table = CacheEval.markdown(policies);
+            CacheEval.write(output, policies);
+            out.println();
+            out.print(table);
+            out.printf("wrote %s, %s and %s%n", output.resolve("caches.md"), output.resolve("report.json"), output.resolve("report.md"));
+            out.flush();
+            return 0;
         }
 
         /** The round trip of {@code --model}'s VAE on these flags' device ({@code --vae-dtype}; fp32 by default). */

@@ -1,6 +1,7 @@
 package dev.reel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,6 +62,13 @@ class EvalCommandTest {
         assertEquals(2, full.exit());
         assertTrue(full.err().contains("exists and is not empty"), full.err());
         assertEquals("keep", Files.readString(dir.resolve("c").resolve("x")));
+        var cache = GenerateCommandTest.reel("eval", "demo", "--model", "demo-random", "--cache", "fastcache:0.1", "--output", dir.resolve("d").toString());
+        assertEquals(2, cache.exit());
+        assertTrue(cache.err().contains("invalid --cache fastcache:0.1") && cache.err().contains("teacache"), cache.err());
+        assertFalse(Files.exists(dir.resolve("d").resolve("report.json")), "nothing written for a refused policy");
+        var stripped = GenerateCommandTest.reel("eval", "demo", "--model", "demo-random", "--cache", "pab:2", "--strip", "s.png", "--output", dir.resolve("e").toString());
+        assertEquals(2, stripped.exit());
+        assertTrue(stripped.err().contains("--strip does not apply with --cache"), stripped.err());
     }
 
     @Test void vaeOnlyJudgesTheRoundTripsOfAPipelinesVae() throws Exception {

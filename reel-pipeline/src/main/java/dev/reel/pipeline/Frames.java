@@ -32,6 +32,17 @@ public record Frames(int count, int height, int width, float[] rgb) {
         return out;
     }
 
+    /** These frames as an 8-bit video holds them (each value rounded to the nearest of 256 levels), for comparing what a viewer sees. */
+    public Frames eightBit() {
+        float[] q = new float[rgb.length];
+        int n = height * width * 3;
+        for (int t = 0; t < count; t++) {
+            byte[] b = rgb24(t);
+            for (int i = 0; i < n; i++) q[t * n + i] = (b[i] & 0xff) / 255f;
+        }
+        return new Frames(count, height, width, q);
+    }
+
     /** A VAE's output {@code [C=3, F, H, W]} in [−1, 1] (one video of the batch) as frames {@code [F, H, W, 3]} in [0, 1], clamped. */
     public static Frames fromVae(float[] video, int channels, int frames, int height, int width) {
         if (channels != 3) throw new ShapeException("frames", "the VAE produced " + channels + " channels, expected 3 (RGB)");

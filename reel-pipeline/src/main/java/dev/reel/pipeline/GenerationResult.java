@@ -19,6 +19,12 @@ public record GenerationResult(Frames frames, Path output, long seed, List<Stage
         timings = List.copyOf(timings);
     }
 
+    /** Seconds the stage named {@code stage} (e.g. {@code "Denoising"}) took; refused when it did not run. */
+    public double stageSeconds(String stage) {
+        for (StageTiming t : timings) if (t.stage().equals(stage)) return t.millis() / 1000;
+        throw new IllegalArgumentException("no stage " + stage + " was timed (stages: " + timings.stream().map(StageTiming::stage).toList() + ")");
+    }
+
     /** Sum of the stage times. */
     public Duration total() {
         Duration d = Duration.ZERO;

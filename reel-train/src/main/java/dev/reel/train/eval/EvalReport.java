@@ -181,7 +181,8 @@ public record EvalReport(String model, long seed, int steps, List<Row> rows) {
         }
     }
 
-    private static void writeAtomically(Path file, String text) throws IOException {
+    /** Writes {@code text} to {@code file} so that the file appears only complete. */
+    static void writeAtomically(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".partial");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
         FileOps.moveIntoPlace(tmp, file);
