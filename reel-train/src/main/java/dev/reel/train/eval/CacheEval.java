@@ -69,7 +69,7 @@ public final class CacheEval {
                 t.cache = r.cache().toString();
                 t.add(row, g, VideoMetrics.compare(reference, frames), changed(referenceRow, row));
                 progress.accept(String.format(Locale.ROOT, "[%d/%d] %-24s %s: object %s, background %s, motion %s", p.index() + 1, prompts.size(), t.cache,
-                        p.prompt(), word(row.seen().object()), row.seen().background().word(), row.seen().motion() == null ? "none" : row.seen().motion().word()));
+                        p.prompt(), EvalReport.word(row.seen().object()), row.seen().background().word(), row.seen().motion() == null ? "none" : row.seen().motion().word()));
             }
         }
         List<Policy> out = new ArrayList<>();
@@ -113,8 +113,6 @@ public final class CacheEval {
         return (a.seen().object() != b.seen().object() ? 1 : 0) + (a.seen().background() != b.seen().background() ? 1 : 0)
                 + (a.seen().motion() != b.seen().motion() ? 1 : 0);
     }
-
-    private static String word(dev.reel.train.dataset.ShapeClip.Color c) { return c == null ? "none" : c.word(); }
 
     private static String percent(EvalReport.Accuracy a) {
         return String.format(Locale.ROOT, "%.0f / %.0f / %.0f %%", 100 * a.object(), 100 * a.background(), 100 * a.motion());

@@ -168,7 +168,8 @@ public record EvalReport(String model, long seed, int steps, List<Row> rows) {
 
     private static String mark(boolean right, String what) { return (right ? "✓ " : "✗ ") + what; }
 
-    private static String word(ShapeClip.Color c) { return c == null ? "none" : c.word(); }
+    /** The colour's word, or "none" when the judge found no object. */
+    static String word(ShapeClip.Color c) { return c == null ? "none" : c.word(); }
 
     /** Writes {@code report.json} and {@code report.md} into {@code dir}, each appearing only complete. */
     public void write(Path dir) {
