@@ -113,7 +113,7 @@ final class EvalCommand implements Runnable {
                                    CommandLine cl) {
             for (String c : caches) {
                 try {
-                    gen.validate(changes.apply(gen.requestBuilder(prompts.getFirst().prompt())).cache(c).build());
+                    gen.validate(ShapesEval.requestFor(gen, b -> changes.apply(b).cache(c), null, prompts.getFirst()));
                 } catch (InvalidRequestException e) {
                     throw new CommandLine.ParameterException(cl, "invalid --cache " + c + ": " + e.getMessage());
                 }

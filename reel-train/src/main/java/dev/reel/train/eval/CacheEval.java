@@ -59,7 +59,7 @@ public final class CacheEval {
             EvalReport.Row referenceRow = null;
             for (int i = 0; i < policies.size(); i++) {
                 String policy = policies.get(i);
-                GenerationRequest r = changes.apply(generator.requestBuilder(p.prompt()).seed(p.seed())).cache(policy).build();
+                GenerationRequest r = ShapesEval.requestFor(generator, b -> changes.apply(b).cache(policy), null, p);
                 steps = r.numInferenceSteps();
                 GenerationResult g = generator.generate(r);
                 Frames frames = g.frames().eightBit();
