@@ -53,6 +53,8 @@ final class CudaDevice {
     private volatile long workspace;
     private volatile Cudnn cudnn;
     private volatile String cudnnFailure;
+    /** Host-to-device copies (made on first use: it pins host memory). */
+    private volatile CudaStaging staging;
 
     private CudaDevice(Device device, SystemOptions options) {
         this.device = device;
@@ -189,6 +191,18 @@ final class CudaDevice {
         bind();
         cu.copyHtoD(dst, src, bytes, stream);
         cu.synchronize(stream);
+    }
+
+    /** The staging buffers through which host data is copied to this device. */
+    CudaStaging staging() {
+        CudaStaging s = staging;
+        if (s == null) {
+            synchronized (this) {
+                if (staging == null) staging = new CudaStaging(this);
+                s = staging;
+            }
+        }
+        return s;
     }
 
     /** Copies device memory to the host once the queued work is done, and waits for it. */

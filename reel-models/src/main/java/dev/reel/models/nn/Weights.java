@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /** Fills a {@link Module}'s parameters: from a checkpoint (checked key by key) or with seeded random values. */
@@ -59,19 +60,50 @@ public final class Weights {
     /**
      * Seeded random weights as {@link #random(Module, long, DType, Backend)}, each in the dtype {@code dtypeOf} gives
      * its key. Each parameter's values depend only on its key and the seed, so they are drawn in parallel (a batch of
-     * parameters at a time, bounding host memory) and uploaded in order: a 14B model in seconds, not minutes.
+     * parameters at a time, bounding host memory, the next batch drawn while this one uploads) and uploaded in order.
      */
     public static void random(Module model, long seed, Function<String, DType> dtypeOf, Backend backend) {
-        List<Map.Entry<String, Parameter>> all = new ArrayList<>(model.namedParameters().entrySet());
-        int batch = Math.max(1, Runtime.getRuntime().availableProcessors());
-        for (int from = 0; from < all.size(); from += batch) {
-            List<Map.Entry<String, Parameter>> part = all.subList(from, Math.min(all.size(), from + batch));
-            float[][] values = part.parallelStream().map(e -> randomValues(e.getKey(), e.getValue().shape(), seed)).toArray(float[][]::new);
+        List<List<Map.Entry<String, Parameter>>> batches = batches(new ArrayList<>(model.namedParameters().entrySet()));
+        if (batches.isEmpty()) return;
+        // the next batch is drawn while this one uploads
+        CompletableFuture<float[][]> next = draw(batches.getFirst(), seed);
+        for (int b = 0; b < batches.size(); b++) {
+            float[][] values = next.join();
+            if (b + 1 < batches.size()) next = draw(batches.get(b + 1), seed);
+            List<Map.Entry<String, Parameter>> part = batches.get(b);
             for (int i = 0; i < part.size(); i++) {
                 Parameter p = part.get(i).getValue();
                 p.set(backend.fromFloats(values[i], dtypeOf.apply(part.get(i).getKey()), p.shape()));
+                values[i] = null;
             }
         }
+    }
+
+    /** Host floats one batch may hold: two batches are in memory at a time. */
+    private static final long BATCH_VALUES = 256L << 20;
+
+    /** Consecutive parameters, as many per batch as there are cores, and no more than {@link #BATCH_VALUES} values. */
+    private static List<List<Map.Entry<String, Parameter>>> batches(List<Map.Entry<String, Parameter>> all) {
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        List<List<Map.Entry<String, Parameter>>> out = new ArrayList<>();
+        List<Map.Entry<String, Parameter>> cur = new ArrayList<>();
+        long values = 0;
+        for (Map.Entry<String, Parameter> e : all) {
+            long n = Tensor.numel(e.getValue().shape());
+            if (!cur.isEmpty() && (cur.size() == cores || values + n > BATCH_VALUES)) {
+                out.add(cur);
+                cur = new ArrayList<>();
+                values = 0;
+            }
+            cur.add(e);
+            values += n;
+        }
+        if (!cur.isEmpty()) out.add(cur);
+        return out;
+    }
+
+    private static CompletableFuture<float[][]> draw(List<Map.Entry<String, Parameter>> part, long seed) {
+        return CompletableFuture.supplyAsync(() -> part.parallelStream().map(e -> randomValues(e.getKey(), e.getValue().shape(), seed)).toArray(float[][]::new));
     }
 
     private static float[] randomValues(String key, int[] shape, long seed) {
