@@ -4,7 +4,7 @@
 # into .device/ at the checkout's root (see ../../README.md, "GPU tests").
 #
 # Usage, from anywhere in the checkout, after `./mvnw -B package -DskipTests`:
-#   reel-cuda/device/pack.sh [--with-ffmpeg]
+#   reel-cuda/device/pack.sh [--with-ffmpeg] [--with-server]   (MP4 output; reel serve and its end-to-end test)
 # DEVICE_JAVA names the packing tool (default: ../shared/tools/device-java beside the checkout).
 set -euo pipefail
 root=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
@@ -12,9 +12,14 @@ cd "$root"
 tool=${DEVICE_JAVA:-$root/../shared/tools/device-java}
 [ -x "$tool" ] || { echo "pack.sh: no packing tool at $tool (set DEVICE_JAVA)" >&2; exit 2; }
 [ -d reel-cli/target/lib ] || { echo "pack.sh: build first: ./mvnw -B package -DskipTests" >&2; exit 2; }
-# the HTTP server, browser tests and FFmpeg's natives are not needed by the GPU runs and would exceed the size limit
-without=(--without 'websocket|javalin|jetty|kotlin|prometheus|micrometer|HdrHistogram|LatencyUtils|annotations-13|selenium|parquet|hadoop|carpet|snappy|zstd|jedis|commons-pool|aircompressor')
-[ "${1:-}" = --with-ffmpeg ] || without+=(--without 'ffmpeg|javacv|javacpp')
+# the HTTP server, browser tests and FFmpeg's natives are not needed by most GPU runs and would exceed the size limit
+with_ffmpeg=0 with_server=0
+for a in "$@"; do
+  case $a in --with-ffmpeg) with_ffmpeg=1 ;; --with-server) with_server=1 ;; *) echo "pack.sh: unknown option $a (allowed: --with-ffmpeg --with-server)" >&2; exit 2 ;; esac
+done
+without=(--without 'selenium|parquet|hadoop|carpet|snappy|zstd|aircompressor')
+[ $with_server = 1 ] || without+=(--without 'websocket|javalin|jetty|kotlin|prometheus|micrometer|HdrHistogram|LatencyUtils|annotations-13|jedis|commons-pool')
+[ $with_ffmpeg = 1 ] || without+=(--without 'ffmpeg|javacv|javacpp')
 junit=$(mktemp -d)
 trap 'rm -rf "$junit"' EXIT
 ./mvnw -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.4 -DoutputDirectory="$junit" >/dev/null
@@ -31,5 +36,6 @@ cp -r reel-cuda/target/test-classes .device/test-classes/reel-cuda
 cp -r reel-cli/target/test-classes .device/test-classes/reel-cli
 cp -r reel-train/target/test-classes .device/test-classes/reel-train   # the CUDA backward against the CPU one
 cp -r reel-core/target/test-classes .device/test-classes/reel-core   # TestFixtures: where the GPU tests find the fixture set
+cp -r reel-pipeline/target/test-classes .device/test-classes/reel-pipeline   # VideoProbe, for run.sh e2e
 cp reel-cuda/device/run.sh reel-cuda/device/*.py .device/
 du -sh .device

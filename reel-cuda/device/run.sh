@@ -12,6 +12,8 @@
 # peers18: the I2V-14B-480P, TI2V-5B and A14B-expert forwards at native size beside Diffusers' own transformer
 # (bench/torch_wan_diffusers_peer.py, with the Diffusers archive of bench/slim-diffusers.sh). peers17: the memory
 # levels' DiT forwards (1.3B, 14B; levels 0 and 3) beside Diffusers' group offloading (bench/torch_wan_offload_peer.py).
+# levels: the whole pipeline's peak and step time at memory levels 0-3 (1.3B, 14B). e2e: image-to-video end to end
+# (CLI at I2V-14B's native size, and the server).
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -94,6 +96,31 @@ for s in $steps; do
         done
       done
       rm -rf "$ds" ;;
+    levels)
+      # issue 17's table: the whole pipeline (random weights, the full UMT5-XXL in bf16, VAE bf16) at 81×480×832 at
+      # each memory level, two jobs of 2 steps (CFG 5) per load, so the second job's steps are past the first one's
+      # set-up; each job prints its peak. LEVEL_MODELS picks the models (default both).
+      printf 'a red fox runs through the snow\na cat sleeps on a sofa\n' > /tmp/levels-prompts.txt
+      for m in ${LEVEL_MODELS:-wan2.1-t2v-1.3b wan2.1-t2v-14b}; do
+        for l in 0 1 2 3; do
+          echo "-- $m, memory level $l"
+          timeout 400 $J -cp "$CP" dev.reel.cli.ReelCli generate --model "$pack/shared/configs/$m" --random-weights --tokenizer testdata/wan21-tiny/pipeline/tokenizer \
+            --prompt-file /tmp/levels-prompts.txt --height 480 --width 832 --frames 81 --steps 2 --seed 1 --device cuda --vae-dtype bf16 \
+            --memory-level $l --format png --output /tmp/levels-out | grep -E 'loaded in|^seed|denoising step|^(TextEncoding|Denoising|Decoding|Output|total) |peak device' || fail=1
+          rm -rf /tmp/levels-out*
+        done
+      done ;;
+    e2e)
+      # issue 18's end-to-end image-to-video on the GPU: the CLI at the I2V-14B-480P's native size (random weights,
+      # 3 UniPC steps, CFG 5: the steps after the first are the denoising step LightX2V publishes), MP4 out; then the
+      # server in its own JVM with a multipart input_reference (ServeImageToVideoTest.onTheGpu). Needs the FFmpeg and
+      # server jars (a pack with --with-ffmpeg --with-server).
+      timeout 500 $J -cp "$CP" dev.reel.cli.ReelCli generate --model testdata/configs/wan2.1-i2v-14b-480p --random-weights \
+        --tokenizer testdata/wan21-tiny/pipeline/tokenizer --image testdata/wan21-i2v-tiny/images/first.png --prompt "a fox turns its head" \
+        --height 480 --width 832 --frames 81 --steps 3 --seed 1 --device cuda --vae-dtype bf16 --output /tmp/e2e-i2v.mp4 || fail=1
+      timeout 60 $J -cp "$TCP:$pack/test-classes/reel-pipeline" dev.reel.pipeline.media.VideoProbe /tmp/e2e-i2v.mp4 || fail=1
+      timeout 300 $J -cp "$TCP:$pack/test-classes/reel-pipeline" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
+        --select-method dev.reel.cli.ServeImageToVideoTest#onTheGpu --details=tree --disable-banner || fail=1 ;;
     peers18)
       # issue 18's native-size forwards beside Diffusers' own WanTransformer3DModel (bench/torch_wan_diffusers_peer.py;
       # Diffusers travels as bench/slim-diffusers.sh's archive, DIFFUSERS_SLIM, default .devwork/diffusers-slim.txz)
@@ -107,7 +134,7 @@ for s in $steps; do
       timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CA" --frames 81 --height 720 --width 1280 --device cuda --dtype bf16 --warmup 1 --reps 3
       timeout 400 $PEER18 --config "$CA/transformer/config.json" --frames 81 --height 720 --width 1280 --reps 3 --warmup 1
       rm -rf "$ds" ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b peers18" >&2; fail=1 ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"

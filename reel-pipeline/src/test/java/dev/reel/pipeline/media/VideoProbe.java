@@ -40,6 +40,11 @@ public record VideoProbe(String codec, String pixelFormat, int frames, int width
         }
     }
 
+    /** Prints each file's probe, one line each (for scripts on machines without ffprobe, such as the GPU machine). */
+    public static void main(String[] args) {
+        for (String a : args) System.out.println(a + ": " + of(Path.of(a)));
+    }
+
     private static AVCodecParameters videoParameters(AVFormatContext fc, Path file) {
         for (int i = 0; i < fc.nb_streams(); i++) {
             AVCodecParameters par = fc.streams(i).codecpar();
