@@ -27,9 +27,12 @@ final class CudaStaging {
 
     /** Host data to upload: copies its bytes {@code [from, from + to.byteSize())} into {@code to}. */
     @FunctionalInterface
-    interface Source {
+    interface Copier {
         void copy(long from, MemorySegment to);
     }
+
+    /** Host data to upload, and whether several threads may read it side by side. */
+    record Source(Copier copier, boolean parallel) {}
 
     private final CudaDevice dev;
     private final MemorySegment[] buffer = new MemorySegment[2];
@@ -62,13 +65,13 @@ final class CudaStaging {
 
     private static void fill(Source src, long from, MemorySegment into) {
         long n = into.byteSize();
-        if (n <= PIECE) {
-            src.copy(from, into);
+        if (n <= PIECE || !src.parallel()) {
+            src.copier().copy(from, into);
             return;
         }
         LongStream.range(0, (n + PIECE - 1) / PIECE).parallel().forEach(p -> {
             long at = p * PIECE;
-            src.copy(from + at, into.asSlice(at, Math.min(PIECE, n - at)));
+            src.copier().copy(from + at, into.asSlice(at, Math.min(PIECE, n - at)));
         });
     }
 
@@ -89,6 +92,10 @@ final class CudaStaging {
 
     /** The bytes of a Java array holding a CPU tensor's values (float[], short[], long[], int[] or byte[]). */
     static Source of(Object array) {
+        return new Source(copier(array), true);
+    }
+
+    private static Copier copier(Object array) {
         return switch (array) {
             case float[] f -> (from, to) -> MemorySegment.copy(f, Math.toIntExact(from / 4), to, JAVA_FLOAT, 0, Math.toIntExact(to.byteSize() / 4));
             case short[] s -> (from, to) -> MemorySegment.copy(s, Math.toIntExact(from / 2), to, JAVA_SHORT, 0, Math.toIntExact(to.byteSize() / 2));
@@ -99,8 +106,8 @@ final class CudaStaging {
         };
     }
 
-    /** The bytes of a native segment (an mmapped checkpoint's tensor). */
+    /** The bytes of a native segment (an mmapped checkpoint's tensor), read on the calling thread (it may own it). */
     static Source of(MemorySegment segment) {
-        return (from, to) -> MemorySegment.copy(segment, from, to, 0, to.byteSize());
+        return new Source((from, to) -> MemorySegment.copy(segment, from, to, 0, to.byteSize()), false);
     }
 }
