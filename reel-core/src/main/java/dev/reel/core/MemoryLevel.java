@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  * <ol start="0">
  * <li>{@link #RESIDENT}: every model resident on the device;</li>
  * <li>{@link #TEXT_ENCODER_OFFLOAD}: the text encoder lives in host memory and is copied to the device for each
- *     encoding (faster than encoding on the CPU: UMT5-XXL's 11 GB cross the host link in seconds, while the CPU
+ *     encoding (faster than encoding on the CPU: UMT5-XXL's 11 GB cross the host link in about half a second, while the CPU
  *     would take minutes);</li>
  * <li>{@link #VAE_OFFLOAD}: also the VAE lives in host memory between decodes, and decodes in overlapping
  *     spatial tiles so its activation memory is bounded by the tile size, not the video's;</li>
