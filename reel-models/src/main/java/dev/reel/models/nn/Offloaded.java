@@ -12,8 +12,8 @@ import java.util.function.Supplier;
  * A module whose weights live in host memory between uses and on its device only while {@link #use} runs
  * (memory levels 1 and 2: the text encoder, the VAE). The host copy is made once and kept, since weights do not
  * change: a use uploads them (one host-to-device copy per weight, about half a second for UMT5-XXL's 11 GB on
- * an H200, far less than encoding on the CPU would take) and afterwards simply frees the device copies. Where the device is the CPU, or
- * offloading is off, the weights stay where they are.
+ * an H200, far less than encoding on the CPU would take) and afterwards simply frees the device copies. Where the
+ * device is the CPU, or offloading is off, the weights stay where they are.
  */
 public final class Offloaded {
     private final Backend device;
