@@ -132,7 +132,7 @@ final class EvalCommand implements Runnable {
 
         /** The round trip of {@code --model}'s VAE on these flags' device ({@code --vae-dtype}; fp32 by default). */
         private VaeRoundTrip vaeRoundTrip(GeneratorOptions options, PrintWriter out, CommandLine cl) {
-            if (ModelSource.isRandomDemo(modelOptions.model) || modelOptions.randomWeights) {
+            if (ModelSource.isRandomDemo(modelOptions.model) || modelOptions.random.randomWeights) {
                 throw new CommandLine.ParameterException(cl, "--vae-only judges a trained VAE: give --model a pipeline folder or 'demo', not random weights");
             }
             Path vae = ModelSource.local(modelOptions.model).resolve("vae");

@@ -58,14 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Mixin HubFlags hub;
 
-    @Option(names = "--random-weights", description = "build the pipeline in --model from its configs with seeded random weights (benchmarks at real size)")
-    boolean randomWeights;
-
-    @Option(names = "--random-text-embeddings", description = "with --random-weights: skip the text encoder, use seeded random embeddings of its width (timing without UMT5-XXL's memory)")
-    boolean randomTextEmbeddings;
-
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "tokenizer folder to use when --model has none (with --random-weights)")
-    Path tokenizer;
+    @Mixin RandomWeightOptions random;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Prompts prompts;
@@ -129,7 +122,7 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean quiet = ReelCli.quiet(spec);
-        if (randomTextEmbeddings && !randomWeights) throw new CommandLine.ParameterException(spec.commandLine(), "--random-text-embeddings needs --random-weights");
+        random.check(spec.commandLine());
         if (numVideos < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--num-videos " + numVideos + ": must be at least 1");
         GeneratorOptions options = parallel.generatorOptions(device);
         Path dir = ModelSource.isRandomDemo(model) ? null : ModelSource.resolve(model, hub.options(), quiet ? null : err);
@@ -229,15 +222,13 @@ final class GenerateCommand implements Callable<Integer> {
             return open(dir, options);
         } catch (OutOfMemoryError e) {
             long max = Runtime.getRuntime().maxMemory();
-            throw new DeviceOutOfMemoryException("CPU out of memory while loading the model's weights" + (randomWeights ? " (making random ones)" : "")
+            throw new DeviceOutOfMemoryException("CPU out of memory while loading the model's weights" + (random.randomWeights ? " (making random ones)" : "")
                     + ": they do not fit in the Java heap's " + DeviceOutOfMemoryException.size(max) + " maximum", 0, e);
         }
     }
 
     private VideoGenerator open(Path dir, GeneratorOptions options) {
-        if (dir == null) return VideoGenerator.demo(options);
-        if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer), randomTextEmbeddings);
-        return VideoGenerator.fromPretrained(dir, options);
+        return dir == null ? VideoGenerator.demo(options) : random.open(dir, options);
     }
 
     /** The request for one prompt and seed: the model's defaults with the flags given. */
