@@ -84,7 +84,7 @@ final class InfoCommand implements Callable<Integer> {
         List<ComponentInfo> infos = ComponentInfo.describe(dir);
         out.println("pipeline: " + index.pipelineClass());
         out.println("task: " + taskLine(dir));
-        out.printf("%-13s %-26s %-46s %15s  %s%n", "component", "class", "implementation", "parameters", "stored dtypes");
+        out.printf("%-15s %-26s %-46s %15s  %s%n", "component", "class", "implementation", "parameters", "stored dtypes");
         long total = 0;
         for (ComponentInfo c : infos) {
             String params = c.parameters() < 0 ? "-" : String.format("%,d", c.parameters());
@@ -92,9 +92,9 @@ final class InfoCommand implements Callable<Integer> {
             String dtypes = c.storedDtypes().isEmpty() ? (c.parameters() < 0 ? "" : "none stored")
                     : c.storedDtypes().entrySet().stream().map(InfoCommand::dtypeCount).collect(Collectors.joining(", "));
             String detail = c.detail().isEmpty() ? "" : (dtypes.isEmpty() ? "" : "; ") + c.detail();
-            out.printf("%-13s %-26s %-46s %15s  %s%s%n", c.name(), c.className(), c.javaClass(), params, dtypes, detail);
+            out.printf("%-15s %-26s %-46s %15s  %s%s%n", c.name(), c.className(), c.javaClass(), params, dtypes, detail);
         }
-        out.printf("%-13s %-26s %-46s %15s%n", "total", "", "", String.format("%,d", total));
+        out.printf("%-15s %-26s %-46s %15s%n", "total", "", "", String.format("%,d", total));
     }
 
     /** {@code Wan2.1 i2v (image-to-video): takes --image}, or why the configs do not say. */
