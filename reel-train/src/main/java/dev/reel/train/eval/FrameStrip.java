@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
+import org.slf4j.LoggerFactory;
 
 /**
  * A PNG grid of frames: one row per video, {@code columns} evenly spaced frames from the first to the last, each
@@ -57,11 +58,19 @@ public final class FrameStrip {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+            boolean captions = true;
             int y = GAP;
             for (Row r : rows) {
                 g.setColor(Color.BLACK);
-                g.drawString(r.caption(), GAP, y + CAPTION - 6);
+                if (captions) {
+                    try {
+                        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+                        g.drawString(r.caption(), GAP, y + CAPTION - 6);
+                    } catch (RuntimeException | Error e) {   // a machine without fonts (fontconfig) still gets the frames
+                        captions = false;
+                        LoggerFactory.getLogger(FrameStrip.class).warn("frame strip drawn without captions: no fonts ({})", e.toString());
+                    }
+                }
                 y += CAPTION;
                 int x = GAP;
                 for (int t : picks(r.frames().count(), columns)) {
