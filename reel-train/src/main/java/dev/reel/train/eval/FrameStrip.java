@@ -58,19 +58,9 @@ public final class FrameStrip {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, width, height);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            boolean captions = true;
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
             int y = GAP;
             for (Row r : rows) {
-                g.setColor(Color.BLACK);
-                if (captions) {
-                    try {
-                        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-                        g.drawString(r.caption(), GAP, y + CAPTION - 6);
-                    } catch (RuntimeException | Error e) {   // a machine without fonts (fontconfig) still gets the frames
-                        captions = false;
-                        LoggerFactory.getLogger(FrameStrip.class).warn("frame strip drawn without captions: no fonts ({})", e.toString());
-                    }
-                }
                 y += CAPTION;
                 int x = GAP;
                 for (int t : picks(r.frames().count(), columns)) {
@@ -78,6 +68,12 @@ public final class FrameStrip {
                     x += tileW + GAP;
                 }
                 y += tileH + GAP;
+            }
+            g.setColor(Color.BLACK);
+            try {
+                for (int i = 0; i < rows.size(); i++) g.drawString(rows.get(i).caption(), GAP, GAP + i * (CAPTION + tileH + GAP) + CAPTION - 6);
+            } catch (RuntimeException | Error e) {   // a machine without fonts (fontconfig) still gets the frames
+                LoggerFactory.getLogger(FrameStrip.class).warn("frame strip drawn without captions: no fonts ({})", e.toString());
             }
         } finally {
             g.dispose();
