@@ -51,7 +51,8 @@ public final class FrameStrip {
         if (columns < 1) throw new ReelException("frame strip: columns = " + columns + ": must be at least 1");
         int tileW = rows.stream().mapToInt(r -> r.frames().width()).max().orElseThrow();
         int tileH = rows.stream().mapToInt(r -> r.frames().height()).max().orElseThrow();
-        int width = GAP + columns * (tileW + GAP), height = GAP + rows.size() * (CAPTION + tileH + GAP);
+        int rowH = CAPTION + tileH + GAP;   // row i starts at GAP + i·rowH: its caption, then its frames
+        int width = GAP + columns * (tileW + GAP), height = GAP + rows.size() * rowH;
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
@@ -59,20 +60,18 @@ public final class FrameStrip {
             g.fillRect(0, 0, width, height);
             g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-            int y = GAP;
-            for (Row r : rows) {
-                y += CAPTION;
-                int x = GAP;
+            for (int i = 0; i < rows.size(); i++) {
+                Row r = rows.get(i);
+                int x = GAP, y = GAP + i * rowH + CAPTION;
                 for (int t : picks(r.frames().count(), columns)) {
                     img.setRGB(x, y, r.frames().width(), r.frames().height(), argb(r.frames(), t), 0, r.frames().width());
                     x += tileW + GAP;
                 }
-                y += tileH + GAP;
             }
             g.setColor(Color.BLACK);
             try {
-                for (int i = 0; i < rows.size(); i++) g.drawString(rows.get(i).caption(), GAP, GAP + i * (CAPTION + tileH + GAP) + CAPTION - 6);
-            } catch (RuntimeException | Error e) {   // a machine without fonts (fontconfig) still gets the frames
+                for (int i = 0; i < rows.size(); i++) g.drawString(rows.get(i).caption(), GAP, GAP + i * rowH + CAPTION - 6);
+        } catch (RuntimeException | Error e) {   // a machine without fonts (fontconfig) still gets the frames
                 LoggerFactory.getLogger(FrameStrip.class).warn("frame strip drawn without captions: no fonts ({})", e.toString());
             }
         } finally {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The finished model as a self-contained pipeline folder: a checkpoint's files with its links to the source
@@ -33,9 +34,10 @@ public final class PipelineExport {
         Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + ".partial");
         try (Scope scope = Scope.open()) {
             FileOps.deleteTreeQuietly(tmp);
+            // the components whose weights are written below rather than copied
+            Set<String> written = textEncoder == null ? Set.of("transformer") : Set.of("transformer", TrainedTextEncoder.COMPONENT);
             PipelineFolder.copy(checkpoint, tmp, p -> p.getFileName().toString().equals(TrainingCheckpoint.STATE)
-                    || (checkpoint.relativize(p).startsWith("transformer")
-                        || textEncoder != null && checkpoint.relativize(p).startsWith(TrainedTextEncoder.COMPONENT)) && PipelineFolder.isWeights(p));
+                    || PipelineFolder.isWeights(p) && written.contains(checkpoint.relativize(p).getName(0).toString()));
             Map<String, Tensor> cast = new LinkedHashMap<>();
             weights.forEach((k, t) -> cast.put(k, t.dtype() == dtype ? t : t.backend().cast(t, dtype)));
             SafetensorsWriter.write(tmp.resolve("transformer").resolve(TrainingCheckpoint.WEIGHTS), cast);
