@@ -165,8 +165,8 @@ public interface Backend {
 
     /**
      * The gradients {@code {dq, dk, dv}} of unbiased {@link #attention} {@code o = softmax(q·kᵀ·scale)·v}, given its
-     * output {@code o [B, H, Lq, D]} and the output's gradient {@code dO} (same shape), as fp32 tensors of q's, k's
-     * and v's shapes. Null (the default) when this backend has no fused kernel for the problem (its dtype, head dim,
+     * output {@code o [B, H, Lq, D]} and the output's gradient {@code dO} (same shape), as tensors of q's, k's and v's
+     * shapes, in fp32 or in q's dtype (a fused kernel that writes 16-bit gradients, as cuDNN's does). Null (the default) when this backend has no fused kernel for the problem (its dtype, head dim,
      * layout or device); autograd then composes the gradients from matrix products and a softmax, a block of
      * queries at a time.
      */

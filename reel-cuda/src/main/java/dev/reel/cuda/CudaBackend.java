@@ -54,7 +54,7 @@ public final class CudaBackend implements Backend {
         this.rope = new CudaRope(dev, out, ew);
         this.linalg = new CudaLinalg(dev, out, ew, !"im2col".equals(options.convolution()));
         this.attention = new CudaAttention(dev, out, ew, norm, linalg, options.attention());
-        this.attentionBackward = new CudaAttentionBackward(dev, out, ew);
+        this.attentionBackward = new CudaAttentionBackward(dev, out, ew, attention);
         this.transfers = new CudaTransfers(dev, out, ew);
     }
 
@@ -157,7 +157,11 @@ public final class CudaBackend implements Backend {
     @Override public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) { return norm.groupNorm(x, groups, weight, bias, eps); }
     @Override public Tensor softmax(Tensor x) { return norm.softmax(x); }
     @Override public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale) { return attention.attention(q, k, v, bias, scale); }
-    /** Reel's flash backward ({@code attention_bwd.cu}) for bf16/fp16 at head dim 64 or 128; null otherwise. */
+    /**
+     * For bf16/fp16: cuDNN's fused SDPA backward where the attention selection is {@code SDPA} and cuDNN takes the
+     * problem (gradients in q's dtype), else Reel's flash backward ({@code attention_bwd.cu}, head dim 64 or 128;
+     * gradients in fp32); null otherwise.
+     */
     @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
         return attentionBackward.backward(q, k, v, o, dO, scale);
     }
