@@ -61,6 +61,8 @@ final class Cudnn {
     private final CudaDevice dev;
     private final MethodHandle create, destroy, finalizeDesc, setAttr, getAttr, execute, lastError;
     private final MemorySegment handle;
+    /** The loaded library's version, major·10000 + minor·100 + patch (cudnnGetVersion), e.g. 91900. */
+    private final long version;
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
     private final CudnnAttention attention;
@@ -80,9 +82,11 @@ final class Cudnn {
         getAttr = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS), "cudnnBackendGetAttribute");
         execute = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), "cudnnBackendExecute");
         lastError = l.fn(FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG), "cudnnGetLastErrorString");
+        MethodHandle getVersion = l.fn(FunctionDescriptor.of(JAVA_LONG), "cudnnGetVersion");
         MethodHandle cudnnCreate = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cudnnCreate");
         MethodHandle setStream = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), "cudnnSetStream");
         try (Arena a = Arena.ofConfined()) {
+            version = (long) getVersion.invokeExact();
             MemorySegment h = a.allocate(ADDRESS);
             check((int) cudnnCreate.invokeExact(h), "cudnnCreate");
             handle = h.get(ADDRESS, 0);
@@ -92,6 +96,9 @@ final class Cudnn {
         }
         attention = new CudnnAttention(this, dev);
     }
+
+    /** The loaded library's version, major·10000 + minor·100 + patch, e.g. 91900 for 9.19.0. */
+    long version() { return version; }
 
     /** The fused attention graphs of this device (forward, forward with statistics, backward). */
     CudnnAttention attention() { return attention; }

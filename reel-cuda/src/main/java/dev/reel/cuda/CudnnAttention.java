@@ -66,28 +66,46 @@ final class CudnnAttention {
     }
 
     /**
+     * The training forward: {O, Stats}, O as {@link #forward}'s and Stats {@code [B, H, Lq, 1]} fp32, each query row's
+     * natural-log log-sum-exp of its scaled scores; null when cuDNN has no engine for it (logged once per problem).
+     */
+    Tensor[] forwardWithStatistics(CudaAllocator out, Tensor q, Tensor k, Tensor v, float scale) {
+        Cudnn.Plan p = forwardPlan(q, k, v, true);
+        if (!p.usable()) return null;
+        Tensor o = out.empty(q.dtype(), q.size(0), q.size(1), q.size(2), v.size(3));
+        Tensor stats = null;
+        try (Arena a = Arena.ofConfined()) {
+            stats = out.empty(DType.F32, q.size(0), q.size(1), q.size(2), 1);
+            c.run(p, new long[] {Q, K, V, O, SCALE, STATS}, new MemorySegment[] {at(q), at(k), at(v), at(o), scalar(a, scale), at(stats)},
+                    "attention forward with statistics");
+            return new Tensor[] {o, stats};
+        } catch (RuntimeException e) {
+            free(o, stats);
+            throw e;
+        }
+    }
+
+    /**
      * The gradients {dq, dk, dv} of {@link #forward}, dense and in q's dtype, from q, k, v and dO ({@link #readable},
      * dO of q's dtype); null when cuDNN has no engine for the training forward or the backward of this problem
      * (logged once per problem). The backward needs the forward's softmax statistics, which Reel's forward does not
-     * keep, so this runs the training forward first (one more attention forward, cuDNN's fastest kernel) and takes
-     * Δ from that forward's O, which is exactly the O those statistics describe.
+     * keep, so this runs {@link #forwardWithStatistics} first (one more attention forward, on cuDNN's fastest kernel)
+     * and takes Δ from that forward's O, which is exactly the O those statistics describe.
      */
     Tensor[] backward(CudaAllocator out, Tensor q, Tensor k, Tensor v, Tensor dO, float scale) {
-        Cudnn.Plan fp = forwardPlan(q, k, v, true);
-        if (!fp.usable()) return null;
+        if (!forwardPlan(q, k, v, true).usable()) return null;
         int b = q.size(0), h = q.size(1), lq = q.size(2), d = q.size(3), lk = k.size(2), dv = v.size(3);
-        int[] oShape = {b, h, lq, dv};
-        Cudnn.Plan bp = c.cached("attention backward " + key(q, k, v) + " dO " + Arrays.toString(dO.strides()),
-                () -> buildBackward(q, k, v, Tensor.contiguousStrides(oShape), dO.strides()), BACKWARD_FALLBACK);
-        if (!bp.usable()) return null;
+        Cudnn.Plan p = c.cached("attention backward " + key(q, k, v) + " dO " + Arrays.toString(dO.strides()),
+                () -> buildBackward(q, k, v, Tensor.contiguousStrides(new int[] {b, h, lq, dv}), dO.strides()), BACKWARD_FALLBACK);
+        if (!p.usable()) return null;
 
         DType t = q.dtype();
-        Tensor o = null, stats = null, gq = null, gk = null, gv = null;
+        Tensor[] fwd = null;
+        Tensor gq = null, gk = null, gv = null;
         long sum = 0, acc = 0;
         boolean done = false;
         try (Arena a = Arena.ofConfined()) {
-            o = out.empty(t, oShape);
-            stats = out.empty(DType.F32, b, h, lq, 1);
+            fwd = forwardWithStatistics(out, q, k, v, scale);
             gq = out.empty(t, b, h, lq, d);
             gk = out.empty(t, b, h, lk, d);
             gv = out.empty(t, b, h, lk, dv);
@@ -96,15 +114,13 @@ final class CudnnAttention {
             sum = dev.allocate((long) b * h * lq * 4);
             acc = dev.allocate(accBytes);
             dev.memsetZero(acc, accBytes);
-            MemorySegment s = scalar(a, scale);
-            c.run(fp, new long[] {Q, K, V, O, SCALE, STATS}, new MemorySegment[] {at(q), at(k), at(v), at(o), s, at(stats)}, "attention forward with statistics");
-            c.run(bp, new long[] {Q, K, V, O, DO, STATS, SCALE, ONE, SOFTMAX_SUM, DQ_ACCUM, DQ, DK, DV},
-                    new MemorySegment[] {at(q), at(k), at(v), at(o), at(dO), at(stats), s, scalar(a, 1f), MemorySegment.ofAddress(sum),
-                            MemorySegment.ofAddress(acc), at(gq), at(gk), at(gv)}, "attention backward");
+            c.run(p, new long[] {Q, K, V, O, DO, STATS, SCALE, ONE, SOFTMAX_SUM, DQ_ACCUM, DQ, DK, DV},
+                    new MemorySegment[] {at(q), at(k), at(v), at(fwd[0]), at(dO), at(fwd[1]), scalar(a, scale), scalar(a, 1f),
+                            MemorySegment.ofAddress(sum), MemorySegment.ofAddress(acc), at(gq), at(gk), at(gv)}, "attention backward");
             done = true;
             return new Tensor[] {gq, gk, gv};
         } finally {
-            free(o, stats);
+            if (fwd != null) free(fwd);
             if (!done) free(gq, gk, gv);
             dev.free(sum);
             dev.free(acc);
@@ -169,6 +185,12 @@ final class CudnnAttention {
      */
     private Cudnn.Plan buildBackward(Tensor q, Tensor k, Tensor v, long[] oStrides, long[] dOStrides) {
         int b = q.size(0), h = q.size(1), sq = q.size(2), d = q.size(3), skv = k.size(2), dv = v.size(3);
+        // releases whose backward cudnn-frontend declines or works around (its SDPA backward node's validation)
+        long ver = c.version();
+        if (ver == 91000 || ver == 91001) throw new CudaException("cuDNN 9.10.0/9.10.1's SDPA backward has known bugs (fixed in 9.10.2)", 3000);
+        if (ver <= 91500 && skv % 128 != 0) {
+            throw new CudaException("cuDNN " + ver + " needs a padding mask for key lengths off a multiple of 128 (fixed after 9.15); Lk = " + skv, 3000);
+        }
         int io = Cudnn.dataType(q.dtype()), f32 = Cudnn.DATA_FLOAT;
         long[] sDims = {b, h, sq, skv}, sStr = {(long) h * sq * skv, (long) sq * skv, skv, 1};
         long[] tDims = {b, h, skv, sq}, tStr = {(long) h * sq * skv, (long) sq * skv, 1, skv};

@@ -1,15 +1,19 @@
 package dev.reel.train.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backend;
 import dev.reel.core.Backend.Unary;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Scope;
+import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
+import dev.reel.cuda.CudaBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -21,18 +25,22 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The tape's gradients on CUDA against the CPU's, for the DiT's ops and the VAE's convolutions: fp32 within 1e-5, bf16
- * within 2e-2 (relative L2); and CUDA's fused attention backward against the CPU's composed one.
+ * within 2e-2 (relative L2); and CUDA's fused attention backwards (cuDNN's and Reel's) against the CPU's composed one.
  */
 @Tag("gpu")
 class CudaBackwardParityTest {
     static Backend gpu;
+    /** Fronts whose attention selection is cuDNN's SDPA, and Reel's flash kernels. */
+    static Backend sdpa, flash;
     private static final Backend CPU = Backends.cpu();
 
     @BeforeAll
     static void open() {
-        String why = Backends.unavailableReason(Device.Type.CUDA, dev.reel.core.SystemOptions.defaults());
+        String why = Backends.unavailableReason(Device.Type.CUDA, SystemOptions.defaults());
         Assumptions.assumeTrue(why == null, () -> "no CUDA device: " + why);
         gpu = Backends.of(Device.cuda(0));
+        sdpa = Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.SDPA));
+        flash = Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.FLASH));
     }
 
     record Case(String name, Function<Tensor[], Tensor> f, int[][] shapes) {}
@@ -82,12 +90,27 @@ class CudaBackwardParityTest {
     record AttentionCase(int b, int h, int lq, int lk, int d, boolean transposed, DType dtype) {}
 
     /**
-     * CUDA's fused flash backward ({@link Backend#attentionBackward}, attention_bwd.cu) against the CPU's composed
-     * {@link AttentionGrad} in fp32 on the same (16-bit-representable) inputs: Lq ≠ Lk, lengths off the kernels' block
-     * sizes, head dims 64 and 128, and q/k/v that are {@code [B, L, H, D]} tensors transposed to {@code [B, H, L, D]}
-     * as the DiT feeds them. Within 2e-2 (relative L2) for each of dq, dk, dv, fp16 as bf16.
+     * Reel's fused flash backward ({@link Backend#attentionBackward} on a {@code flash} front: attention_bwd.cu) against
+     * the CPU's composed {@link AttentionGrad}; see {@link #checkFusedAttentionBackward}. Its gradients are fp32.
      */
-    @Test void fusedAttentionBackward() {
+    @Test void fusedAttentionBackward() { checkFusedAttentionBackward(flash, "Reel's flash backward", false); }
+
+    /**
+     * cuDNN's fused SDPA backward (an {@code sdpa} front) on the same cases. It writes its gradients in q's dtype and
+     * Reel's kernels write fp32, so a silent fall-back to Reel's kernels fails the dtype assertion instead of passing.
+     */
+    @Test void cudnnAttentionBackward() {
+        assertEquals(AttentionBackend.SDPA, ((CudaBackend) sdpa).attentionBackend(), "cuDNN is not usable on this device, so its backward cannot be checked");
+        checkFusedAttentionBackward(sdpa, "cuDNN SDPA backward", true);
+    }
+
+    /**
+     * One backend's fused attention backward against the CPU's composed {@link AttentionGrad} in fp32 on the same
+     * (16-bit-representable) inputs: Lq ≠ Lk, lengths off the kernels' block sizes, head dims 64 and 128, and q/k/v
+     * that are {@code [B, L, H, D]} tensors transposed to {@code [B, H, L, D]} as the DiT feeds them. Within 2e-2
+     * (relative L2) for each of dq, dk, dv, fp16 as bf16; also through {@link AttentionGrad}, which widens 16-bit ones.
+     */
+    private static void checkFusedAttentionBackward(Backend backend, String what, boolean sixteenBit) {
         List<AttentionCase> cases = List.of(
                 new AttentionCase(2, 3, 77, 200, 64, false, DType.BF16),
                 new AttentionCase(2, 3, 200, 77, 128, false, DType.BF16),
@@ -111,24 +134,26 @@ class CudaBackwardParityTest {
                 Tensor[] qkv = new Tensor[3], qkvG = new Tensor[3];
                 for (int i = 0; i < 3; i++) {
                     qkv[i] = c.transposed() ? host[i].transpose(1, 2) : host[i];
-                    Tensor dev = gpu.cast(gpu.copyFrom(host[i]), c.dtype());
+                    Tensor dev = backend.cast(backend.copyFrom(host[i]), c.dtype());
                     qkvG[i] = c.transposed() ? dev.transpose(1, 2) : dev;
                 }
                 boolean[] needed = {true, true, true, false};
                 Tensor o = CPU.attention(qkv[0], qkv[1], qkv[2], null, scale);
                 Tensor[] ref = AttentionGrad.backward(CPU, qkv[0], qkv[1], qkv[2], null, scale, o, host[3], needed);
 
-                Tensor oG = gpu.attention(qkvG[0], qkvG[1], qkvG[2], null, scale);
-                Tensor gG = gpu.cast(gpu.copyFrom(host[3]), c.dtype());
-                Tensor[] fused = gpu.attentionBackward(qkvG[0], qkvG[1], qkvG[2], oG, gG, scale);
-                assertTrue(fused != null, c + ": the CUDA backend declined the fused attention backward");
-                Tensor[] viaTape = AttentionGrad.backward(gpu, qkvG[0], qkvG[1], qkvG[2], null, scale, oG, gG, needed);
+                Tensor oG = backend.attention(qkvG[0], qkvG[1], qkvG[2], null, scale);
+                Tensor gG = backend.cast(backend.copyFrom(host[3]), c.dtype());
+                Tensor[] fused = backend.attentionBackward(qkvG[0], qkvG[1], qkvG[2], oG, gG, scale);
+                assertTrue(fused != null, c + ": the CUDA backend declined the fused attention backward (" + what + ")");
+                Tensor[] viaTape = AttentionGrad.backward(backend, qkvG[0], qkvG[1], qkvG[2], null, scale, oG, gG, needed);
                 String[] names = {"dq", "dk", "dv"};
                 for (int i = 0; i < 3; i++) {
-                    assertTrue(fused[i].dtype() == DType.F32, c + " " + names[i] + " is " + fused[i].dtype());
+                    DType expected = sixteenBit ? c.dtype() : DType.F32;
+                    assertEquals(expected, fused[i].dtype(), c + " " + names[i] + ": not " + what + "'s gradient");
+                    assertEquals(DType.F32, viaTape[i].dtype(), c + " " + names[i] + " through AttentionGrad");
                     double err = Compare.relErr(fused[i].toFloatArray(), ref[i].toFloatArray());
                     double again = Compare.relErr(viaTape[i].toFloatArray(), ref[i].toFloatArray());
-                    System.out.printf("cuda fused attention backward %s %s: rel err %.2e (through AttentionGrad %.2e)%n", c, names[i], err, again);
+                    System.out.printf("%s %s %s: rel err %.2e (through AttentionGrad %.2e)%n", what, c, names[i], err, again);
                     assertTrue(err <= 2e-2, c + " " + names[i] + ": " + err + " > 2e-2");
                     assertTrue(again <= 2e-2, c + " " + names[i] + " through AttentionGrad: " + again + " > 2e-2");
                 }
