@@ -64,9 +64,11 @@ final class CudaAttentionBackward {
         }
     }
 
-    /** cuDNN's backward, with dO copied once to q's dtype, dense, where cuDNN cannot read it in place. */
+    /** cuDNN's backward, with dO copied once to q's dtype, dense, where cuDNN cannot read it in place; null if declined. */
     private Tensor[] cudnn(CudnnAttention c, Tensor q, Tensor k, Tensor v, Tensor dO, float scale) {
-        Tensor g = dO.dtype() == q.dtype() && CudnnAttention.readable(dev, dO) ? dO : ew.cast(dO, q.dtype());
+        boolean inPlace = dO.dtype() == q.dtype() && CudnnAttention.readable(dev, dO);
+        if (!c.takesBackward(q, k, v, inPlace ? dO.strides() : Tensor.contiguousStrides(dO.shape()))) return null;
+        Tensor g = inPlace ? dO : ew.cast(dO, q.dtype());
         try {
             return c.backward(alloc, q, k, v, g, scale);
         } finally {

@@ -93,11 +93,9 @@ final class CudnnAttention {
      * and takes Δ from that forward's O, which is exactly the O those statistics describe.
      */
     Tensor[] backward(CudaAllocator out, Tensor q, Tensor k, Tensor v, Tensor dO, float scale) {
-        if (!forwardPlan(q, k, v, true).usable()) return null;
+        Cudnn.Plan p = backwardPlan(q, k, v, dO.strides());
+        if (!p.usable() || !forwardPlan(q, k, v, true).usable()) return null;
         int b = q.size(0), h = q.size(1), lq = q.size(2), d = q.size(3), lk = k.size(2), dv = v.size(3);
-        Cudnn.Plan p = c.cached("attention backward " + key(q, k, v) + " dO " + Arrays.toString(dO.strides()),
-                () -> buildBackward(q, k, v, Tensor.contiguousStrides(new int[] {b, h, lq, dv}), dO.strides()), BACKWARD_FALLBACK);
-        if (!p.usable()) return null;
 
         DType t = q.dtype();
         Tensor[] fwd = null;
@@ -129,6 +127,20 @@ final class CudnnAttention {
 
     private static void free(Tensor... ts) {
         for (Tensor x : ts) if (x != null) x.free();
+    }
+
+    /**
+     * Whether cuDNN has engines for this problem's training forward and backward with dO read through
+     * {@code dOStrides} (plans are built on first use), so a caller copies dO only for a backward that will run.
+     */
+    boolean takesBackward(Tensor q, Tensor k, Tensor v, long[] dOStrides) {
+        return forwardPlan(q, k, v, true).usable() && backwardPlan(q, k, v, dOStrides).usable();
+    }
+
+    private Cudnn.Plan backwardPlan(Tensor q, Tensor k, Tensor v, long[] dOStrides) {
+        int[] oShape = {q.size(0), q.size(1), q.size(2), v.size(3)};
+        return c.cached("attention backward " + key(q, k, v) + " dO " + Arrays.toString(dOStrides),
+                () -> buildBackward(q, k, v, Tensor.contiguousStrides(oShape), dOStrides), BACKWARD_FALLBACK);
     }
 
     private Cudnn.Plan forwardPlan(Tensor q, Tensor k, Tensor v, boolean stats) {
