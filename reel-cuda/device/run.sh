@@ -138,6 +138,10 @@ for s in $steps; do
       timeout 400 $PEER18 --config "$CA/transformer/config.json" --frames 81 --height 720 --width 1280 --reps 3 --warmup 1
       rm -rf "$ds" ;;
     sdpabwd)
+      # the machine's own libcudnn.so.9 is 9.14, which needs a padding mask for key lengths off a multiple of 128 (the
+      # DiT's 14,040); PyTorch's wheel carries 9.19, found first when its folder leads the loader's path
+      cudnn_lib=$(python3 -c 'import os, nvidia.cudnn as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null || true)
+      [ -n "$cudnn_lib" ] && export LD_LIBRARY_PATH="$cudnn_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" && echo "cuDNN from $cudnn_lib"
       # both fused attention backwards against the CPU's composed one, and the tape's bf16 gradients (cuDNN's through AttentionGrad)
       timeout 300 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
         --select-method dev.reel.train.autograd.CudaBackwardParityTest#cudnnAttentionBackward \
