@@ -150,6 +150,13 @@ final class RecordingBackend implements Backend {
     @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
         return d.attentionBackward(q, k, v, o, dO, scale);
     }
+    @Override public Tensor geluTanhBackward(Tensor x, Tensor g) { return d.geluTanhBackward(x, g); }
+    @Override public Tensor[] layerNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean affineGrads) {
+        return d.layerNormBackward(x, weight, eps, g, affineGrads);
+    }
+    @Override public Tensor[] rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean weightGrad) {
+        return d.rmsNormBackward(x, weight, eps, g, weightGrad);
+    }
 
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {
         Tensor y = run(() -> d.conv3d(x, w, bias, stride, padding));
