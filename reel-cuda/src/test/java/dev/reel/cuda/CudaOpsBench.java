@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * Times the ops of one Wan2.1-1.3B DiT block at 81×480×832 (32760 tokens, dim 1536, 12 heads of 128) on the
  * GPU: {@code java -cp ... dev.reel.cuda.CudaOpsBench [tokens]}. Prints ms (median of 10 after warm-up) with
- * TFLOP/s or GB/s.
+ * TFLOP/s or GB/s. The fused tanh-GELU and norm backwards are timed beside their composed formulas by
+ * {@code dev.reel.train.autograd.FusedBackwardBench} (reel-train, where those formulas are).
  */
 public final class CudaOpsBench {
     private CudaOpsBench() {}

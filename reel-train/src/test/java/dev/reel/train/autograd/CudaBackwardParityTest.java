@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The tape's gradients on CUDA against the CPU's, for the DiT's ops and the VAE's convolutions: fp32 within 1e-5, bf16
- * within 2e-2 (relative L2); and CUDA's fused attention backwards (cuDNN's and Reel's) against the CPU's composed one.
+ * within 2e-2 (relative L2); and CUDA's fused attention, tanh-GELU and layer/RMS-norm backwards against the CPU's
+ * composed ones.
  */
 @Tag("gpu")
 class CudaBackwardParityTest {
@@ -160,6 +161,76 @@ class CudaBackwardParityTest {
             }
         }
     }
+
+    /**
+     * The fused tanh-GELU, layer-norm and RMS-norm backwards ({@link Backend#geluTanhBackward},
+     * {@link Backend#layerNormBackward}, {@link Backend#rmsNormBackward}) against the CPU's composed {@link Pointwise}
+     * and {@link NormGrad} in fp32 on the same (dtype-representable) inputs, in bf16 and fp32: rows off any multiple,
+     * D = 1536 (the DiT's; the vectorised kernel, several rows a block where the weight's sums are wanted), 64, and an
+     * odd 333 (the any-layout kernel), with and without a weight; for the GELU also a transposed x. Each must answer
+     * (not null), dx in x's dtype and the weight's and bias's sums in fp32, within 1e-2 (bf16) or 1e-5 (fp32) relative
+     * L2. The tape's own cases ({@link #bf16}, {@link #fp32}) run the same kernels through {@link RecordingBackend}.
+     */
+    @Test void fusedNormAndGeluBackward() {
+        int[][] shapes = {{3, 37, 1536}, {1, 1403, 1536}, {1001, 64}, {77, 333}};
+        Random rnd = new Random(7);
+        for (DType dtype : List.of(DType.BF16, DType.F32)) {
+            double tol = dtype == DType.F32 ? 1e-5 : 1e-2;
+            for (int[] shape : shapes) {
+                for (boolean affine : new boolean[] {false, true}) {
+                    try (Scope scope = Scope.open()) {
+                        int d = shape[shape.length - 1];
+                        Tensor x = representable(rnd, dtype, shape), g = representable(rnd, dtype, shape);
+                        Tensor w = affine ? representable(rnd, dtype, d) : null;
+                        Tensor xG = onGpu(x, dtype), gG = onGpu(g, dtype), wG = affine ? onGpu(w, dtype) : null;
+                        String what = dtype + " " + java.util.Arrays.toString(shape) + (affine ? " with weight" : "");
+
+                        Tensor[] ref = NormGrad.layerNorm(CPU, x, w, 1e-6f, g, new boolean[] {true, affine, true});
+                        Tensor[] got = gpu.layerNormBackward(xG, wG, 1e-6f, gG, true);
+                        assertTrue(got != null, "layerNormBackward declined " + what);
+                        assertNormGrads("layerNorm " + what, got, ref, dtype, tol);
+
+                        ref = NormGrad.rmsNorm(CPU, x, w, 1e-6f, g, new boolean[] {true, affine});
+                        got = gpu.rmsNormBackward(xG, wG, 1e-6f, gG, affine);
+                        assertTrue(got != null, "rmsNormBackward declined " + what);
+                        assertNormGrads("rmsNorm " + what, got, ref, dtype, tol);
+
+                        // the GELU has no weight: its second pass takes x transposed (a strided view)
+                        Tensor gx = affine ? x.reshape(-1, d).transpose(0, 1) : x, gg = affine ? g.reshape(-1, d).transpose(0, 1) : g;
+                        Tensor gxG = affine ? xG.reshape(-1, d).transpose(0, 1) : xG, ggG = affine ? gG.reshape(-1, d).transpose(0, 1) : gG;
+                        Tensor dx = gpu.geluTanhBackward(gxG, ggG);
+                        assertTrue(dx != null, "geluTanhBackward declined " + what);
+                        assertEquals(dtype, dx.dtype(), "geluTanhBackward " + what + ": dx not in x's dtype");
+                        assertClose("geluTanh " + what + (affine ? " (transposed)" : "") + " dx", dx, Pointwise.backward(CPU, Unary.GELU_TANH, gx, null, gg), tol);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dx in x's dtype, then the weight's and bias's fp32 sums wherever the reference has them. */
+    private static void assertNormGrads(String what, Tensor[] got, Tensor[] ref, DType dtype, double tol) {
+        assertEquals(dtype, got[0].dtype(), what + ": dx not in x's dtype");
+        String[] names = {"dx", "dweight", "dbias"};
+        for (int i = 0; i < ref.length; i++) {
+            if (ref[i] == null) continue;
+            if (i > 0) assertEquals(DType.F32, got[i].dtype(), what + " " + names[i]);
+            assertClose(what + " " + names[i], got[i], ref[i], tol);
+        }
+    }
+
+    private static void assertClose(String what, Tensor got, Tensor ref, double tol) {
+        double err = Compare.relErr(got.toFloatArray(), ref.toFloatArray());
+        System.out.printf("fused backward %-50s rel err %.2e%n", what, err);
+        assertTrue(err <= tol, what + ": " + err + " > " + tol);
+    }
+
+    /** Normal values rounded to {@code dtype}, as fp32 on the CPU: the GPU reads exactly what the reference does. */
+    private static Tensor representable(Random rnd, DType dtype, int... shape) {
+        return CPU.cast(CPU.cast(GradCheck.randn(rnd, shape), dtype), DType.F32);
+    }
+
+    private static Tensor onGpu(Tensor host, DType dtype) { return gpu.cast(gpu.copyFrom(host), dtype); }
 
     private static float[][] gradients(Case c, Tensor[] host, Backend b, DType dtype) {
         try (Scope scope = Scope.open()) {
