@@ -19,8 +19,8 @@ final class CudaNorm {
     private static final int BWD_MAX_D = BWD_ELEMENTS * 1024;
     /**
      * Blocks per SM of a backward that sums the weight's gradient: each block walks rows/grid rows and writes one
-     * partial row of D per sum, so fewer blocks mean fewer partials to fold, and 4 of 192 threads per SM (the DiT's
-     * D = 1536) already keep ~24 warps of loads in flight.
+     * partial row of D per sum, so fewer blocks mean fewer partials to fold; 4 blocks of 192 threads per SM (the DiT's
+     * D = 1536) already keep 24 warps of loads in flight.
      */
     private static final int PARTIAL_BLOCKS_PER_SM = 4;
 
@@ -101,13 +101,12 @@ final class CudaNorm {
         if (!java.util.Arrays.equals(x.shape(), g.shape())) {
             throw new ShapeException(op, "the gradient's shape " + ShapeException.fmt(g.shape()) + " is not x's " + ShapeException.fmt(x.shape()));
         }
-        Tensor xc = rowsOf(op, x);
-        int d = x.size(-1);
+        int d = x.rank() == 0 ? 0 : x.size(-1);
         checkVector(op, "weight", weight, d);
         long rows = d == 0 ? 0 : x.numel() / d;
         boolean floats = CudaElementwise.isFloat(x.dtype()) && CudaElementwise.isFloat(g.dtype()) && (weight == null || CudaElementwise.isFloat(weight.dtype()));
-        if (rows == 0 || d > BWD_MAX_D || !floats) return null;
-        Tensor gc = g.contiguous(), w = weight == null ? null : weight.contiguous();
+        if (rows == 0 || d > BWD_MAX_D || !floats) return null;   // before any copy: autograd composes these
+        Tensor xc = x.contiguous(), gc = g.contiguous(), w = weight == null ? null : weight.contiguous();
         Tensor dx = out.empty(x.dtype(), x.shape());
         boolean vec = d % 8 == 0 && aligned(xc) && aligned(gc) && aligned(dx) && (w == null || aligned(w));
         int perThread = vec ? 8 : BWD_ELEMENTS;

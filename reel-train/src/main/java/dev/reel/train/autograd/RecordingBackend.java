@@ -140,7 +140,7 @@ final class RecordingBackend implements Backend {
 
     /** An optimizer update, not an op of the forward: passed through, never recorded. */
     @Override public void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) { d.adamw(param, grad, expAvg, expAvgSq, s); }
-    // the convolution's own gradients are only called by backward passes, which run on the raw backend: not recorded
+    // the fused gradients (convolution, attention, GELU, norms) are only called by backward passes, which run on the raw backend: not recorded
     @Override public Tensor conv3dBackwardData(Tensor dy, Tensor w, int[] xShape, int[] stride, int[] padding) {
         return d.conv3dBackwardData(dy, w, xShape, stride, padding);
     }
