@@ -27,6 +27,8 @@ PROFILE=${PROFILE:-3}            # the per-op table of this many early steps of 
 # VAE_PIPELINE=DIR names a finished one
 # DIT_CSV=FILE (in WORKDIR/data) preprocesses only the clips it lists; PREPROCESS_JOBS=N (default 1) in N processes
 # DIT_SEED (default 0) seeds the DiT's batches, noise and dropout; DIT_WARMUP (default 200) its warm-up steps
+# TRAIN_TEXT_ENCODER=1 trains the UMT5 text encoder with the DiT (train --train-text-encoder; DIT_INIT's text encoder
+# is then the starting point too)
 # DIT_STEPS is the cosine's length: a run continued with a larger or smaller DIT_STEPS re-times the rest of its schedule
 # VAE_DECODER_STEPS=N (default 0) first fine-tunes the VAE's decoder alone for N steps (train-vae --decoder-only): the
 # encoder and its latents stay bit for bit, so a DiT warm-started with DIT_INIT on the same VAE stays valid
@@ -61,7 +63,8 @@ fi
 DIT_MODEL=$VAE_PIPELINE
 if [ -n "${DIT_INIT:-}" ]; then   # the VAE's pipeline with DIT_INIT's transformer weights
   DIT_MODEL=$work/dit-init
-  [ -d "$DIT_MODEL" ] || { cp -r "$VAE_PIPELINE" "$DIT_MODEL" && cp "$DIT_INIT"/transformer/* "$DIT_MODEL/transformer/"; }
+  [ -d "$DIT_MODEL" ] || { cp -r "$VAE_PIPELINE" "$DIT_MODEL" && cp "$DIT_INIT"/transformer/* "$DIT_MODEL/transformer/" \
+      && cp "$DIT_INIT"/text_encoder/* "$DIT_MODEL/text_encoder/"; }
 fi
 # the clips are encoded by PREPROCESS_JOBS processes side by side (one is launch-bound), each writing its own Parquet
 # file from its share of the CSV (kept in data/, as the clip paths in it are relative to the CSV)
@@ -75,7 +78,7 @@ if [ ! -f "${parts[-1]}" ]; then
   echo "== $(date +%T) preprocess $rows clips in $jobs processes"
   for ((i = 0; i < jobs; i++)); do
     { head -n 1 "$csv"; tail -n +2 "$csv" | awk -v n="$jobs" -v i="$i" '(NR - 1) % n == i'; } > "$work/data/share-$i.csv"
-    $REEL preprocess --videos "$work/data/share-$i.csv" --model "$VAE_PIPELINE" --output "${parts[$i]}" \
+    $REEL preprocess --videos "$work/data/share-$i.csv" --model "$DIT_MODEL" --output "${parts[$i]}" \
       --frames 17 --height 128 --width 128 --max-sequence-length 32 > "$work/preprocess-$i.log" 2>&1 &
   done
   wait
@@ -88,6 +91,6 @@ if [ -z "$last" ] || [ $((10#${last##*-})) -lt "$DIT_STEPS" ]; then
   t $REEL train --model "$DIT_MODEL" --data "$(IFS=,; echo "${parts[*]}")" --output "$work/dit" --export "$work/reel-demo" ${last:+--resume "$last"} \
     --steps "$DIT_STEPS" --batch-size "$DIT_BATCH" --lr "$DIT_LR" --lr-schedule cosine --warmup-steps "${DIT_WARMUP:-200}" --weight-decay 0.01 --checkpoint-every 500 \
     --sigma-sampling uniform --flow-shift 2 --text-dropout 0.1 --ema-decay "${DIT_EMA:-0.999}" --max-grad-norm 1 --seed "${DIT_SEED:-0}" \
-    --no-gradient-checkpointing --time-limit "$DIT_TIME" --profile-steps "$PROFILE"
+    --no-gradient-checkpointing --time-limit "$DIT_TIME" --profile-steps "$PROFILE" ${TRAIN_TEXT_ENCODER:+--train-text-encoder}
 fi
 echo "== $(date +%T) done: $work/reel-demo"

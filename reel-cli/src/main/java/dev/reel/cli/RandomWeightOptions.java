@@ -21,11 +21,17 @@ final class RandomWeightOptions {
     /** Refuses the flags that only mean something with {@code --random-weights}. */
     void check(CommandLine cl) {
         if (randomTextEmbeddings && !randomWeights) throw new CommandLine.ParameterException(cl, "--random-text-embeddings needs --random-weights");
+        if (tokenizer != null && !randomWeights) throw new CommandLine.ParameterException(cl, "--tokenizer needs --random-weights");
+    }
+
+    /** The components taken from elsewhere than {@code --model}'s folder: the {@code --tokenizer}, if given. */
+    Map<String, Path> substitutes() {
+        return tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer);
     }
 
     /** The pipeline in {@code dir}: random weights from its configs when asked, else its checkpoints. */
     VideoGenerator open(Path dir, GeneratorOptions options) {
-        if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer), randomTextEmbeddings);
+        if (randomWeights) return VideoGenerator.randomWeights(dir, options, 0L, substitutes(), randomTextEmbeddings);
         return VideoGenerator.fromPretrained(dir, options);
     }
 }

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -41,11 +40,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin HubFlags hub;
 
-    @Option(names = "--random-weights", description = "serve the pipeline in --model built from its configs with seeded random weights (real-size load and speed tests; the videos are noise)")
-    boolean randomWeights;
-
-    @Option(names = "--tokenizer", paramLabel = "DIR", description = "tokenizer folder to use when --model has none (with --random-weights)")
-    Path tokenizer;
+    @Mixin RandomWeightOptions random;
 
     @Option(names = "--model-name", paramLabel = "ID", description = "Model id clients use (default: the folder's name, or reel-demo).")
     String modelName;
@@ -144,9 +139,9 @@ final class ServeCommand implements Callable<Integer> {
         GeneratorOptions d = device.generatorOptions(main).withParallel(parallel.groupPlan(), groups.getFirst());
         // the pipeline owns the generation limits (its frame bound stays); the server keeps the HTTP ones
         GeneratorOptions options = d.withLimits(d.limits().withMaxSide(maxSide).withMaxSteps(maxSteps).withMaxPixelFrames(maxPixelFrames));
-        if (tokenizer != null && !randomWeights) throw new CommandLine.ParameterException(spec.commandLine(), "--tokenizer needs --random-weights");
+        random.check(spec.commandLine());
         PipelineModel pipeline = ModelSource.isRandomDemo(model) ? PipelineModel.demo(modelName, options)
-                : randomWeights ? PipelineModel.randomWeights(ModelSource.local(model), tokenizer == null ? Map.of() : Map.of("tokenizer", tokenizer), modelName, options)
+                : random.randomWeights ? PipelineModel.randomWeights(ModelSource.local(model), random.substitutes(), random.randomTextEmbeddings, modelName, options)
                 : PipelineModel.pretrained(ModelSource.resolve(model, hub.options(), spec.commandLine().getErr()), modelName, options);
         VideoModel served = pipeline.withLoras(loraSpecs(), loraMerge);
 

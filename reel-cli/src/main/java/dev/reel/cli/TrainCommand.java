@@ -26,6 +26,7 @@ import dev.reel.train.trainer.ParquetBatches;
 import dev.reel.train.trainer.PipelineExport;
 import dev.reel.train.trainer.SigmaSampling;
 import dev.reel.train.trainer.TensorFileBatches;
+import dev.reel.train.trainer.TrainedTextEncoder;
 import dev.reel.train.trainer.TrainOptions;
 import dev.reel.train.trainer.Trainer;
 import dev.reel.train.trainer.TrainingCheckpoint;
@@ -143,6 +144,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Comma-separated linears the adapters go on. Default: ${DEFAULT-VALUE}.")
     String loraTargets;
 
+    @Option(names = "--train-text-encoder",
+            description = {"Train the pipeline's UMT5 text encoder with the transformer (full fine-tune of both): each step encodes its captions",
+                    "(from the Parquet rows) under the tape instead of reading the stored text embeddings. Checkpoints and --export then hold it."})
+    boolean trainTextEncoder;
+
     @Option(names = "--time-limit", defaultValue = "0", paramLabel = "SECONDS",
             description = "Stop after the step that passes this much training time and save as at the end (0: no limit). Default: ${DEFAULT-VALUE}.")
     double timeLimit;
@@ -193,10 +199,18 @@ public final class TrainCommand implements Callable<Integer> {
         List<TrainableParameter> trained = new ArrayList<>();
         if (lora == null) trained.addAll(Trainer.allParameters(m));
         else lora.trainableParameters().forEach((k, p) -> trained.add(new TrainableParameter(k, p)));
-        Trainer trainer = new Trainer(m, trained, new AdamW(0.9f, 0.999f, 1e-8f, weightDecay), options, batches, backend);
+        TrainedTextEncoder textEncoder = null;
+        if (trainTextEncoder) {
+            if (lora != null) throw new ReelException("--train-text-encoder trains the whole encoder; it does not go with --lora-rank " + loraRank);
+            if (textLength == 0) throw new ReelException("--train-text-encoder encodes the rows' captions, so --data must be Parquet files from reel preprocess");
+            textEncoder = TrainedTextEncoder.load(pipeline, dt, textLength, backend);
+            trained.addAll(textEncoder.parameters());
+        }
+        Trainer trainer = new Trainer(m, trained, new AdamW(0.9f, 0.999f, 1e-8f, weightDecay), options, batches, backend, textEncoder);
         int start = resume == null ? 0 : TrainingCheckpoint.restore(resume, trainer, backend);
         out.printf(Locale.ROOT, "train: %s (%,d parameters, %s on %s), %d samples, steps %d..%d, batch %d%n",
                 transformer, m.parameterCount(), DeviceOptions.name(dt), dev, rows, start + 1, steps, batchSize);
+        if (textEncoder != null) out.printf(Locale.ROOT, "text encoder %s trained too (%,d parameters)%n", textEncoder.folder(), textEncoder.parameterCount());
         if (lora != null) out.printf(Locale.ROOT, "LoRA rank %d on %d linears (%,d trained parameters)%n", loraRank, lora.adapters().size(), lora.parameterCount());
         LossLog log = new LossLog(output, start);
         long t0 = System.nanoTime();
@@ -228,10 +242,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (batches instanceof AutoCloseable c) closeQuietly(c);
         if (export != null && last != null) {
             Map<String, Tensor> weights = new LinkedHashMap<>();
+            Map<String, Tensor> teWeights = null;
             if (lora != null) lora.merge();   // the export is the tuned model: adapters folded into the weights
-            if (lora == null && trainer.ema() != null) weights.putAll(trainer.ema().weights());
-            else m.namedParameters().forEach((k, p) -> weights.put(k, p.get()));
-            PipelineExport.write(last, export, weights, exportType);
+            if (lora == null && trainer.ema() != null) {
+                trainer.ema().weights().forEach((k, t) -> { if (!k.startsWith(TrainedTextEncoder.PREFIX)) weights.put(k, t); });
+                if (textEncoder != null) teWeights = TrainedTextEncoder.own(trainer.ema().weights());
+            } else {
+                m.namedParameters().forEach((k, p) -> weights.put(k, p.get()));
+                if (textEncoder != null) teWeights = textEncoder.weights();
+            }
+            PipelineExport.write(last, export, weights, exportType, teWeights);
             out.println("exported " + export + (lora != null ? " (LoRA merged, " : trainer.ema() != null ? " (EMA weights, " : " (") + DeviceOptions.name(exportType) + ")");
         }
         log.plot(output.resolve("loss.png"));
@@ -243,6 +263,8 @@ public final class TrainCommand implements Callable<Integer> {
     static final String LORA_FILE = "pytorch_lora_weights.safetensors";
 
     private long rows;
+    /** The pipeline's text length when the data is Parquet (0 for a safetensors file). */
+    private int textLength;
 
     /** The data source: Parquet rows normalised with the pipeline's VAE statistics, or a safetensors file. */
     private BatchSource batches(Path pipeline, PrintWriter out) {
@@ -257,7 +279,7 @@ public final class TrainCommand implements Callable<Integer> {
             throw new ReelException("--data is Parquet, so --model must be the pipeline folder (with model_index.json) whose VAE and text encoder encoded it, not " + model);
         }
         ModelProfile profile = ModelProfile.read(pipeline);
-        int textLength = profile.defaults().maxSequenceLength();
+        textLength = profile.defaults().maxSequenceLength();
         float[] empty;
         WanVaeConfig vae = WanVaeConfig.fromConfig(dev.reel.models.nn.ConfigJson.read(pipeline.resolve("vae/config.json")));
         try (Preprocessor p = Preprocessor.load(pipeline, DType.F32, Backends.cpu())) {

@@ -85,9 +85,42 @@ class DemoRecipeTest {
                 "--height", "32", "--width", "32", "--frames", "5", "--steps", "1", "--output", dir.resolve("lora.mp4").toString(), "--device", "cpu",
                 "--prompt", "a red circle"));
 
+        // --train-text-encoder: the captions encoded in the step, the encoder in the checkpoints and the export, an exact resume
+        Path te = dir.resolve("te"), teExport = dir.resolve("te-export");
+        String[] teArgs = {"train", "--model", vae.toString(), "--data", parquet.toString(), "--steps", "2", "--batch-size", "2", "--lr", "1e-2",
+                "--checkpoint-every", "1", "--train-text-encoder", "--seed", "4", "--device", "cpu"};
+        var teRun = GenerateCommandTest.reel(concat(teArgs, "--output", te.toString(), "--export", teExport.toString(), "--ema-decay", "0.5"));
+        ok(teRun);
+        assertTrue(teRun.out().contains("text encoder ") && teRun.out().contains(" trained too"), teRun.out());
+        Path teCheckpoint = te.resolve("checkpoint-000002");
+        assertFalse(Files.isSymbolicLink(teCheckpoint.resolve("text_encoder")), "the checkpoint holds its own text encoder");
+        try (SafetensorsFile before = SafetensorsFile.open(vae.resolve("text_encoder/model.safetensors"));
+             SafetensorsFile after = SafetensorsFile.open(teExport.resolve("text_encoder/model.safetensors"))) {
+            assertEquals(before.keys(), after.keys());
+            long changed = before.keys().stream().filter(k -> !java.util.Arrays.equals(before.load(k, dev.reel.core.DType.F32, dev.reel.core.Backends.cpu()).toFloatArray(),
+                    after.load(k, dev.reel.core.DType.F32, dev.reel.core.Backends.cpu()).toFloatArray())).count();
+            assertEquals(before.keys().size(), changed, "every text encoder weight trained");
+        }
+        var teResumed = GenerateCommandTest.reel(concat(teArgs, "--output", dir.resolve("te-resumed").toString(), "--resume", te.resolve("checkpoint-000001").toString()));
+        ok(teResumed);
+        for (String file : new String[] {"transformer/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"}) {
+            try (SafetensorsFile a = SafetensorsFile.open(teCheckpoint.resolve(file));
+                 SafetensorsFile b = SafetensorsFile.open(dir.resolve("te-resumed/checkpoint-000002").resolve(file))) {
+                for (String k : a.keys()) assertEquals(-1, a.segment(k).mismatch(b.segment(k)), file + " " + k + " resumed exactly");
+            }
+        }
+        ok(GenerateCommandTest.reel("generate", "--model", teExport.toString(), "--prompt", "a red circle moves to the right on a blue background",
+                "--height", "32", "--width", "32", "--frames", "5", "--steps", "2", "--output", dir.resolve("te.mp4").toString(), "--device", "cpu"));
+
         ok(GenerateCommandTest.reel("generate", "--model", export.toString(), "--prompt", "a red circle moves to the right on a blue background",
                 "--height", "32", "--width", "32", "--frames", "5", "--steps", "2", "--output", mp4.toString(), "--device", "cpu"));
         assertTrue(Files.size(mp4) > 0);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static void ok(GenerateCommandTest.Run r) {

@@ -72,7 +72,7 @@ final class RankStages {
         boolean offloadVae = options.system().memoryLevel().offloadsVae();
         AutoencoderKLWan vae = rc.isLeader() ? c.get("vae", AutoencoderKLWan.class) : null;
         list.add(new InputValidation(profile, options.limits()));
-        if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype(), backend));
+        if (rc.isLeader()) list.add(new TextEncoding(c.get("tokenizer", TokenizerFolder.class), textEncoder, transformer.dtype()));
         if (task.clip()) {
             list.add(new ImageEncoding(c.get("image_processor", ClipImageProcessor.class), c.get("image_encoder", ClipVisionModel.class),
                     transformer.dtype(), backend));

@@ -39,7 +39,7 @@ class ImageToVideoApiTest {
     static Path configs(String name) { return TestFixtures.locate().root().getParent().resolve("configs").resolve(name); }
 
     static PipelineModel i2v() {
-        return PipelineModel.randomWeights(configs("wan2.1-i2v-tiny"), Map.of("tokenizer", TestFixtures.locate().pipelineDir().resolve("tokenizer")),
+        return PipelineModel.randomWeights(configs("wan2.1-i2v-tiny"), Map.of("tokenizer", TestFixtures.locate().pipelineDir().resolve("tokenizer")), false,
                 "i2v-tiny", GeneratorOptions.defaults());
     }
 

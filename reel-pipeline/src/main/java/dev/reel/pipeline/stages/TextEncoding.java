@@ -1,6 +1,5 @@
 package dev.reel.pipeline.stages;
 
-import dev.reel.core.Backend;
 import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
@@ -20,18 +19,16 @@ public final class TextEncoding implements Stage {
     private final TokenizerFolder tokenizer;
     private final Function<T5Tokenizer.Encoding, Tensor> textEncoder;
     private final DType embedsDtype;
-    private final Backend backend;
 
     /**
      * @param textEncoder tokens → {@code last_hidden_state [B, L, D]}: {@code UMT5EncoderModel::forward}, or
      *                    {@link RandomTextEmbeddings} for benchmarks without the encoder's memory
      * @param embedsDtype dtype the transformer consumes the embeddings in
      */
-    public TextEncoding(TokenizerFolder tokenizer, Function<T5Tokenizer.Encoding, Tensor> textEncoder, DType embedsDtype, Backend backend) {
+    public TextEncoding(TokenizerFolder tokenizer, Function<T5Tokenizer.Encoding, Tensor> textEncoder, DType embedsDtype) {
         this.tokenizer = tokenizer;
         this.textEncoder = textEncoder;
         this.embedsDtype = embedsDtype;
-        this.backend = backend;
     }
 
     @Override public String name() { return "TextEncoding"; }
@@ -66,14 +63,14 @@ public final class TextEncoding implements Stage {
     /** Embeddings {@code [prompts, maxLength, D]}, zero past each prompt's real length. */
     public Tensor encode(List<String> prompts, int maxLength) {
         T5Tokenizer.Encoding enc = tokenizer.forLength(maxLength).encode(prompts);
-        Backend b = backend;
         int batch = enc.batch(), len = enc.length();
         float[] keep = new float[batch * len];
         int[] seqLens = enc.seqLens();
         for (int i = 0; i < batch; i++) for (int j = 0; j < seqLens[i]; j++) keep[i * len + j] = 1f;
         try (Scope scope = Scope.open()) {
             Tensor hidden = textEncoder.apply(enc);                                   // [B, L, D]
-            Tensor mask = b.fromFloats(keep, hidden.dtype(), batch, len, 1);         // 1 up to seq_len, then 0
+            // made through the states' backend, so a tape training the encoder keeps it for the backward
+            Tensor mask = hidden.backend().fromFloats(keep, hidden.dtype(), batch, len, 1);   // 1 up to seq_len, then 0
             return scope.keep(hidden.mul(mask).to(embedsDtype));
         }
     }

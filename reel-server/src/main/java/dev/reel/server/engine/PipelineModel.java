@@ -76,12 +76,13 @@ public final class PipelineModel implements VideoModel {
 
     /**
      * The architecture in the config folder {@code configDir} with seeded random weights (real sizes, noise videos),
-     * served as {@code id} (null: the folder's name); {@code substitutes} supplies folders the configs lack (a tokenizer).
+     * served as {@code id} (null: the folder's name); {@code substitutes} supplies folders the configs lack (a tokenizer);
+     * {@code randomTextEmbeddings} skips the text encoder for seeded random embeddings of its width.
      */
-    public static PipelineModel randomWeights(Path configDir, Map<String, Path> substitutes, String id, GeneratorOptions options) {
+    public static PipelineModel randomWeights(Path configDir, Map<String, Path> substitutes, boolean randomTextEmbeddings, String id, GeneratorOptions options) {
         Path abs = configDir.toAbsolutePath().normalize();
         String name = id != null ? id : abs.getFileName().toString();
-        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.randomWeights(abs, o, 0L, substitutes, false), true,
+        return new PipelineModel(name, options, ModelProfile.read(abs), o -> VideoGenerator.randomWeights(abs, o, 0L, substitutes, randomTextEmbeddings), true,
                 transformerConfig(abs));
     }
 

@@ -2,14 +2,14 @@ package dev.reel.train.autograd;
 
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
-import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 
 /**
  * Backward of scaled dot-product attention, flash-style: the probabilities are recomputed one block of queries at a
  * time, so memory is O(block·Lk) rather than the whole Lq×Lk matrix. Per block, with P = softmax(S), S = q·kᵀ·scale
- * + bias and Δ = rowsum(dO ⊙ O): dV += Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − Δ), dQ = dS·K·scale, dK += dSᵀ·Q·scale. In fp32.
+ * + bias and Δ = rowsum(dO ⊙ O): dV += Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − Δ), dQ = dS·K·scale, dK += dSᵀ·Q·scale, and a bias
+ * that requires grad (UMT5's learned relative-position table) gets dS summed back to its broadcast shape. In fp32.
  * Without a bias the backend is asked first for a fused kernel ({@link Backend#attentionBackward}: on CUDA, cuDNN's
  * SDPA backward or Reel's flash backward for bf16/fp16), which never materialises a score block at all. Either way the
  * gradients are fp32 (a fused kernel's 16-bit ones are widened).
@@ -32,7 +32,6 @@ final class AttentionGrad {
     /** As above, with score blocks of at most {@code blockElements} values (tests use small ones). */
     static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor g, boolean[] needed,
                              long blockElements) {
-        if (needed[3]) throw new ReelException("attention: the additive bias (mask) is a constant and has no gradient");
         if (bias == null) {
             // the backend's fused kernel where it has one (on CUDA, cuDNN's or Reel's for 16-bit q/k/v), else composed below
             Tensor[] fused = b.attentionBackward(q, k, v, o, g, scale);
@@ -56,6 +55,7 @@ final class AttentionGrad {
         Tensor dq = b.zeros(DType.F32, q.shape());
         Tensor dk = b.zeros(DType.F32, k.shape());
         Tensor dv = b.zeros(DType.F32, v.shape());
+        Tensor ds = needed[3] ? b.zeros(DType.F32, batch, heads, lq, lk) : null;   // the scores' gradient: the bias's, before the broadcast is summed
         Tensor kT = kf.transpose(-1, -2), vT = vf.transpose(-1, -2);
         int block = (int) Math.max(1, Math.min(lq, blockElements / ((long) batch * heads * lk)));
         for (int s = 0; s < lq; s += block) {
@@ -65,13 +65,14 @@ final class AttentionGrad {
                 Tensor scores = b.scale(b.matmul(qb, kT), scale);                         // [B, H, n, Lk]
                 if (bias != null) scores = b.add(scores, biasBlock(bias, lq, s, n));
                 Tensor p = b.softmax(scores);
-                Tensor ds = b.mul(p, b.sub(b.matmul(gb, vT), delta.narrow(2, s, n)));
-                if (needed[0]) b.copyInto(dq.narrow(2, s, n), b.scale(b.matmul(ds, kf), scale));
-                if (needed[1]) b.copyInto(dk, b.add(dk, b.scale(b.matmul(ds.transpose(-1, -2), qb), scale)));
+                Tensor dsb = b.mul(p, b.sub(b.matmul(gb, vT), delta.narrow(2, s, n)));
+                if (ds != null) b.copyInto(ds.narrow(2, s, n), dsb);
+                if (needed[0]) b.copyInto(dq.narrow(2, s, n), b.scale(b.matmul(dsb, kf), scale));
+                if (needed[1]) b.copyInto(dk, b.add(dk, b.scale(b.matmul(dsb.transpose(-1, -2), qb), scale)));
                 if (needed[2]) b.copyInto(dv, b.add(dv, b.matmul(p.transpose(-1, -2), gb)));
             }
         }
-        return new Tensor[] {needed[0] ? dq : null, needed[1] ? dk : null, needed[2] ? dv : null, null};
+        return new Tensor[] {needed[0] ? dq : null, needed[1] ? dk : null, needed[2] ? dv : null, ds == null ? null : Shapes.reduceTo(b, ds, bias)};
     }
 
     /** The rows of a bias broadcastable to [B, H, Lq, Lk] that belong to queries [s, s+n). */

@@ -256,16 +256,7 @@ final class RecordingBackend implements Backend {
 
     @Override public Tensor embedding(Tensor weight, int[] ids, int... idsShape) {
         Tensor y = run(() -> d.embedding(weight, ids, idsShape));
-        return tape.record("embedding", y, of(weight), (g, n) -> {
-            int dim = weight.size(1);
-            Tensor rows = g.reshape(ids.length, dim);
-            Tensor gw = d.zeros(weight.dtype(), weight.shape());
-            for (int i = 0; i < ids.length; i++) {   // scatter-add, one row at a time (ids may repeat)
-                Tensor slot = gw.narrow(0, ids[i], 1);
-                d.copyInto(slot, d.add(slot, rows.narrow(0, i, 1)));
-            }
-            return of(gw);
-        });
+        return tape.record("embedding", y, of(weight), (g, n) -> of(EmbeddingGrad.backward(d, weight, ids, g)));
     }
 
     @Override public Tensor upsampleNearest2x(Tensor x) {

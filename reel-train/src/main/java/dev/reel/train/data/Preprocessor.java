@@ -67,7 +67,7 @@ public final class Preprocessor implements AutoCloseable {
         this.textEncoder = textEncoder;
         this.tokenizer = tokenizer;
         this.backend = backend;
-        this.textEncoding = new TextEncoding(tokenizer, textEncoder::forward, DType.F32, backend);
+        this.textEncoding = new TextEncoding(tokenizer, textEncoder::forward, DType.F32);
     }
 
     /** Loads the VAE (fp32), text encoder ({@code textEncoderDtype}) and tokenizer of the pipeline folder {@code model}. */

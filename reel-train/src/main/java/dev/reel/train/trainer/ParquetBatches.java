@@ -64,7 +64,7 @@ public final class ParquetBatches implements BatchSource, AutoCloseable {
             throw new ReelException("training latents have " + z.size(1) + " channels but the pipeline's VAE has " + vae.zDim()
                     + ": the data was preprocessed with another VAE");
         }
-        return new Sample(AutoencoderKLWan.normalizeLatents(z, vae), b.textEmbeddings());
+        return new Sample(AutoencoderKLWan.normalizeLatents(z, vae), b.textEmbeddings(), b.captions());
     }
 
     @Override public Tensor emptyText(Backend backend) {

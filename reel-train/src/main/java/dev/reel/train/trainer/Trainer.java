@@ -2,6 +2,7 @@ package dev.reel.train.trainer;
 
 import dev.reel.core.Backend;
 import dev.reel.core.DType;
+import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.wan.WanTransformer3DModel;
@@ -40,10 +41,22 @@ public final class Trainer {
     private final BatchSource data;
     private final Ema ema;
     private final Backend backend;
+    private final TrainedTextEncoder textEncoder;
 
-    /** Trains {@code params} (all of the model's, or a subset) of {@code model} on {@code backend}. */
+    /** Trains {@code params} (all of the model's, or a subset) of {@code model} on {@code backend}, on the source's text states. */
     public Trainer(WanTransformer3DModel model, List<TrainableParameter> params, Optimizer optimizer, TrainOptions options,
                    BatchSource data, Backend backend) {
+        this(model, params, optimizer, options, data, backend, null);
+    }
+
+    /**
+     * As above, with the text encoder trained too when {@code textEncoder} is not null: the source's captions are
+     * encoded in each step (the dropped ones as the empty prompt), and {@code params} should hold the encoder's
+     * {@link TrainedTextEncoder#parameters()} beside the transformer's.
+     */
+    public Trainer(WanTransformer3DModel model, List<TrainableParameter> params, Optimizer optimizer, TrainOptions options,
+                   BatchSource data, Backend backend, TrainedTextEncoder textEncoder) {
+        this.textEncoder = textEncoder;
         this.model = model;
         this.params = List.copyOf(params);
         this.optimizer = optimizer;
@@ -65,17 +78,21 @@ public final class Trainer {
     public Optimizer optimizer() { return optimizer; }
     public Ema ema() { return ema; }
     public TrainOptions options() { return options; }
+    /** The text encoder trained with the transformer, or null when the source's text states are used as they are. */
+    public TrainedTextEncoder textEncoder() { return textEncoder; }
 
     /** Runs step {@code step} (0-based). */
     public StepResult step(int step) {
         RandomGenerator rnd = NOISE.create(options.seed() * 0x9E3779B97F4A7C15L + (options.fixedNoise() ? 0 : step));
         Gradients grads = new Gradients();
         try (Scope scope = Scope.open()) {
-            FlowMatching.Batch batch = draw(data.batch(step, backend), rnd);
+            Drawn drawn = draw(data.batch(step, backend), rnd);
             List<Tensor> leaves = new ArrayList<>(params.size());
             for (TrainableParameter p : params) leaves.add(p.value());
             float loss;
             try (Tape tape = Tape.open(grads, leaves)) {
+                Tensor text = textEncoder != null ? textEncoder.encode(drawn.captions()) : drawn.text();   // encoded under the tape
+                FlowMatching.Batch batch = new FlowMatching.Batch(drawn.x0(), drawn.noise(), drawn.sigmas(), text);
                 Tensor l = FlowMatching.loss(model, batch, options.checkpointing() ? BlockRunners.checkpointed(tape) : BlockRunners.recorded());
                 loss = l.item();
                 tape.backward(l);
@@ -89,25 +106,35 @@ public final class Trainer {
         }
     }
 
-    /** Noise, σ and text dropout for one batch. */
-    private FlowMatching.Batch draw(BatchSource.Sample s, RandomGenerator rnd) {
+    /** One batch's draws: the text as states (the source's) or as captions (for the trained encoder), after dropout. */
+    private record Drawn(Tensor x0, Tensor noise, float[] sigmas, Tensor text, List<String> captions) {}
+
+    /** Noise, σ and text dropout for one batch (the same draws whether the text is states or captions). */
+    private Drawn draw(BatchSource.Sample s, RandomGenerator rnd) {
         Tensor x0 = s.latents();
         int n = x0.size(0);
         float[] sigmas = new float[n];
         for (int i = 0; i < n; i++) sigmas[i] = options.sigmas().sample(rnd);
         float[] noise = new float[Math.toIntExact(x0.numel())];
         for (int i = 0; i < noise.length; i++) noise[i] = (float) rnd.nextGaussian();
-        Tensor text = s.text();
+        boolean[] drop = new boolean[n];
+        boolean any = false;
         if (options.textDropout() > 0) {
-            Tensor[] rows = new Tensor[n];
-            boolean any = false;
-            for (int i = 0; i < n; i++) {
-                boolean drop = rnd.nextFloat() < options.textDropout();
-                any |= drop;
-                rows[i] = drop ? data.emptyText(backend).to(text.dtype()) : text.narrow(0, i, 1);
-            }
-            if (any) text = backend.concat(0, rows);
+            for (int i = 0; i < n; i++) any |= drop[i] = rnd.nextFloat() < options.textDropout();
         }
-        return new FlowMatching.Batch(x0, backend.fromFloats(noise, DType.F32, x0.shape()), sigmas, text);
+        Tensor noiseT = backend.fromFloats(noise, DType.F32, x0.shape());
+        if (textEncoder != null) {
+            if (s.captions() == null) throw new ReelException("the text encoder is trained from captions, but this data source has none (use reel preprocess's Parquet files)");
+            List<String> captions = new ArrayList<>(s.captions());
+            for (int i = 0; i < n; i++) if (drop[i]) captions.set(i, "");
+            return new Drawn(x0, noiseT, sigmas, null, captions);
+        }
+        Tensor text = s.text();
+        if (any) {
+            Tensor[] rows = new Tensor[n];
+            for (int i = 0; i < n; i++) rows[i] = drop[i] ? data.emptyText(backend).to(text.dtype()) : text.narrow(0, i, 1);
+            text = backend.concat(0, rows);
+        }
+        return new Drawn(x0, noiseT, sigmas, text, null);
     }
 }

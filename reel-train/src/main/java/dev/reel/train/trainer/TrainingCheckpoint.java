@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * A resumable checkpoint in the Diffusers layout: {@code DIR/transformer/} (config and weights, what
  * {@code reel generate --model DIR} loads, the other components linked to the source pipeline's) and
- * {@code DIR/training_state.safetensors} (fp32 master weights, optimizer moments, EMA, the next step). Written into
+ * {@code DIR/training_state.safetensors} (fp32 master weights, optimizer moments, EMA, the next step); a text encoder
+ * trained with the transformer has its own {@code DIR/text_encoder/} (config and weights) instead of a link. Written into
  * a temporary folder and renamed, so a checkpoint is either whole or absent.
  */
 public final class TrainingCheckpoint {
@@ -49,6 +50,12 @@ public final class TrainingCheckpoint {
                 if (p.master() != p.value()) state.put("master." + p.name(), p.master());
             }
             trainer.model().namedParameters().forEach((k, p) -> weights.put(k, p.get()));
+            TrainedTextEncoder te = trainer.textEncoder();
+            if (te != null) {
+                Path teDir = Files.createDirectories(tmp.resolve(TrainedTextEncoder.COMPONENT));
+                Files.copy(te.folder().resolve("config.json"), teDir.resolve("config.json"));
+                SafetensorsWriter.write(teDir.resolve(TrainedTextEncoder.WEIGHTS), te.weights());
+            }
             trainer.optimizer().state().forEach((k, t) -> state.put("optimizer." + k, t));
             if (trainer.ema() != null) trainer.ema().weights().forEach((k, t) -> state.put("ema." + k, t));
             SafetensorsWriter.write(tmp.resolve("transformer").resolve(WEIGHTS), weights);
@@ -59,7 +66,8 @@ public final class TrainingCheckpoint {
                 try (var entries = Files.list(pipeline)) {
                     for (Path c : (Iterable<Path>) entries::iterator) {
                         String name = c.getFileName().toString();
-                        if (Files.isDirectory(c) && !name.equals("transformer")) Files.createSymbolicLink(tmp.resolve(name), c.toAbsolutePath());
+                        boolean own = name.equals("transformer") || te != null && name.equals(TrainedTextEncoder.COMPONENT);
+                        if (Files.isDirectory(c) && !own) Files.createSymbolicLink(tmp.resolve(name), c.toAbsolutePath());
                         else if (name.equals(dev.reel.pipeline.ModelProfile.DEFAULTS_FILE)) Files.copy(c, tmp.resolve(name));   // the request defaults come along
                     }
                 }
@@ -83,6 +91,14 @@ public final class TrainingCheckpoint {
                 Tensor t = w.load(k, p.get().dtype(), backend);
                 backend.copyInto(p.get(), t);
             });
+            TrainedTextEncoder te = trainer.textEncoder();
+            if (te != null) {
+                Path teWeights = dir.resolve(TrainedTextEncoder.COMPONENT).resolve(TrainedTextEncoder.WEIGHTS);
+                if (!Files.exists(teWeights)) throw new ReelException("--resume " + dir + " has no trained text encoder (" + teWeights + "): it was not trained with --train-text-encoder");
+                try (SafetensorsFile t = SafetensorsFile.open(teWeights)) {
+                    te.weights().forEach((k, p) -> backend.copyInto(p, t.load(k, p.dtype(), backend)));
+                }
+            }
             for (TrainableParameter p : trainer.parameters()) {
                 String key = "master." + p.name();
                 if (s.contains(key)) backend.copyInto(p.master(), s.load(key, DType.F32, backend));

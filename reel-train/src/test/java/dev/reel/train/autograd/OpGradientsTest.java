@@ -71,6 +71,10 @@ class OpGradientsTest {
                 randn(rnd, 1, 2, 5, 4), randn(rnd, 1, 2, 5, 4), randn(rnd, 1, 2, 5, 3));
         check("attention cross transposed", TOL, x -> x[0].backend().attention(x[0].transpose(1, 2), x[1].transpose(1, 2), x[2].transpose(1, 2), null, 0.4f),
                 randn(rnd, 2, 3, 2, 4), randn(rnd, 2, 6, 2, 4), randn(rnd, 2, 6, 2, 4));
+        // UMT5's bias: a learned per-head table [1, H, L, L] plus a constant padding mask [B, 1, 1, L], no scaling
+        Tensor mask = CPU.fromFloats(new float[] {0, 0, 0, 0, -1e9f, 0, 0, 0, 0, 0}, DType.F32, 2, 1, 1, 5);
+        check("attention learned bias", TOL, x -> x[0].backend().attention(x[0], x[1], x[2], x[3].add(mask), 1f),
+                randn(rnd, 2, 2, 5, 4), randn(rnd, 2, 2, 5, 4), randn(rnd, 2, 2, 5, 3), randn(rnd, 1, 2, 5, 5));
     }
 
     @Test void attentionBlocksAgreeWithOneBlock() {
@@ -93,6 +97,7 @@ class OpGradientsTest {
         check("concat", TOL, x -> x[0].backend().concat(1, x[0], x[1].transpose(0, 1)), randn(rnd, 2, 3), randn(rnd, 4, 2));
         check("pad and crop", TOL, x -> x[0].backend().pad(x[0], new int[] {1, -1, 2, 0}, 0f), randn(rnd, 3, 4));
         check("embedding repeated ids", TOL, x -> x[0].backend().embedding(x[0], new int[] {2, 0, 2}, 3), randn(rnd, 4, 3));
+        check("embedding every id", TOL, x -> x[0].backend().embedding(x[0], new int[] {3, 1, 0, 2, 1, 3}, 2, 3), randn(rnd, 4, 3));
         check("upsampleNearest2x", TOL, x -> x[0].backend().upsampleNearest2x(x[0]), randn(rnd, 1, 2, 3, 2));
         check("views", TOL, x -> x[0].reshape(2, 3, 2).permute(2, 0, 1).narrow(2, 1, 2).contiguous().mul(x[0].select(0, 1).reshape(2, 1, 3).narrow(2, 0, 2)),
                 randn(rnd, 2, 6));
