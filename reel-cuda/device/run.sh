@@ -13,7 +13,10 @@
 # (bench/torch_wan_diffusers_peer.py, with the Diffusers archive of bench/slim-diffusers.sh). peers17: the memory
 # levels' DiT forwards (1.3B, 14B; levels 0 and 3) beside Diffusers' group offloading (bench/torch_wan_offload_peer.py).
 # levels: the whole pipeline's peak and step time at memory levels 0-3 (1.3B, 14B). e2e: image-to-video end to end
-# (CLI at I2V-14B's native size, and the server).
+# (CLI at I2V-14B's native size, and the server). sdpabwd: the fused attention, tanh-GELU and norm backwards against
+# the CPU (CudaBackwardParityTest), their per-op timings at the 1.3B training shape (CudaOpsBench 14040, FusedBackwardBench), then
+# the 1.3B training step (33×480×832, with its op profile) beside its PyTorch peer; needs a plain pack.sh pack (the
+# JUnit launcher), not a training pack.
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -134,7 +137,28 @@ for s in $steps; do
       timeout 400 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CA" --frames 81 --height 720 --width 1280 --device cuda --dtype bf16 --warmup 1 --reps 3
       timeout 400 $PEER18 --config "$CA/transformer/config.json" --frames 81 --height 720 --width 1280 --reps 3 --warmup 1
       rm -rf "$ds" ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18" >&2; fail=1 ;;
+    sdpabwd)
+      # the machine's own libcudnn.so.9 is 9.14, which needs a padding mask for key lengths off a multiple of 128 (the
+      # DiT's 14,040); PyTorch's wheel carries 9.19, found first when its folder leads the loader's path
+      cudnn_lib=$(python3 -c 'import os, nvidia.cudnn as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null || true)
+      [ -n "$cudnn_lib" ] && export LD_LIBRARY_PATH="$cudnn_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" && echo "cuDNN from $cudnn_lib"
+      # both fused attention backwards against the CPU's composed one, the fused tanh-GELU and norm backwards against
+      # theirs, and the tape's bf16 and fp32 gradients (cuDNN's, the GELU's and the norms' fused backwards through the tape)
+      timeout 300 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
+        --select-method dev.reel.train.autograd.CudaBackwardParityTest#cudnnAttentionBackward \
+        --select-method dev.reel.train.autograd.CudaBackwardParityTest#fusedAttentionBackward \
+        --select-method dev.reel.train.autograd.CudaBackwardParityTest#bf16 \
+        --select-method dev.reel.train.autograd.CudaBackwardParityTest#fp32 \
+        --select-method dev.reel.train.autograd.CudaBackwardParityTest#fusedNormAndGeluBackward --details=tree --disable-banner || fail=1
+      # the DiT block's ops at the training step's 14,040 tokens: the attention backward on cuDNN and on Reel's kernels
+      timeout 200 $J -cp "$TCP" dev.reel.cuda.CudaOpsBench 14040 || fail=1
+      # the fused tanh-GELU and layer/RMS-norm backwards at the same shapes, beside the composed gradients they replace
+      timeout 200 $J -cp "$TCP" dev.reel.train.autograd.FusedBackwardBench 14040 || fail=1
+      # the 1.3B training step (attention auto → cuDNN, so its backward is cuDNN's) beside the PyTorch peer
+      timeout 400 $J -cp "$CP" dev.reel.cli.ReelCli bench train --config "$CFG" --frames 33 --height 480 --width 832 --profile-steps 1 || fail=1
+      timeout 400 python3 reel-train/src/test/python/wan_dit_train_reference.py step --dit "$PEER" --config "$CFG/transformer/config.json" \
+        --frames 33 --height 480 --width 832 ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"

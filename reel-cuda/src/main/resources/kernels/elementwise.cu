@@ -126,6 +126,18 @@ extern "C" __global__ void ew_ternary(i64 n, Shape s, Ops<4> ops, int op, int ve
     ew_body<4>(n, s, ops, vec, [=](const float* x) { return ternary_op(op, x[0], x[1], x[2]); });
 }
 
+// The tanh-GELU's backward, dx = g·gelu_tanh'(x) with t = tanh(c(x + k x³)): gelu_tanh'(x) = ½(1 + t) + ½x(1 − t²)·c(1 + 3k x²),
+// c = √(2/π), k = 0.044715; ops = {dx, x, g}
+extern "C" __global__ void ew_gelu_tanh_bwd(i64 n, Shape s, Ops<3> ops, int vec) {
+    ew_body<3>(n, s, ops, vec, [=](const float* v) {
+        const float c = 0.7978845608028654f, k = 0.044715f;
+        float x = v[0], x2 = x * x;
+        float t = tanhf(c * x * fmaf(k, x2, 1.f));
+        float d = 0.5f * (1.f + t) + 0.5f * c * x * (1.f - t * t) * fmaf(3.f * k, x2, 1.f);
+        return v[1] * d;
+    });
+}
+
 // Same-dtype strided copy of raw elements (any dtype, exact for integers); ops = {out, in}.
 extern "C" __global__ void ew_copy_raw(i64 n, Shape s, Ops<2> ops, int bytes) {
     bool small = n < 2147483647LL;

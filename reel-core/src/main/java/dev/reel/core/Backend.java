@@ -98,6 +98,13 @@ public interface Backend {
     /** Pointwise functions. GELU_TANH is PyTorch's {@code gelu(approximate="tanh")} / HF's gelu_new. */
     enum Unary { SILU, GELU_TANH, GELU_ERF, RELU, EXP, NEG, SQRT, RSQRT, TANH, SIGMOID, ABS, SIN, COS, SQUARE }
 
+    /**
+     * The gradient of {@code gelu_tanh(x)}'s input, {@code g · gelu_tanh'(x)} with g of x's shape, in x's dtype (fp32
+     * math, rounded once). Null (the default) when this backend has no fused kernel for it; autograd then composes it
+     * from pointwise ops (about 18 passes over x).
+     */
+    default Tensor geluTanhBackward(Tensor x, Tensor g) { return null; }
+
     default Tensor silu(Tensor a) { return unary(Unary.SILU, a); }
     default Tensor geluTanh(Tensor a) { return unary(Unary.GELU_TANH, a); }
     default Tensor gelu(Tensor a) { return unary(Unary.GELU_ERF, a); }
@@ -157,6 +164,23 @@ public interface Backend {
     Tensor softmax(Tensor x);
 
     /**
+     * The gradients of {@link #layerNorm} over the last dim D, {@code y = x̂·weight + bias} with {@code x̂ = (x − mean)·rstd},
+     * given y's gradient {@code g} (x's shape): {@code {dx, dweight, dbias}}. {@code dx} is in x's dtype (fp32 math,
+     * rounded once, as PyTorch's fused backward writes it). With {@code affineGrads} the weight's and bias's gradients
+     * come too, as fp32 {@code [D]} column sums over every row: {@code Σ g·x̂} and {@code Σ g} (the bias itself is not
+     * needed); else both are null. weight {@code [D]} or null. Null (the default) when this backend has no fused kernel
+     * for the problem; autograd then composes the gradients in fp32.
+     */
+    default Tensor[] layerNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean affineGrads) { return null; }
+
+    /**
+     * The gradients {@code {dx, dweight}} of {@link #rmsNorm} over the last dim, given y's gradient {@code g}: as
+     * {@link #layerNormBackward} without the mean and the bias ({@code dweight = Σ g·x̂} in fp32 when {@code weightGrad},
+     * else null). Null (the default) when this backend has no fused kernel for the problem.
+     */
+    default Tensor[] rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean weightGrad) { return null; }
+
+    /**
      * Scaled dot-product attention {@code softmax(q·kᵀ·scale + bias)·v} computed in tiles so memory stays
      * O(L·D). q {@code [B, H, Lq, D]}, k/v {@code [B, H, Lk, D]} (v may have its own head dim), bias null or
      * broadcastable to {@code [B, H, Lq, Lk]} (additive; use a large negative value to mask).
@@ -165,8 +189,8 @@ public interface Backend {
 
     /**
      * The gradients {@code {dq, dk, dv}} of unbiased {@link #attention} {@code o = softmax(q·kᵀ·scale)·v}, given its
-     * output {@code o [B, H, Lq, D]} and the output's gradient {@code dO} (same shape), as fp32 tensors of q's, k's
-     * and v's shapes. Null (the default) when this backend has no fused kernel for the problem (its dtype, head dim,
+     * output {@code o [B, H, Lq, D]} and the output's gradient {@code dO} (same shape), as tensors of q's, k's and v's
+     * shapes, in fp32 or in q's dtype (a fused kernel that writes 16-bit gradients, as cuDNN's does). Null (the default) when this backend has no fused kernel for the problem (its dtype, head dim,
      * layout or device); autograd then composes the gradients from matrix products and a softmax, a block of
      * queries at a time.
      */

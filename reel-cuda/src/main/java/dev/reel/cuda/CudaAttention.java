@@ -7,7 +7,7 @@ import dev.reel.core.Tensor;
 
 /**
  * Scaled dot-product attention. Without a bias, bf16/f16 operands run the kernel {@link AttentionSelector} chose
- * once for the backend: cuDNN's fused flash attention ({@link Cudnn}, {@code sdpa}) or Reel's flash kernel
+ * once for the backend: cuDNN's fused flash attention ({@link CudnnAttention}, {@code sdpa}) or Reel's flash kernel
  * ({@code attention.cu}, head dim 64 or 128, {@code flash}); a problem cuDNN declines falls to the flash kernel.
  * Both read q/k/v through their strides, so {@code [B, L, H, D]} projections transposed to
  * {@code [B, H, L, D]} need no copy. Everything else takes the exact path: scores by cuBLASLt,
@@ -58,9 +58,9 @@ final class CudaAttention {
                     + " disagree (need k [B, H, Lk, D] and v [B, H, Lk, Dv])");
         }
         if (bias == null && lq > 0 && lk > 0) {
-            if (selected() == AttentionBackend.SDPA && Cudnn.supports(dev, q, k, v)) {
+            if (selected() == AttentionBackend.SDPA && CudnnAttention.supports(dev, q, k, v)) {
                 Cudnn cudnn = dev.cudnn();
-                Tensor out = cudnn == null ? null : cudnn.attention(alloc, q, k, v, scale);
+                Tensor out = cudnn == null ? null : cudnn.attention().forward(alloc, q, k, v, scale);
                 if (out != null) return out;
             }
             if (flashable(q, k, v, d, dv)) return flash(q, k, v, scale);

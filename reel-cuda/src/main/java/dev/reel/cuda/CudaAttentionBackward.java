@@ -1,15 +1,25 @@
 package dev.reel.cuda;
 
+import dev.reel.core.AttentionBackend;
 import dev.reel.core.DType;
 import dev.reel.core.Tensor;
+import java.util.Arrays;
 
 /**
- * The fused backward of unbiased attention ({@code attention_bwd.cu}, FlashAttention-2's algorithm): a pass that
- * recomputes each query row's log-sum-exp and takes {@code Δ = rowsum(dO ⊙ O)}, a kernel per key block for dK and
- * dV, and a kernel per query block for dQ (deterministic: no atomics). bf16/f16 q, k, v, o on the tensor cores at
- * head dim 64 or 128, read through their strides as the forward flash kernel reads them (so {@code [B, L, H, D]}
- * projections transposed to {@code [B, H, L, D]} need no copy); the gradients come back dense fp32. Anything else
- * answers null and autograd composes the gradients.
+ * The fused backward of unbiased bf16/f16 attention, on the kernel family the backend's attention selection chose
+ * ({@link CudaAttention#selected()}):
+ *
+ * <ul>
+ *   <li>{@code SDPA}: cuDNN's fused SDPA backward ({@link CudnnAttention#backward}), after a training forward that
+ *       gives it the softmax statistics; the gradients come back dense in q's dtype. A problem cuDNN declines (logged
+ *       once per shape) runs Reel's kernels below.
+ *   <li>{@code FLASH}, or after cuDNN declined: Reel's kernels ({@code attention_bwd.cu}, FlashAttention-2's
+ *       algorithm): a pass that recomputes each query row's log-sum-exp and takes {@code Δ = rowsum(dO ⊙ O)}, a kernel
+ *       per key block for dK and dV, and a kernel per query block for dQ (deterministic: no atomics), on the tensor
+ *       cores at head dim 64 or 128; the gradients come back dense fp32.
+ * </ul>
+ * Both read q, k, v through their strides (so {@code [B, L, H, D]} projections transposed to {@code [B, H, L, D]}
+ * need no copy). Anything else answers null and autograd composes the gradients.
  */
 final class CudaAttentionBackward {
     private static final String FILE = "attention_bwd.cu";
@@ -19,16 +29,28 @@ final class CudaAttentionBackward {
     private final CudaDevice dev;
     private final CudaAllocator alloc;
     private final CudaElementwise ew;
+    private final CudaAttention attention;
 
-    CudaAttentionBackward(CudaDevice dev, CudaAllocator alloc, CudaElementwise ew) {
+    /** @param attention the forward, whose kernel selection this backward follows */
+    CudaAttentionBackward(CudaDevice dev, CudaAllocator alloc, CudaElementwise ew, CudaAttention attention) {
         this.dev = dev;
         this.alloc = alloc;
         this.ew = ew;
+        this.attention = attention;
     }
 
-    /** {dq, dk, dv} in fp32, or null where the kernels do not apply (the caller composes the gradients). */
+    /**
+     * {dq, dk, dv}: in q's dtype from cuDNN, in fp32 from Reel's kernels; null where neither applies (the caller
+     * composes the gradients).
+     */
     Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
-        if (!applies(q, k, v, o, dO)) return null;
+        if (!shapes(q, k, v, o, dO)) return null;
+        if (attention.selected() == AttentionBackend.SDPA && CudnnAttention.supports(dev, q, k, v)) {
+            Cudnn cudnn = dev.cudnn();
+            Tensor[] r = cudnn == null ? null : cudnn(cudnn.attention(), q, k, v, dO, scale);
+            if (r != null) return r;
+        }
+        if (!flashApplies(q, k, v)) return null;
         DType t = q.dtype();
         Tensor g = dO, ob = o;
         // the gradient arriving in fp32 or in a layout the kernel cannot read is copied once to q's dtype, dense
@@ -39,6 +61,18 @@ final class CudaAttentionBackward {
         } finally {
             if (g != dO) g.free();
             if (ob != o) ob.free();
+        }
+    }
+
+    /** cuDNN's backward, with dO copied once to q's dtype, dense, where cuDNN cannot read it in place; null if declined. */
+    private Tensor[] cudnn(CudnnAttention c, Tensor q, Tensor k, Tensor v, Tensor dO, float scale) {
+        boolean inPlace = dO.dtype() == q.dtype() && CudnnAttention.readable(dev, dO);
+        if (!c.takesBackward(q, k, v, inPlace ? dO.strides() : Tensor.contiguousStrides(dO.shape()))) return null;
+        Tensor g = inPlace ? dO : ew.cast(dO, q.dtype());
+        try {
+            return c.backward(alloc, q, k, v, g, scale);
+        } finally {
+            if (g != dO) g.free();
         }
     }
 
@@ -105,20 +139,25 @@ final class CudaAttentionBackward {
         dev.launch(FILE, kernel, gx, gy, gz, 256, smem, a);
     }
 
-    /** Unbiased 16-bit attention the kernels take: shapes, dtypes, head dim, q/k/v readable in place, the device. */
-    private boolean applies(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO) {
+    /** Shapes and dtypes both families take: 16-bit q, k, v of one dtype, k and v [B, H, Lk, D], o and dO [B, H, Lq, D]. */
+    private static boolean shapes(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO) {
         if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4 || o.rank() != 4 || dO.rank() != 4) return false;
-        if (dev.computeCapability() < AttentionSelector.FLASH_MIN_CC) return false;
         DType t = q.dtype();
         if ((t != DType.BF16 && t != DType.F16) || k.dtype() != t || v.dtype() != t) return false;
         int b = q.size(0), h = q.size(1), lq = q.size(2), d = q.size(3), lk = k.size(2);
-        if (d != 64 && d != 128) return false;
         if (lq == 0 || lk == 0 || b == 0 || h == 0) return false;
-        if (b > 65535 || h > 65535) return false;   // grid y and z
         int[] kv = {b, h, lk, d}, qo = {b, h, lq, d};
-        if (!java.util.Arrays.equals(k.shape(), kv) || !java.util.Arrays.equals(v.shape(), kv)) return false;
-        if (!java.util.Arrays.equals(o.shape(), qo) || !java.util.Arrays.equals(dO.shape(), qo)) return false;
-        if (!dO.dtype().isFloating() || !o.dtype().isFloating()) return false;
+        if (!Arrays.equals(k.shape(), kv) || !Arrays.equals(v.shape(), kv)) return false;
+        if (!Arrays.equals(o.shape(), qo) || !Arrays.equals(dO.shape(), qo)) return false;
+        return dO.dtype().isFloating() && o.dtype().isFloating();
+    }
+
+    /** What Reel's kernels add: the device, head dim 64 or 128, the grid's limits, q/k/v readable in place. */
+    private boolean flashApplies(Tensor q, Tensor k, Tensor v) {
+        if (dev.computeCapability() < AttentionSelector.FLASH_MIN_CC) return false;
+        int d = q.size(3);
+        if (d != 64 && d != 128) return false;
+        if (q.size(0) > 65535 || q.size(1) > 65535) return false;   // grid y and z
         return readable(q) && readable(k) && readable(v);
     }
 

@@ -48,13 +48,13 @@ public final class CudaBackend implements Backend {
         this.options = options;
         CudaAllocator out = (dtype, shape) -> dev.tensor(this, dtype, shape);
         this.ew = new CudaElementwise(dev, out);
-        this.norm = new CudaNorm(dev, out);
         this.reduce = new CudaReduce(dev, out);
+        this.norm = new CudaNorm(dev, out, reduce);
         this.layout = new CudaLayout(dev, out, ew);
         this.rope = new CudaRope(dev, out, ew);
         this.linalg = new CudaLinalg(dev, out, ew, !"im2col".equals(options.convolution()));
         this.attention = new CudaAttention(dev, out, ew, norm, linalg, options.attention());
-        this.attentionBackward = new CudaAttentionBackward(dev, out, ew);
+        this.attentionBackward = new CudaAttentionBackward(dev, out, ew, attention);
         this.transfers = new CudaTransfers(dev, out, ew);
     }
 
@@ -133,6 +133,7 @@ public final class CudaBackend implements Backend {
     @Override public Tensor scale(Tensor a, float s) { return ew.affine(a, s, 0f); }
     @Override public Tensor addScalar(Tensor a, float s) { return ew.affine(a, 1f, s); }
     @Override public Tensor unary(Unary op, Tensor a) { return ew.unary(op, a); }
+    @Override public Tensor geluTanhBackward(Tensor x, Tensor g) { return ew.geluTanhBackward(x, g); }
     @Override public Tensor clamp(Tensor x, float min, float max) { return ew.clamp(x, min, max); }
     @Override public Tensor modulate(Tensor x, Tensor shift, Tensor scale) { return ew.modulate(x, shift, scale); }
     @Override public Tensor gatedResidual(Tensor x, Tensor y, Tensor gate) { return ew.gatedResidual(x, y, gate); }
@@ -154,10 +155,21 @@ public final class CudaBackend implements Backend {
     @Override public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return linalg.conv2d(x, w, bias, stride, padding); }
     @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { return norm.layerNorm(x, weight, bias, eps); }
     @Override public Tensor rmsNorm(Tensor x, Tensor weight, float eps) { return norm.rmsNorm(x, weight, eps); }
+    /** One pass over x and g ({@code norm_bwd.cu}) for D up to 8192; the weight's and bias's sums folded by {@link CudaReduce}. */
+    @Override public Tensor[] layerNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean affineGrads) {
+        return norm.layerNormBackward(x, weight, eps, g, affineGrads);
+    }
+    @Override public Tensor[] rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean weightGrad) {
+        return norm.rmsNormBackward(x, weight, eps, g, weightGrad);
+    }
     @Override public Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) { return norm.groupNorm(x, groups, weight, bias, eps); }
     @Override public Tensor softmax(Tensor x) { return norm.softmax(x); }
     @Override public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale) { return attention.attention(q, k, v, bias, scale); }
-    /** Reel's flash backward ({@code attention_bwd.cu}) for bf16/fp16 at head dim 64 or 128; null otherwise. */
+    /**
+     * For bf16/fp16: cuDNN's fused SDPA backward where the attention selection is {@code SDPA} and cuDNN takes the
+     * problem (gradients in q's dtype), else Reel's flash backward ({@code attention_bwd.cu}, head dim 64 or 128;
+     * gradients in fp32); null otherwise.
+     */
     @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
         return attentionBackward.backward(q, k, v, o, dO, scale);
     }

@@ -188,6 +188,20 @@ final class CudaElementwise {
 
     Tensor clamp(Tensor x, float min, float max) { return unary(KernelAbi.UNARY_CLAMP, x, min, max); }
 
+    /**
+     * {@link Backend#geluTanhBackward}: {@code g · gelu_tanh'(x)} in one pass over any layouts of x and g (one shape),
+     * in x's dtype; null where a dtype is not fp32, bf16 or fp16.
+     */
+    Tensor geluTanhBackward(Tensor x, Tensor g) {
+        if (!Arrays.equals(x.shape(), g.shape())) {
+            throw new ShapeException("geluTanhBackward", "the gradient's shape " + ShapeException.fmt(g.shape()) + " is not x's " + ShapeException.fmt(x.shape()));
+        }
+        if (!isFloat(x.dtype()) || !isFloat(g.dtype())) return null;
+        Tensor o = out.empty(x.dtype(), x.shape());
+        pointwise("ew_gelu_tanh_bwd", o, new Tensor[] {x, g}, args -> {});
+        return o;
+    }
+
     /** {@code x · (1 + scale) + shift} in fp32, in x's dtype; shift/scale broadcast to x. */
     Tensor modulate(Tensor x, Tensor shift, Tensor scale) {
         int[] shape = broadcast("modulate", x.shape(), shift.shape(), scale.shape());

@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class CudaKernels {
     /** Kernel sources, compiled and checked in CI by {@code KernelSourcesCompileTest}. */
-    static final List<String> SOURCES = List.of("elementwise.cu", "norm.cu", "misc.cu", "attention.cu", "attention_bwd.cu", "optim.cu");
+    static final List<String> SOURCES = List.of("elementwise.cu", "norm.cu", "norm_bwd.cu", "misc.cu", "attention.cu", "attention_bwd.cu", "optim.cu");
     /** Headers the sources include. */
     static final List<String> HEADERS = List.of("common.cuh", "flash.cuh");
 

@@ -1,22 +1,37 @@
 package dev.reel.cuda;
 
+import dev.reel.core.DType;
 import dev.reel.core.ShapeException;
 import dev.reel.core.Tensor;
 
 /**
  * Normalisations on the {@code norm.cu} kernels, all with fp32 statistics: layer and RMS norm over the last dim
  * (a vectorised kernel keeps each row in registers where sizes and alignment allow), group norm in two passes
- * (per-group sums in fp64, then the affine map), and the row softmax.
+ * (per-group sums in fp64, then the affine map), and the row softmax. The backward of layer and RMS norm runs on
+ * {@code norm_bwd.cu}: one pass over x and g, the weight's gradient as per-block column partials that
+ * {@link CudaReduce} folds.
  */
 final class CudaNorm {
     private static final String FILE = "norm.cu";
+    /** Elements of a row one thread of the any-layout backward keeps in registers ({@code NORM_BWD_ELEMENTS}). */
+    private static final int BWD_ELEMENTS = 8;
+    /** Longest row the backward takes: 8 elements a thread, 1024 threads; longer ones are composed by autograd. */
+    private static final int BWD_MAX_D = BWD_ELEMENTS * 1024;
+    /**
+     * Blocks per SM of a backward that sums the weight's gradient: each block walks rows/grid rows and writes one
+     * partial row of D per sum, so fewer blocks mean fewer partials to fold; 4 blocks of 192 threads per SM (the DiT's
+     * D = 1536) already keep 24 warps of loads in flight.
+     */
+    private static final int PARTIAL_BLOCKS_PER_SM = 4;
 
     private final CudaDevice dev;
     private final CudaAllocator out;
+    private final CudaReduce reduce;
 
-    CudaNorm(CudaDevice dev, CudaAllocator out) {
+    CudaNorm(CudaDevice dev, CudaAllocator out, CudaReduce reduce) {
         this.dev = dev;
         this.out = out;
+        this.reduce = reduce;
     }
 
     private static int rowBlock(int d) {
@@ -69,6 +84,49 @@ final class CudaNorm {
     }
 
     private boolean aligned(Tensor t) { return (dev.addr(t) & 15) == 0; }
+
+    Tensor[] layerNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean affineGrads) {
+        return backward("layerNormBackward", x, weight, eps, g, affineGrads, false);
+    }
+
+    Tensor[] rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean weightGrad) {
+        return backward("rmsNormBackward", x, weight, eps, g, weightGrad, true);
+    }
+
+    /**
+     * {dx (x's dtype), Σ g·x̂, Σ g (layer norm only)}, the sums fp32 {@code [D]} when {@code sums}, else null; null
+     * altogether for rows longer than {@link #BWD_MAX_D} or dtypes other than fp32/bf16/fp16.
+     */
+    private Tensor[] backward(String op, Tensor x, Tensor weight, float eps, Tensor g, boolean sums, boolean rms) {
+        if (!java.util.Arrays.equals(x.shape(), g.shape())) {
+            throw new ShapeException(op, "the gradient's shape " + ShapeException.fmt(g.shape()) + " is not x's " + ShapeException.fmt(x.shape()));
+        }
+        int d = x.rank() == 0 ? 0 : x.size(-1);
+        checkVector(op, "weight", weight, d);
+        long rows = d == 0 ? 0 : x.numel() / d;
+        boolean floats = CudaElementwise.isFloat(x.dtype()) && CudaElementwise.isFloat(g.dtype()) && (weight == null || CudaElementwise.isFloat(weight.dtype()));
+        if (rows == 0 || d > BWD_MAX_D || !floats) return null;   // before any copy: autograd composes these
+        Tensor xc = x.contiguous(), gc = g.contiguous(), w = weight == null ? null : weight.contiguous();
+        Tensor dx = out.empty(x.dtype(), x.shape());
+        boolean vec = d % 8 == 0 && aligned(xc) && aligned(gc) && aligned(dx) && (w == null || aligned(w));
+        int perThread = vec ? 8 : BWD_ELEMENTS;
+        int block = Math.max(32, ((d + perThread - 1) / perThread + 31) / 32 * 32);
+        int grid = (int) Math.min(rows, sums ? (long) PARTIAL_BLOCKS_PER_SM * dev.multiprocessors() : Integer.MAX_VALUE);
+        Tensor part = sums ? out.empty(DType.F32, rms ? 1 : 2, grid, d) : null;   // [Σ g·x̂; Σ g] per block
+        try (KernelArgs a = new KernelArgs()) {
+            a.tensor(dev, xc).tensor(dev, gc).tensor(dev, dx).optional(dev, w).ptr(part == null ? 0 : dev.addr(part));
+            a.i64(rows).i32(d).f32(eps).i32(rms ? 1 : 0);
+            dev.launch("norm_bwd.cu", vec ? "norm_bwd_vec" : "norm_bwd_any", grid, block, 0, a);
+        }
+        Tensor[] grads = new Tensor[rms ? 2 : 3];
+        grads[0] = dx;
+        if (sums) {
+            Tensor total = reduce.sum(part, 1, false);   // [1 or 2, D]: the blocks' partials folded in a fixed order
+            part.free();
+            for (int i = 0; i < total.size(0); i++) grads[i + 1] = total.select(0, i);
+        }
+        return grads;
+    }
 
     Tensor groupNorm(Tensor x, int groups, Tensor weight, Tensor bias, float eps) {
         if (x.rank() < 2) throw new ShapeException("groupNorm", "x must be [B, C, ...], got " + ShapeException.fmt(x.shape()));

@@ -18,23 +18,24 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * cuDNN 9 ({@code libcudnn.so.9}) through the backend graph API, for two operation graphs: fused flash attention
- * {@code O = softmax(Q·Kᵀ·scale)·V}, described as matmul → scale → max/sub/exp/sum/log/add/div softmax → matmul
- * (the pattern cuDNN's fused SDPA engine recognises; Q, K, V read through their strides, O written contiguous
- * {@code [B, H, Lq, Dv]}), and 3-D convolution forward. Engines are chosen by cuDNN's heuristics; the finalised
- * execution plan is cached per shape and layout. One per {@link CudaDevice}, bound to its stream; outputs are made
- * by the calling backend's {@link CudaAllocator}.
+ * cuDNN 9 ({@code libcudnn.so.9}) through the backend graph API: the handle bound to the device's stream, the
+ * descriptor helpers every graph is built from (tensors, matmul, pointwise, reduction and reshape operations), engine
+ * choice by cuDNN's heuristics, the execution-plan cache (per shape and layout; a problem cuDNN declines is cached
+ * as its failure, logged once), and 3-D convolution forward and backward. The attention graphs (fused SDPA forward
+ * and backward) are {@link CudnnAttention}'s, reached through {@link #attention()}. One per {@link CudaDevice};
+ * outputs are made by the calling backend's {@link CudaAllocator}.
  */
 final class Cudnn {
     private static final Logger LOG = LoggerFactory.getLogger(Cudnn.class);
 
-    // descriptor types
+    // descriptor types (cudnnBackendDescriptorType_t)
     private static final int POINTWISE = 0, CONVOLUTION = 1, OP_CONV_FWD = 10, OP_CONV_BWD_FILTER = 11, OP_CONV_BWD_DATA = 12, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
-            OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22;
+            OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22, OP_RESHAPE = 31;
     // attribute types
     private static final int T_HANDLE = 0, T_DATA_TYPE = 1, T_BOOLEAN = 2, T_INT64 = 3, T_FLOAT = 4, T_VOID_PTR = 6, T_CONV_MODE = 7, T_HEUR_MODE = 8,
             T_POINTWISE_MODE = 14, T_DESCRIPTOR = 15, T_REDUCTION_OP = 18;
@@ -47,25 +48,29 @@ final class Cudnn {
             TENSOR_DATA_TYPE = 901, TENSOR_DIMS = 902, TENSOR_STRIDES = 903, TENSOR_UID = 906, TENSOR_VIRTUAL = 907,
             TENSOR_BY_VALUE = 908, PACK_UIDS = 1000, PACK_POINTERS = 1001, PACK_WORKSPACE = 1003, MATMUL_COMP_TYPE = 1500,
             OP_MM_A = 1520, OP_MM_B = 1521, OP_MM_C = 1522, OP_MM_DESC = 1523, REDUCTION_OPERATOR = 1600,
-            REDUCTION_COMP_TYPE = 1601, OP_RED_X = 1610, OP_RED_Y = 1611, OP_RED_DESC = 1612;
-    // enum values
-    private static final int DATA_FLOAT = 0, DATA_HALF = 2, DATA_BF16 = 9;
-    private static final int PW_ADD = 0, PW_MUL = 1, PW_DIV = 6, PW_SUB = 9, PW_EXP = 13, PW_LOG = 15;
-    private static final int REDUCE_ADD = 0, REDUCE_MAX = 3;
+            REDUCTION_COMP_TYPE = 1601, OP_RED_X = 1610, OP_RED_Y = 1611, OP_RED_DESC = 1612, OP_RESHAPE_X = 2200, OP_RESHAPE_Y = 2201;
+    // enum values (cudnnDataType_t, cudnnPointwiseMode_t, cudnnReduceTensorOp_t), also for the graphs of CudnnAttention
+    static final int DATA_FLOAT = 0, DATA_HALF = 2, DATA_BF16 = 9;
+    static final int PW_ADD = 0, PW_MUL = 1, PW_DIV = 6, PW_SUB = 9, PW_EXP = 13, PW_LOG = 15, PW_IDENTITY = 21;
+    static final int REDUCE_ADD = 0, REDUCE_MAX = 3;
     private static final int HEUR_MODE_A = 3, HEUR_MODE_FALLBACK = 2;
     private static final int CROSS_CORRELATION = 1;
-    private static final long UID_Q = 1, UID_K = 2, UID_V = 3, UID_O = 4, UID_SCALE = 5;
 
     private static volatile NativeLibrary lib;
 
     private final CudaDevice dev;
     private final MethodHandle create, destroy, finalizeDesc, setAttr, getAttr, execute, lastError;
     private final MemorySegment handle;
+    /** The loaded library's version, major·10000 + minor·100 + patch (cudnnGetVersion), e.g. 91900. */
+    private final long version;
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
+    private final CudnnAttention attention;
 
     /** A finalised plan, or the reason cuDNN cannot run the problem (plan null). */
-    private record Plan(MemorySegment plan, long workspaceBytes, String failure) {}
+    record Plan(MemorySegment plan, long workspaceBytes, String failure) {
+        boolean usable() { return plan != null; }
+    }
 
     Cudnn(CudaDevice dev, List<Path> libraryPath) {
         this.dev = dev;
@@ -77,9 +82,11 @@ final class Cudnn {
         getAttr = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS), "cudnnBackendGetAttribute");
         execute = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), "cudnnBackendExecute");
         lastError = l.fn(FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG), "cudnnGetLastErrorString");
+        MethodHandle getVersion = l.fn(FunctionDescriptor.of(JAVA_LONG), "cudnnGetVersion");
         MethodHandle cudnnCreate = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS), "cudnnCreate");
         MethodHandle setStream = l.fn(FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), "cudnnSetStream");
         try (Arena a = Arena.ofConfined()) {
+            version = (long) getVersion.invokeExact();
             MemorySegment h = a.allocate(ADDRESS);
             check((int) cudnnCreate.invokeExact(h), "cudnnCreate");
             handle = h.get(ADDRESS, 0);
@@ -87,7 +94,14 @@ final class Cudnn {
         } catch (Throwable t) {
             throw CudaDriver.rethrow(t);
         }
+        attention = new CudnnAttention(this, dev);
     }
+
+    /** The loaded library's version, major·10000 + minor·100 + patch, e.g. 91900 for 9.19.0. */
+    long version() { return version; }
+
+    /** The fused attention graphs of this device (forward, forward with statistics, backward). */
+    CudnnAttention attention() { return attention; }
 
     /** cuDNN, loaded once per process (searching {@code libraryPath} first on that first call). */
     static NativeLibrary library(List<Path> libraryPath) {
@@ -114,7 +128,7 @@ final class Cudnn {
         throw new CudaException("cuDNN " + what + " failed with status " + r + (detail.isBlank() ? "" : ": " + detail), r);
     }
 
-    private static int dataType(DType t) {
+    static int dataType(DType t) {
         return switch (t) {
             case BF16 -> DATA_BF16;
             case F16 -> DATA_HALF;
@@ -122,87 +136,27 @@ final class Cudnn {
         };
     }
 
-    /** True for the problems the fused engine takes: bf16/fp16, unit stride in the head dim, 16-byte aligned. */
-    static boolean supports(CudaDevice dev, Tensor q, Tensor k, Tensor v) {
-        DType t = q.dtype();
-        if ((t != DType.BF16 && t != DType.F16) || k.dtype() != t || v.dtype() != t) return false;
-        int d = q.size(3), dv = v.size(3);
-        if (d % 8 != 0 || dv % 8 != 0 || d > 256 || dv > 256) return false;
-        for (Tensor x : new Tensor[] {q, k, v}) {
-            if (x.stride(3) != 1 || (dev.addr(x) & 15) != 0) return false;
-            for (int i = 0; i < 3; i++) if (x.size(i) > 1 && x.stride(i) % 8 != 0) return false;
-        }
-        return true;
-    }
-
-    /** The attention, or null when cuDNN has no engine for this problem (the reason is logged once per problem). */
-    Tensor attention(CudaAllocator out, Tensor q, Tensor k, Tensor v, float scale) {
-        int b = q.size(0), h = q.size(1), sq = q.size(2), dv = v.size(3);
-        String key = q.dtype() + Arrays.toString(q.shape()) + Arrays.toString(q.strides()) + Arrays.toString(k.shape()) + Arrays.toString(k.strides())
-                + Arrays.toString(v.shape()) + Arrays.toString(v.strides());
+    /**
+     * The plan cached under {@code key}, built by {@code build} on first use; a build cuDNN declines is cached as
+     * its failure (so it is tried once) and logged once, saying which path runs instead ({@code fallback}).
+     */
+    Plan cached(String key, Supplier<Plan> build, String fallback) {
         Plan p = plans.get(key);
-        if (p == null) {
-            p = plans.computeIfAbsent(key, kk -> {
-                try {
-                    return buildAttention(q, k, v);
-                } catch (CudaException e) {
-                    LOG.warn("cuDNN has no attention engine for {}; this shape runs Reel's flash kernel (or the exact path): {}", kk, e.getMessage());
-                    return new Plan(null, 0, e.getMessage());
-                }
-            });
-        }
-        if (p.plan == null) return null;
-        Tensor o = out.empty(q.dtype(), b, h, sq, dv);
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment scaleValue = a.allocate(JAVA_FLOAT);
-            scaleValue.set(JAVA_FLOAT, 0, scale);
-            run(p, new long[] {UID_Q, UID_K, UID_V, UID_O, UID_SCALE}, new MemorySegment[] {MemorySegment.ofAddress(dev.addr(q)),
-                    MemorySegment.ofAddress(dev.addr(k)), MemorySegment.ofAddress(dev.addr(v)), MemorySegment.ofAddress(dev.addr(o)), scaleValue}, key);
-        }
-        return o;
+        if (p != null) return p;
+        return plans.computeIfAbsent(key, kk -> {
+            try {
+                return build.get();
+            } catch (CudaException e) {
+                LOG.warn("cuDNN has no engine for {}; {}: {}", kk, fallback, e.getMessage());
+                return new Plan(null, 0, e.getMessage());
+            }
+        });
     }
 
     // ---------------------------------------------------------------- graph construction
 
-    private Plan buildAttention(Tensor q, Tensor k, Tensor v) {
-        int b = q.size(0), h = q.size(1), sq = q.size(2), d = q.size(3), skv = k.size(2), dv = v.size(3);
-        int io = dataType(q.dtype());
-        Arena g = arena;  // descriptors of a plan live as long as the device
-        long[] sDims = {b, h, sq, skv}, sStr = {(long) h * sq * skv, (long) sq * skv, skv, 1};
-        long[] mDims = {b, h, sq, 1}, mStr = {(long) h * sq, sq, 1, 1};
-        MemorySegment tq = tensor(UID_Q, io, new long[] {b, h, sq, d}, q.strides(), false, false, g);
-        long[] ks = k.strides();
-        MemorySegment tkt = tensor(UID_K, io, new long[] {b, h, d, skv}, new long[] {ks[0], ks[1], ks[3], ks[2]}, false, false, g);
-        MemorySegment tv = tensor(UID_V, io, new long[] {b, h, skv, dv}, v.strides(), false, false, g);
-        MemorySegment to = tensor(UID_O, io, new long[] {b, h, sq, dv}, new long[] {(long) h * sq * dv, (long) sq * dv, dv, 1}, false, false, g);
-        MemorySegment tscale = tensor(UID_SCALE, DATA_FLOAT, new long[] {1, 1, 1, 1}, new long[] {1, 1, 1, 1}, false, true, g);
-        MemorySegment s1 = tensor(101, DATA_FLOAT, sDims, sStr, true, false, g);
-        MemorySegment s2 = tensor(102, DATA_FLOAT, sDims, sStr, true, false, g);
-        MemorySegment mx = tensor(103, DATA_FLOAT, mDims, mStr, true, false, g);
-        MemorySegment sub = tensor(104, DATA_FLOAT, sDims, sStr, true, false, g);
-        MemorySegment ex = tensor(105, DATA_FLOAT, sDims, sStr, true, false, g);
-        MemorySegment sum = tensor(106, DATA_FLOAT, mDims, mStr, true, false, g);
-        MemorySegment lg = tensor(107, DATA_FLOAT, mDims, mStr, true, false, g);
-        MemorySegment stats = tensor(108, DATA_FLOAT, mDims, mStr, true, false, g);
-        MemorySegment pr = tensor(109, io, sDims, sStr, true, false, g);
-
-        List<MemorySegment> ops = new ArrayList<>();
-        ops.add(matmul(tq, tkt, s1, g));
-        ops.add(pointwise(PW_MUL, s1, tscale, s2, g));
-        ops.add(reduction(REDUCE_MAX, s2, mx, g));
-        ops.add(pointwise(PW_SUB, s2, mx, sub, g));
-        ops.add(pointwise(PW_EXP, sub, null, ex, g));
-        ops.add(reduction(REDUCE_ADD, ex, sum, g));
-        ops.add(pointwise(PW_LOG, sum, null, lg, g));
-        ops.add(pointwise(PW_ADD, mx, lg, stats, g));
-        ops.add(pointwise(PW_DIV, ex, sum, pr, g));
-        ops.add(matmul(pr, tv, to, g));
-
-        return plan(ops, "attention " + Arrays.toString(q.shape()) + "×" + Arrays.toString(k.shape()));
-    }
-
     /** Finalises an operation graph of {@code ops} and returns the first execution plan cuDNN's heuristics offer. */
-    private Plan plan(List<MemorySegment> ops, String what) {
+    Plan plan(List<MemorySegment> ops, String what) {
         Arena g = arena;
         MemorySegment graph = create(OPERATIONGRAPH, g);
         setHandle(graph, GRAPH_HANDLE, g);
@@ -252,7 +206,7 @@ final class Cudnn {
     }
 
     /** Runs a plan on the device's stream with the given tensor uids and (device or host) data pointers. */
-    private void run(Plan p, long[] uids, MemorySegment[] pointers, String what) {
+    void run(Plan p, long[] uids, MemorySegment[] pointers, String what) {
         long workspace = dev.allocate(p.workspaceBytes);
         try (Arena a = Arena.ofConfined()) {
             MemorySegment pack = create(VARIANT_PACK, a);
@@ -343,25 +297,16 @@ final class Cudnn {
     /** The cached plan of one convolution problem (a failed build is cached too, so it is tried once). */
     private Plan convPlan(ConvDirection dir, DType dtype, int[] xShape, int[] wShape, int[] yShape, int[] stride, int[] padding) {
         String key = dir + " " + dtype + Arrays.toString(xShape) + Arrays.toString(wShape) + Arrays.toString(stride) + Arrays.toString(padding);
-        Plan p = plans.get(key);
-        if (p != null) return p;
-        return plans.computeIfAbsent(key, kk -> {
-            try {
-                return buildConv(dir, dtype, xShape, wShape, yShape, stride, padding);
-            } catch (CudaException e) {
-                LOG.warn("cuDNN has no engine for {}; it runs the fallback path: {}", kk, e.getMessage());
-                return new Plan(null, 0, e.getMessage());
-            }
-        });
+        return cached(key, () -> buildConv(dir, dtype, xShape, wShape, yShape, stride, padding), "it runs the fallback path");
     }
 
     private Plan buildConv(ConvDirection dir, DType dtype, int[] xShape, int[] wShape, int[] yShape, int[] stride, int[] padding) {
         Arena g = arena;
         int io = dataType(dtype);
         // all three are dense: packed strides (a size-1 dim of a view may carry any stride)
-        MemorySegment tx = tensor(1, io, toLong(xShape), Tensor.contiguousStrides(xShape), false, false, g);
-        MemorySegment tw = tensor(2, io, toLong(wShape), Tensor.contiguousStrides(wShape), false, false, g);
-        MemorySegment ty = tensor(3, io, toLong(yShape), Tensor.contiguousStrides(yShape), false, false, g);
+        MemorySegment tx = tensor(1, io, toLong(xShape), Tensor.contiguousStrides(xShape), false, false);
+        MemorySegment tw = tensor(2, io, toLong(wShape), Tensor.contiguousStrides(wShape), false, false);
+        MemorySegment ty = tensor(3, io, toLong(yShape), Tensor.contiguousStrides(yShape), false, false);
         MemorySegment desc = create(CONVOLUTION, g);
         set(desc, CONV_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
         set(desc, CONV_MODE, T_CONV_MODE, 1, intOf(CROSS_CORRELATION, g));
@@ -385,13 +330,17 @@ final class Cudnn {
         return plan(List.of(op), dir + " conv3d " + Arrays.toString(xShape) + " * " + Arrays.toString(wShape));
     }
 
-    private static long[] toLong(int[] v) {
+    static long[] toLong(int[] v) {
         long[] r = new long[v.length];
         for (int i = 0; i < v.length; i++) r[i] = v[i];
         return r;
     }
 
-    private MemorySegment tensor(long uid, int type, long[] dims, long[] strides, boolean virtual, boolean byValue, Arena g) {
+    // graph descriptors live as long as the device (in its arena), since cached plans refer to them
+
+    /** A tensor descriptor: {@code virtual} ones live only inside the graph, {@code byValue} ones are host scalars. */
+    MemorySegment tensor(long uid, int type, long[] dims, long[] strides, boolean virtual, boolean byValue) {
+        Arena g = arena;
         MemorySegment t = create(TENSOR, g);
         set(t, TENSOR_DATA_TYPE, T_DATA_TYPE, 1, intOf(type, g));
         set(t, TENSOR_DIMS, T_INT64, dims.length, longs(dims, g));
@@ -404,7 +353,9 @@ final class Cudnn {
         return t;
     }
 
-    private MemorySegment matmul(MemorySegment a, MemorySegment b, MemorySegment c, Arena g) {
+    /** c = a·b over the last two dims (batched over the others), accumulated in fp32. */
+    MemorySegment matmul(MemorySegment a, MemorySegment b, MemorySegment c) {
+        Arena g = arena;
         MemorySegment desc = create(MATMUL, g);
         set(desc, MATMUL_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
         fin(desc, "matmul descriptor");
@@ -417,7 +368,9 @@ final class Cudnn {
         return op;
     }
 
-    private MemorySegment pointwise(int mode, MemorySegment x, MemorySegment bIn, MemorySegment y, Arena g) {
+    /** y = mode(x) or mode(x, bIn) (bIn null for a unary mode), computed in fp32. */
+    MemorySegment pointwise(int mode, MemorySegment x, MemorySegment bIn, MemorySegment y) {
+        Arena g = arena;
         MemorySegment desc = create(POINTWISE, g);
         set(desc, POINTWISE_MODE, T_POINTWISE_MODE, 1, intOf(mode, g));
         set(desc, POINTWISE_MATH_PREC, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
@@ -431,7 +384,9 @@ final class Cudnn {
         return op;
     }
 
-    private MemorySegment reduction(int mode, MemorySegment x, MemorySegment y, Arena g) {
+    /** y = x reduced by {@code mode} over the dims where y has size 1, in fp32. */
+    MemorySegment reduction(int mode, MemorySegment x, MemorySegment y) {
+        Arena g = arena;
         MemorySegment desc = create(REDUCTION, g);
         set(desc, REDUCTION_OPERATOR, T_REDUCTION_OP, 1, intOf(mode, g));
         set(desc, REDUCTION_COMP_TYPE, T_DATA_TYPE, 1, intOf(DATA_FLOAT, g));
@@ -441,6 +396,19 @@ final class Cudnn {
         set(op, OP_RED_Y, T_DESCRIPTOR, 1, ptrOf(y, g));
         set(op, OP_RED_DESC, T_DESCRIPTOR, 1, ptrOf(desc, g));
         fin(op, "reduction operation " + mode);
+        return op;
+    }
+
+    /**
+     * y = x seen through y's dims and strides: the same elements, no data moved (the attention backward reads Pᵀ and
+     * dSᵀ this way, as the score tensors with swapped dims and column-major strides).
+     */
+    MemorySegment reshape(MemorySegment x, MemorySegment y) {
+        Arena g = arena;
+        MemorySegment op = create(OP_RESHAPE, g);
+        set(op, OP_RESHAPE_X, T_DESCRIPTOR, 1, ptrOf(x, g));
+        set(op, OP_RESHAPE_Y, T_DESCRIPTOR, 1, ptrOf(y, g));
+        fin(op, "reshape operation");
         return op;
     }
 

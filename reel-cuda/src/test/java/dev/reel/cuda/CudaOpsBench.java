@@ -17,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * Times the ops of one Wan2.1-1.3B DiT block at 81×480×832 (32760 tokens, dim 1536, 12 heads of 128) on the
  * GPU: {@code java -cp ... dev.reel.cuda.CudaOpsBench [tokens]}. Prints ms (median of 10 after warm-up) with
- * TFLOP/s or GB/s.
+ * TFLOP/s or GB/s. The fused tanh-GELU and norm backwards are timed beside their composed formulas by
+ * {@code dev.reel.train.autograd.FusedBackwardBench} (reel-train, where those formulas are).
  */
 public final class CudaOpsBench {
     private CudaOpsBench() {}
@@ -50,10 +51,24 @@ public final class CudaOpsBench {
         Backend flash = Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.FLASH));
         gflops("self-attention Reel flash (views)", self, () -> flash.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f));
         gflops("cross-attention Reel flash Lk=512", cross, () -> flash.attention(q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), null, 0.0883883f));
-        // the training backward (attention_bwd.cu), counted as FlashAttention counts it: 2.5× the forward's products
+        // the training backward, counted as FlashAttention counts it (2.5× the forward's products): cuDNN's (its
+        // training forward for the softmax statistics included, and that forward alone) and Reel's attention_bwd.cu
         Tensor o = gpu.attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), null, 0.0883883f);
+        CudaBackend sdpa = (CudaBackend) Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.SDPA));
+        if (sdpa.attentionBackend() == AttentionBackend.SDPA) {
+            gflops("self-attention backward cuDNN (views)", 2.5 * self,
+                    () -> backward(sdpa, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, DType.BF16));
+            gflops("  of which the forward with statistics", self,
+                    () -> sdpa.cudaDevice().cudnn().attention().forwardWithStatistics(gpu::empty, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), 0.0883883f)[0]);
+            gflops("cross-attention backward cuDNN Lk=512", 2.5 * cross,
+                    () -> backward(sdpa, q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), o, DType.BF16));
+        } else {
+            System.out.println("self-attention backward cuDNN: cuDNN is not usable here");
+        }
         gflops("self-attention backward Reel flash (views)", 2.5 * self,
-                () -> gpu.attentionBackward(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, o, 0.0883883f)[0]);
+                () -> backward(flash, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, DType.F32));
+        gflops("cross-attention backward Reel flash Lk=512", 2.5 * cross,
+                () -> backward(flash, q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), o, DType.F32));
         gbs("layerNorm (no affine)", 2 * act, () -> gpu.layerNorm(x, null, null, 1e-6f));
         gbs("rmsNorm (affine)", 2 * act, () -> gpu.rmsNorm(x, nw, 1e-6f));
         gbs("modulate [1,L,D]·(1+[1,1,D])+[1,1,D]", 2 * act, () -> gpu.modulate(x3, shift, scale));
@@ -64,6 +79,13 @@ public final class CudaOpsBench {
         gbs("transpose [1,12,L,128]→[1,L,12,128]", 2 * act, () -> gpu.contiguous(q.transpose(1, 2).transpose(1, 2).permute(0, 2, 1, 3)));
         gbs("cast bf16→f32", act * 3, () -> gpu.cast(x, DType.F32));
         System.out.printf(Locale.ROOT, "pool peak %.2f GiB%n", gpu.memoryStats().peakGiB());
+    }
+
+    /** One fused attention backward (o doubles as dO), checked to have run the kernels meant (by its gradients' dtype). */
+    static Tensor backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor o, DType expected) {
+        Tensor[] g = b.attentionBackward(q, k, v, o, o, 0.0883883f);
+        if (g == null || g[0].dtype() != expected) throw new IllegalStateException("the attention backward did not run the kernels timed (" + (g == null ? "declined" : g[0].dtype()) + ")");
+        return g[0];
     }
 
     static Tensor rand(DType t, int... shape) {

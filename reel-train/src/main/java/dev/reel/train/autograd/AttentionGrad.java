@@ -10,9 +10,9 @@ import dev.reel.core.Tensor;
  * time, so memory is O(block·Lk) rather than the whole Lq×Lk matrix. Per block, with P = softmax(S), S = q·kᵀ·scale
  * + bias and Δ = rowsum(dO ⊙ O): dV += Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − Δ), dQ = dS·K·scale, dK += dSᵀ·Q·scale, and a bias
  * that requires grad (UMT5's learned relative-position table) gets dS summed back to its broadcast shape. In fp32.
- * Without a bias the backend is asked first for a fused kernel ({@link Backend#attentionBackward}: CUDA's flash
- * backward for bf16/fp16 at head dim 64 or 128), which never materialises a score block at all. Either way the
- * gradients are fp32.
+ * Without a bias the backend is asked first for a fused kernel ({@link Backend#attentionBackward}: on CUDA, cuDNN's
+ * SDPA backward or Reel's flash backward for bf16/fp16), which never materialises a score block at all. Either way the
+ * gradients are fp32 (a fused kernel's 16-bit ones are widened).
  */
 final class AttentionGrad {
     /**
@@ -33,13 +33,17 @@ final class AttentionGrad {
     static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor g, boolean[] needed,
                              long blockElements) {
         if (bias == null) {
-            // the backend's fused kernel where it has one (CUDA's flash backward for 16-bit q/k/v), else composed below
+            // the backend's fused kernel where it has one (on CUDA, cuDNN's or Reel's for 16-bit q/k/v), else composed below
             Tensor[] fused = b.attentionBackward(q, k, v, o, g, scale);
             if (fused != null) {
                 Tensor[] out = new Tensor[4];
                 for (int i = 0; i < 3; i++) {
-                    if (needed[i]) out[i] = fused[i].dtype() == DType.F32 ? fused[i] : b.cast(fused[i], DType.F32);
-                    else fused[i].free();
+                    if (needed[i] && fused[i].dtype() == DType.F32) {
+                        out[i] = fused[i];
+                        continue;
+                    }
+                    if (needed[i]) out[i] = b.cast(fused[i], DType.F32);
+                    fused[i].free();   // a 16-bit gradient (cuDNN's) once widened, or one not needed
                 }
                 return out;
             }

@@ -8,12 +8,18 @@ import dev.reel.core.Tensor;
 /**
  * Backward of the normalisations, in fp32 as their forwards. With x̂ the normalised input and ĝ = g·weight, the
  * input gradient of a layer norm is {@code rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))}; an RMS norm drops the mean term.
+ * Layer and RMS norm ask the backend first for its fused kernel ({@link Backend#layerNormBackward},
+ * {@link Backend#rmsNormBackward}: one pass, dx in x's dtype, which the tape would cast it to anyway) and compose
+ * the gradients below where it has none.
  */
 final class NormGrad {
     private NormGrad() {}
 
     /** Gradients of (x, weight, bias) of {@code layerNorm(x, weight, bias, eps)} over the last dim. */
     static Tensor[] layerNorm(Backend b, Tensor x, Tensor weight, float eps, Tensor g, boolean[] needed) {
+        boolean wGrad = needed.length > 1 && needed[1], biasGrad = needed.length > 2 && needed[2];
+        Tensor[] fused = needed[0] ? b.layerNormBackward(x, weight, eps, g, wGrad || biasGrad) : null;
+        if (fused != null) return new Tensor[] {fused[0], wGrad ? fused[1].reshape(weight.shape()) : null, biasGrad ? fused[2] : null};
         Tensor xf = b.cast(x, DType.F32), gf = b.cast(g, DType.F32);
         Tensor mu = b.mean(xf, -1, true);
         Tensor xc = b.sub(xf, mu);
@@ -32,6 +38,8 @@ final class NormGrad {
 
     /** Gradients of (x, weight) of {@code rmsNorm(x, weight, eps)} over the last dim. */
     static Tensor[] rmsNorm(Backend b, Tensor x, Tensor weight, float eps, Tensor g, boolean[] needed) {
+        Tensor[] fused = needed[0] ? b.rmsNormBackward(x, weight, eps, g, needed[1]) : null;
+        if (fused != null) return new Tensor[] {fused[0], needed[1] ? fused[1].reshape(weight.shape()) : null};
         Tensor xf = b.cast(x, DType.F32), gf = b.cast(g, DType.F32);
         Tensor rstd = b.unary(Unary.RSQRT, b.addScalar(b.mean(b.unary(Unary.SQUARE, xf), -1, true), eps));
         Tensor xhat = b.mul(xf, rstd);

@@ -5,7 +5,7 @@ import dev.reel.core.Backend.Unary;
 import dev.reel.core.ReelException;
 import dev.reel.core.Tensor;
 
-/** Derivatives of {@link Unary} functions, composed of forward ops. */
+/** Derivatives of {@link Unary} functions, composed of forward ops (the tanh-GELU's fused where the backend can). */
 final class Pointwise {
     /** √(2/π), the tanh-GELU's inner factor. */
     private static final float GELU_C = 0.7978845608028654f;
@@ -24,6 +24,8 @@ final class Pointwise {
                 yield b.mul(g, b.mul(s, b.addScalar(t, 1f)));
             }
             case GELU_TANH -> {   // ½(1 + t) + ½x(1 − t²)·c(1 + 3k x²), t = tanh(c(x + k x³))
+                Tensor fused = b.geluTanhBackward(x, g);   // one pass where the backend has a kernel for it
+                if (fused != null) yield fused;
                 Tensor x2 = b.unary(Unary.SQUARE, x);
                 Tensor t = b.unary(Unary.TANH, b.mul(b.scale(x, GELU_C), b.addScalar(b.scale(x2, GELU_K), 1f)));
                 Tensor left = b.scale(b.addScalar(t, 1f), 0.5f);

@@ -140,7 +140,7 @@ final class RecordingBackend implements Backend {
 
     /** An optimizer update, not an op of the forward: passed through, never recorded. */
     @Override public void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) { d.adamw(param, grad, expAvg, expAvgSq, s); }
-    // the convolution's own gradients are only called by backward passes, which run on the raw backend: not recorded
+    // the fused gradients (convolution, attention, GELU, norms) are only called by backward passes, which run on the raw backend: not recorded
     @Override public Tensor conv3dBackwardData(Tensor dy, Tensor w, int[] xShape, int[] stride, int[] padding) {
         return d.conv3dBackwardData(dy, w, xShape, stride, padding);
     }
@@ -149,6 +149,13 @@ final class RecordingBackend implements Backend {
     }
     @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
         return d.attentionBackward(q, k, v, o, dO, scale);
+    }
+    @Override public Tensor geluTanhBackward(Tensor x, Tensor g) { return d.geluTanhBackward(x, g); }
+    @Override public Tensor[] layerNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean affineGrads) {
+        return d.layerNormBackward(x, weight, eps, g, affineGrads);
+    }
+    @Override public Tensor[] rmsNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean weightGrad) {
+        return d.rmsNormBackward(x, weight, eps, g, weightGrad);
     }
 
     @Override public Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {

@@ -1,15 +1,19 @@
 package dev.reel.train.autograd;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.reel.core.AttentionBackend;
 import dev.reel.core.Backend;
 import dev.reel.core.Backend.Unary;
 import dev.reel.core.Backends;
 import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.Scope;
+import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
 import dev.reel.core.fixtures.Compare;
+import dev.reel.cuda.CudaBackend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -21,18 +25,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The tape's gradients on CUDA against the CPU's, for the DiT's ops and the VAE's convolutions: fp32 within 1e-5, bf16
- * within 2e-2 (relative L2); and CUDA's fused attention backward against the CPU's composed one.
+ * within 2e-2 (relative L2); and CUDA's fused attention, tanh-GELU and layer/RMS-norm backwards against the CPU's
+ * composed ones.
  */
 @Tag("gpu")
 class CudaBackwardParityTest {
     static Backend gpu;
+    /** Fronts whose attention selection is cuDNN's SDPA, and Reel's flash kernels. */
+    static Backend sdpa, flash;
     private static final Backend CPU = Backends.cpu();
 
     @BeforeAll
     static void open() {
-        String why = Backends.unavailableReason(Device.Type.CUDA, dev.reel.core.SystemOptions.defaults());
+        String why = Backends.unavailableReason(Device.Type.CUDA, SystemOptions.defaults());
         Assumptions.assumeTrue(why == null, () -> "no CUDA device: " + why);
         gpu = Backends.of(Device.cuda(0));
+        sdpa = Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.SDPA));
+        flash = Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.FLASH));
     }
 
     record Case(String name, Function<Tensor[], Tensor> f, int[][] shapes) {}
@@ -82,12 +91,27 @@ class CudaBackwardParityTest {
     record AttentionCase(int b, int h, int lq, int lk, int d, boolean transposed, DType dtype) {}
 
     /**
-     * CUDA's fused flash backward ({@link Backend#attentionBackward}, attention_bwd.cu) against the CPU's composed
-     * {@link AttentionGrad} in fp32 on the same (16-bit-representable) inputs: Lq ≠ Lk, lengths off the kernels' block
-     * sizes, head dims 64 and 128, and q/k/v that are {@code [B, L, H, D]} tensors transposed to {@code [B, H, L, D]}
-     * as the DiT feeds them. Within 2e-2 (relative L2) for each of dq, dk, dv, fp16 as bf16.
+     * Reel's fused flash backward ({@link Backend#attentionBackward} on a {@code flash} front: attention_bwd.cu) against
+     * the CPU's composed {@link AttentionGrad}; see {@link #checkFusedAttentionBackward}. Its gradients are fp32.
      */
-    @Test void fusedAttentionBackward() {
+    @Test void fusedAttentionBackward() { checkFusedAttentionBackward(flash, "Reel's flash backward", false); }
+
+    /**
+     * cuDNN's fused SDPA backward (an {@code sdpa} front) on the same cases. It writes its gradients in q's dtype and
+     * Reel's kernels write fp32, so a silent fall-back to Reel's kernels fails the dtype assertion instead of passing.
+     */
+    @Test void cudnnAttentionBackward() {
+        assertEquals(AttentionBackend.SDPA, ((CudaBackend) sdpa).attentionBackend(), "cuDNN is not usable on this device, so its backward cannot be checked");
+        checkFusedAttentionBackward(sdpa, "cuDNN SDPA backward", true);
+    }
+
+    /**
+     * One backend's fused attention backward against the CPU's composed {@link AttentionGrad} in fp32 on the same
+     * (16-bit-representable) inputs: Lq ≠ Lk, lengths off the kernels' block sizes, head dims 64 and 128, and q/k/v
+     * that are {@code [B, L, H, D]} tensors transposed to {@code [B, H, L, D]} as the DiT feeds them. Within 2e-2
+     * (relative L2) for each of dq, dk, dv, fp16 as bf16; also through {@link AttentionGrad}, which widens 16-bit ones.
+     */
+    private static void checkFusedAttentionBackward(Backend backend, String what, boolean sixteenBit) {
         List<AttentionCase> cases = List.of(
                 new AttentionCase(2, 3, 77, 200, 64, false, DType.BF16),
                 new AttentionCase(2, 3, 200, 77, 128, false, DType.BF16),
@@ -111,30 +135,102 @@ class CudaBackwardParityTest {
                 Tensor[] qkv = new Tensor[3], qkvG = new Tensor[3];
                 for (int i = 0; i < 3; i++) {
                     qkv[i] = c.transposed() ? host[i].transpose(1, 2) : host[i];
-                    Tensor dev = gpu.cast(gpu.copyFrom(host[i]), c.dtype());
+                    Tensor dev = backend.cast(backend.copyFrom(host[i]), c.dtype());
                     qkvG[i] = c.transposed() ? dev.transpose(1, 2) : dev;
                 }
                 boolean[] needed = {true, true, true, false};
                 Tensor o = CPU.attention(qkv[0], qkv[1], qkv[2], null, scale);
                 Tensor[] ref = AttentionGrad.backward(CPU, qkv[0], qkv[1], qkv[2], null, scale, o, host[3], needed);
 
-                Tensor oG = gpu.attention(qkvG[0], qkvG[1], qkvG[2], null, scale);
-                Tensor gG = gpu.cast(gpu.copyFrom(host[3]), c.dtype());
-                Tensor[] fused = gpu.attentionBackward(qkvG[0], qkvG[1], qkvG[2], oG, gG, scale);
-                assertTrue(fused != null, c + ": the CUDA backend declined the fused attention backward");
-                Tensor[] viaTape = AttentionGrad.backward(gpu, qkvG[0], qkvG[1], qkvG[2], null, scale, oG, gG, needed);
+                Tensor oG = backend.attention(qkvG[0], qkvG[1], qkvG[2], null, scale);
+                Tensor gG = backend.cast(backend.copyFrom(host[3]), c.dtype());
+                Tensor[] fused = backend.attentionBackward(qkvG[0], qkvG[1], qkvG[2], oG, gG, scale);
+                assertTrue(fused != null, c + ": the CUDA backend declined the fused attention backward (" + what + ")");
+                Tensor[] viaTape = AttentionGrad.backward(backend, qkvG[0], qkvG[1], qkvG[2], null, scale, oG, gG, needed);
                 String[] names = {"dq", "dk", "dv"};
                 for (int i = 0; i < 3; i++) {
-                    assertTrue(fused[i].dtype() == DType.F32, c + " " + names[i] + " is " + fused[i].dtype());
+                    DType expected = sixteenBit ? c.dtype() : DType.F32;
+                    assertEquals(expected, fused[i].dtype(), c + " " + names[i] + ": not " + what + "'s gradient");
+                    assertEquals(DType.F32, viaTape[i].dtype(), c + " " + names[i] + " through AttentionGrad");
                     double err = Compare.relErr(fused[i].toFloatArray(), ref[i].toFloatArray());
                     double again = Compare.relErr(viaTape[i].toFloatArray(), ref[i].toFloatArray());
-                    System.out.printf("cuda fused attention backward %s %s: rel err %.2e (through AttentionGrad %.2e)%n", c, names[i], err, again);
+                    System.out.printf("%s %s %s: rel err %.2e (through AttentionGrad %.2e)%n", what, c, names[i], err, again);
                     assertTrue(err <= 2e-2, c + " " + names[i] + ": " + err + " > 2e-2");
                     assertTrue(again <= 2e-2, c + " " + names[i] + " through AttentionGrad: " + again + " > 2e-2");
                 }
             }
         }
     }
+
+    /**
+     * The fused tanh-GELU, layer-norm and RMS-norm backwards ({@link Backend#geluTanhBackward},
+     * {@link Backend#layerNormBackward}, {@link Backend#rmsNormBackward}) against the CPU's composed {@link Pointwise}
+     * and {@link NormGrad} in fp32 on the same (dtype-representable) inputs, in bf16 and fp32: rows off any multiple,
+     * D = 1536 (the DiT's; the vectorised kernel, several rows a block where the weight's sums are wanted), 64, and an
+     * odd 333 (the any-layout kernel), with and without a weight; for the GELU also a transposed x. Each must answer
+     * (not null), dx in x's dtype and the weight's and bias's sums in fp32, within 1e-2 (bf16) or 1e-5 (fp32) relative
+     * L2. The tape's own cases ({@link #bf16}, {@link #fp32}) run the same kernels through {@link RecordingBackend}.
+     */
+    @Test void fusedNormAndGeluBackward() {
+        int[][] shapes = {{3, 37, 1536}, {1, 1403, 1536}, {1001, 64}, {77, 333}};
+        Random rnd = new Random(7);
+        for (DType dtype : List.of(DType.BF16, DType.F32)) {
+            double tol = dtype == DType.F32 ? 1e-5 : 1e-2;
+            for (int[] shape : shapes) {
+                for (boolean affine : new boolean[] {false, true}) {
+                    try (Scope scope = Scope.open()) {
+                        int d = shape[shape.length - 1];
+                        Tensor x = representable(rnd, dtype, shape), g = representable(rnd, dtype, shape);
+                        Tensor w = affine ? representable(rnd, dtype, d) : null;
+                        Tensor xG = onGpu(x, dtype), gG = onGpu(g, dtype), wG = affine ? onGpu(w, dtype) : null;
+                        String what = dtype + " " + java.util.Arrays.toString(shape) + (affine ? " with weight" : "");
+
+                        Tensor[] ref = NormGrad.layerNorm(CPU, x, w, 1e-6f, g, new boolean[] {true, affine, true});
+                        Tensor[] got = gpu.layerNormBackward(xG, wG, 1e-6f, gG, true);
+                        assertTrue(got != null, "layerNormBackward declined " + what);
+                        assertNormGrads("layerNorm " + what, got, ref, dtype, tol);
+
+                        ref = NormGrad.rmsNorm(CPU, x, w, 1e-6f, g, new boolean[] {true, affine});
+                        got = gpu.rmsNormBackward(xG, wG, 1e-6f, gG, affine);
+                        assertTrue(got != null, "rmsNormBackward declined " + what);
+                        assertNormGrads("rmsNorm " + what, got, ref, dtype, tol);
+
+                        // the GELU has no weight: its second pass takes x transposed (a strided view)
+                        Tensor gx = affine ? x.reshape(-1, d).transpose(0, 1) : x, gg = affine ? g.reshape(-1, d).transpose(0, 1) : g;
+                        Tensor gxG = affine ? xG.reshape(-1, d).transpose(0, 1) : xG, ggG = affine ? gG.reshape(-1, d).transpose(0, 1) : gG;
+                        Tensor dx = gpu.geluTanhBackward(gxG, ggG);
+                        assertTrue(dx != null, "geluTanhBackward declined " + what);
+                        assertEquals(dtype, dx.dtype(), "geluTanhBackward " + what + ": dx not in x's dtype");
+                        assertClose("geluTanh " + what + (affine ? " (transposed)" : "") + " dx", dx, Pointwise.backward(CPU, Unary.GELU_TANH, gx, null, gg), tol);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dx in x's dtype, then the weight's and bias's fp32 sums wherever the reference has them. */
+    private static void assertNormGrads(String what, Tensor[] got, Tensor[] ref, DType dtype, double tol) {
+        assertEquals(dtype, got[0].dtype(), what + ": dx not in x's dtype");
+        String[] names = {"dx", "dweight", "dbias"};
+        for (int i = 0; i < ref.length; i++) {
+            if (ref[i] == null) continue;
+            if (i > 0) assertEquals(DType.F32, got[i].dtype(), what + " " + names[i]);
+            assertClose(what + " " + names[i], got[i], ref[i], tol);
+        }
+    }
+
+    private static void assertClose(String what, Tensor got, Tensor ref, double tol) {
+        double err = Compare.relErr(got.toFloatArray(), ref.toFloatArray());
+        System.out.printf("fused backward %-50s rel err %.2e%n", what, err);
+        assertTrue(err <= tol, what + ": " + err + " > " + tol);
+    }
+
+    /** Normal values rounded to {@code dtype}, as fp32 on the CPU: the GPU reads exactly what the reference does. */
+    private static Tensor representable(Random rnd, DType dtype, int... shape) {
+        return CPU.cast(CPU.cast(GradCheck.randn(rnd, shape), dtype), DType.F32);
+    }
+
+    private static Tensor onGpu(Tensor host, DType dtype) { return gpu.cast(gpu.copyFrom(host), dtype); }
 
     private static float[][] gradients(Case c, Tensor[] host, Backend b, DType dtype) {
         try (Scope scope = Scope.open()) {
