@@ -188,13 +188,22 @@ public interface Backend {
     Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale);
 
     /**
-     * The gradients {@code {dq, dk, dv}} of unbiased {@link #attention} {@code o = softmax(q·kᵀ·scale)·v}, given its
-     * output {@code o [B, H, Lq, D]} and the output's gradient {@code dO} (same shape), as tensors of q's, k's and v's
-     * shapes, in fp32 or in q's dtype (a fused kernel that writes 16-bit gradients, as cuDNN's does). Null (the default) when this backend has no fused kernel for the problem (its dtype, head dim,
-     * layout or device); autograd then composes the gradients from matrix products and a softmax, a block of
-     * queries at a time.
+     * Unbiased {@link #attention} as a training forward: {@code {o, stats}}, where {@code stats} is whatever per-row
+     * record of the softmax this backend's {@link #attentionBackward} reads back (on CUDA, cuDNN's log-sum-exp
+     * {@code [B, H, Lq, 1]} fp32), so the backward need not run the forward again. Null (the default) when the backend
+     * keeps no such record for this problem; autograd then calls {@link #attention} and passes null statistics.
      */
-    default Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) { return null; }
+    default Tensor[] attentionForBackward(Tensor q, Tensor k, Tensor v, float scale) { return null; }
+
+    /**
+     * The gradients {@code {dq, dk, dv}} of unbiased {@link #attention} {@code o = softmax(q·kᵀ·scale)·v}, given its
+     * output {@code o [B, H, Lq, D]}, the statistics {@link #attentionForBackward} gave with that output (or null when
+     * {@code o} came from {@link #attention}) and the output's gradient {@code dO} (same shape), as tensors of q's, k's
+     * and v's shapes, in fp32 or in q's dtype (a fused kernel that writes 16-bit gradients, as cuDNN's does). Null
+     * (the default) when this backend has no fused kernel for the problem (its dtype, head dim, layout or device);
+     * autograd then composes the gradients from matrix products and a softmax, a block of queries at a time.
+     */
+    default Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, Tensor dO, float scale) { return null; }
 
     // ---------------------------------------------------------------- reductions
 

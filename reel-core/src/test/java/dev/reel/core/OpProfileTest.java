@@ -20,7 +20,8 @@ class OpProfileTest {
             Tensor s = m.backend().add(m, a);
             // a backend without a kernel of its own answers null (the caller composes the op): nothing to count
             assertEquals(null, a.backend().conv3dBackwardData(a, a, new int[] {2, 2}, new int[3], new int[3]));
-            assertEquals(null, a.backend().attentionBackward(a, a, a, a, a, 1f));
+            assertEquals(null, a.backend().attentionBackward(a, a, a, a, null, a, 1f));
+            assertEquals(null, a.backend().attentionForBackward(a, a, a, 1f));
             float[] read = s.toFloatArray();   // a read-back is device work too
             p.stop();
             assertArrayEquals(new float[] {8, 12, 18, 26}, read, 0f, "a timed op returns what the backend made");

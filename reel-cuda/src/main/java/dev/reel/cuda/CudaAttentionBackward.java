@@ -40,14 +40,31 @@ final class CudaAttentionBackward {
     }
 
     /**
-     * {dq, dk, dv}: in q's dtype from cuDNN, in fp32 from Reel's kernels; null where neither applies (the caller
-     * composes the gradients).
+     * The training forward {O, Stats} where the backward will be cuDNN's (the selection is {@code SDPA} and cuDNN has
+     * engines for this problem's forward with statistics and its backward with a dense dO); null otherwise, and the
+     * caller runs the plain forward.
      */
-    Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
+    Tensor[] forwardForBackward(Tensor q, Tensor k, Tensor v, float scale) {
+        if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) return null;
+        if (attention.selected() != AttentionBackend.SDPA || !CudnnAttention.supports(dev, q, k, v)) return null;
+        Cudnn cudnn = dev.cudnn();
+        if (cudnn == null) return null;
+        CudnnAttention c = cudnn.attention();
+        int[] oShape = {q.size(0), q.size(1), q.size(2), v.size(3)};
+        if (!c.takesBackward(q, k, v, Tensor.contiguousStrides(oShape))) return null;
+        return c.forwardWithStatistics(alloc, q, k, v, scale);
+    }
+
+    /**
+     * {dq, dk, dv}: in q's dtype from cuDNN, in fp32 from Reel's kernels; null where neither applies (the caller
+     * composes the gradients). {@code stats} are those {@link #forwardForBackward} gave with {@code o}, or null (cuDNN
+     * then runs that forward first).
+     */
+    Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, Tensor dO, float scale) {
         if (!shapes(q, k, v, o, dO)) return null;
         if (attention.selected() == AttentionBackend.SDPA && CudnnAttention.supports(dev, q, k, v)) {
             Cudnn cudnn = dev.cudnn();
-            Tensor[] r = cudnn == null ? null : cudnn(cudnn.attention(), q, k, v, dO, scale);
+            Tensor[] r = cudnn == null ? null : cudnn(cudnn.attention(), q, k, v, o, stats, dO, scale);
             if (r != null) return r;
         }
         if (!flashApplies(q, k, v)) return null;
@@ -65,12 +82,14 @@ final class CudaAttentionBackward {
     }
 
     /** cuDNN's backward, with dO copied once to q's dtype, dense, where cuDNN cannot read it in place; null if declined. */
-    private Tensor[] cudnn(CudnnAttention c, Tensor q, Tensor k, Tensor v, Tensor dO, float scale) {
+    private Tensor[] cudnn(CudnnAttention c, Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, Tensor dO, float scale) {
         boolean inPlace = dO.dtype() == q.dtype() && CudnnAttention.readable(dev, dO);
         if (!c.takesBackward(q, k, v, inPlace ? dO.strides() : Tensor.contiguousStrides(dO.shape()))) return null;
         Tensor g = inPlace ? dO : ew.cast(dO, q.dtype());
         try {
-            return c.backward(alloc, q, k, v, g, scale);
+            return stats != null && CudnnAttention.savedForward(o, stats)
+                    ? c.backward(alloc, q, k, v, o, stats, g, scale)
+                    : c.backward(alloc, q, k, v, g, scale);
         } finally {
             if (g != dO) g.free();
         }

@@ -170,8 +170,12 @@ public final class CudaBackend implements Backend {
      * problem (gradients in q's dtype), else Reel's flash backward ({@code attention_bwd.cu}, head dim 64 or 128;
      * gradients in fp32); null otherwise.
      */
-    @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
-        return attentionBackward.backward(q, k, v, o, dO, scale);
+    @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, Tensor dO, float scale) {
+        return attentionBackward.backward(q, k, v, o, stats, dO, scale);
+    }
+    /** cuDNN's forward with its softmax statistics where its backward will run (bf16/fp16, selection {@code SDPA}); else null. */
+    @Override public Tensor[] attentionForBackward(Tensor q, Tensor k, Tensor v, float scale) {
+        return attentionBackward.forwardForBackward(q, k, v, scale);
     }
     @Override public Tensor sum(Tensor x, int dim, boolean keepDim) { return reduce.sum(x, dim, keepDim); }
     @Override public Tensor mean(Tensor x, int dim, boolean keepDim) { return reduce.mean(x, dim, keepDim); }

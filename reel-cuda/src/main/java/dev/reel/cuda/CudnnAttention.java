@@ -88,22 +88,42 @@ final class CudnnAttention {
     /**
      * The gradients {dq, dk, dv} of {@link #forward}, dense and in q's dtype, from q, k, v and dO ({@link #readable},
      * dO of q's dtype); null when cuDNN has no engine for the training forward or the backward of this problem
-     * (logged once per problem). The backward needs the forward's softmax statistics, which Reel's forward does not
-     * keep, so this runs {@link #forwardWithStatistics} first (one more attention forward, on cuDNN's fastest kernel)
-     * and takes Δ from that forward's O, which is exactly the O those statistics describe.
+     * (logged once per problem). The backward needs the forward's softmax statistics, which the plain forward does not
+     * keep, so this runs {@link #forwardWithStatistics} first (one more attention forward) and takes Δ from that
+     * forward's O, which is exactly the O those statistics describe. A training forward that kept them calls the
+     * overload below instead.
      */
     Tensor[] backward(CudaAllocator out, Tensor q, Tensor k, Tensor v, Tensor dO, float scale) {
+        if (!backwardPlan(q, k, v, dO.strides()).usable() || !forwardPlan(q, k, v, true).usable()) return null;
+        Tensor[] fwd = forwardWithStatistics(out, q, k, v, scale);
+        if (fwd == null) return null;
+        try {
+            return backward(out, q, k, v, fwd[0], fwd[1], dO, scale);
+        } finally {
+            free(fwd);
+        }
+    }
+
+    /** Whether {o, stats} are what {@link #forwardWithStatistics} made, as the backward's graph reads them (dense). */
+    static boolean savedForward(Tensor o, Tensor stats) {
+        return stats.dtype() == DType.F32 && stats.rank() == 4 && stats.size(3) == 1 && stats.isContiguous() && o.isContiguous()
+                && stats.size(0) == o.size(0) && stats.size(1) == o.size(1) && stats.size(2) == o.size(2);
+    }
+
+    /**
+     * As above, from the {O, Stats} a {@link #forwardWithStatistics} of these q, k, v gave ({@link #savedForward});
+     * null when cuDNN has no engine for this backward.
+     */
+    Tensor[] backward(CudaAllocator out, Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, Tensor dO, float scale) {
         Cudnn.Plan p = backwardPlan(q, k, v, dO.strides());
-        if (!p.usable() || !forwardPlan(q, k, v, true).usable()) return null;
+        if (!p.usable()) return null;
         int b = q.size(0), h = q.size(1), lq = q.size(2), d = q.size(3), lk = k.size(2), dv = v.size(3);
 
         DType t = q.dtype();
-        Tensor[] fwd = null;
         Tensor gq = null, gk = null, gv = null;
         long sum = 0, acc = 0;
         boolean done = false;
         try (Arena a = Arena.ofConfined()) {
-            fwd = forwardWithStatistics(out, q, k, v, scale);
             gq = out.empty(t, b, h, lq, d);
             gk = out.empty(t, b, h, lk, d);
             gv = out.empty(t, b, h, lk, dv);
@@ -113,12 +133,11 @@ final class CudnnAttention {
             acc = dev.allocate(accBytes);
             dev.memsetZero(acc, accBytes);
             c.run(p, new long[] {Q, K, V, O, DO, STATS, SCALE, ONE, SOFTMAX_SUM, DQ_ACCUM, DQ, DK, DV},
-                    new MemorySegment[] {at(q), at(k), at(v), at(fwd[0]), at(dO), at(fwd[1]), scalar(a, scale), scalar(a, 1f),
+                    new MemorySegment[] {at(q), at(k), at(v), at(o), at(dO), at(stats), scalar(a, scale), scalar(a, 1f),
                             MemorySegment.ofAddress(sum), MemorySegment.ofAddress(acc), at(gq), at(gk), at(gv)}, "attention backward");
             done = true;
             return new Tensor[] {gq, gk, gv};
         } finally {
-            if (fwd != null) free(fwd);
             if (!done) free(gq, gk, gv);
             dev.free(sum);
             dev.free(acc);

@@ -57,18 +57,22 @@ public final class CudaOpsBench {
         CudaBackend sdpa = (CudaBackend) Backends.of(Device.cuda(0), SystemOptions.defaults().withAttention(AttentionBackend.SDPA));
         if (sdpa.attentionBackend() == AttentionBackend.SDPA) {
             gflops("self-attention backward cuDNN (views)", 2.5 * self,
-                    () -> backward(sdpa, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, DType.BF16));
+                    () -> backward(sdpa, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, null, DType.BF16));
+            // as autograd runs it: the recompute's training forward kept the statistics, so the backward is the graph alone
+            Tensor[] saved = sdpa.attentionForBackward(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), 0.0883883f);
+            gflops("self-attention backward cuDNN, saved statistics", 2.5 * self,
+                    () -> backward(sdpa, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), saved[0], saved[1], DType.BF16));
             gflops("  of which the forward with statistics", self,
                     () -> sdpa.cudaDevice().cudnn().attention().forwardWithStatistics(gpu::empty, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), 0.0883883f)[0]);
             gflops("cross-attention backward cuDNN Lk=512", 2.5 * cross,
-                    () -> backward(sdpa, q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), o, DType.BF16));
+                    () -> backward(sdpa, q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), o, null, DType.BF16));
         } else {
             System.out.println("self-attention backward cuDNN: cuDNN is not usable here");
         }
         gflops("self-attention backward Reel flash (views)", 2.5 * self,
-                () -> backward(flash, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, DType.F32));
+                () -> backward(flash, q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), o, null, DType.F32));
         gflops("cross-attention backward Reel flash Lk=512", 2.5 * cross,
-                () -> backward(flash, q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), o, DType.F32));
+                () -> backward(flash, q.transpose(1, 2), kc.transpose(1, 2), vc.transpose(1, 2), o, null, DType.F32));
         gbs("layerNorm (no affine)", 2 * act, () -> gpu.layerNorm(x, null, null, 1e-6f));
         gbs("rmsNorm (affine)", 2 * act, () -> gpu.rmsNorm(x, nw, 1e-6f));
         gbs("modulate [1,L,D]·(1+[1,1,D])+[1,1,D]", 2 * act, () -> gpu.modulate(x3, shift, scale));
@@ -82,8 +86,8 @@ public final class CudaOpsBench {
     }
 
     /** One fused attention backward (o doubles as dO), checked to have run the kernels meant (by its gradients' dtype). */
-    static Tensor backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor o, DType expected) {
-        Tensor[] g = b.attentionBackward(q, k, v, o, o, 0.0883883f);
+    static Tensor backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, DType expected) {
+        Tensor[] g = b.attentionBackward(q, k, v, o, stats, o, 0.0883883f);
         if (g == null || g[0].dtype() != expected) throw new IllegalStateException("the attention backward did not run the kernels timed (" + (g == null ? "declined" : g[0].dtype()) + ")");
         return g[0];
     }

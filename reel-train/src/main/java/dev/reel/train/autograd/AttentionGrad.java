@@ -25,16 +25,17 @@ final class AttentionGrad {
 
     private AttentionGrad() {}
 
-    static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor g, boolean[] needed) {
-        return backward(b, q, k, v, bias, scale, o, g, needed, BLOCK_ELEMENTS);
+    /** @param stats the softmax statistics {@link Backend#attentionForBackward} gave with {@code o}, or null */
+    static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor stats, Tensor g, boolean[] needed) {
+        return backward(b, q, k, v, bias, scale, o, stats, g, needed, BLOCK_ELEMENTS);
     }
 
     /** As above, with score blocks of at most {@code blockElements} values (tests use small ones). */
-    static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor g, boolean[] needed,
+    static Tensor[] backward(Backend b, Tensor q, Tensor k, Tensor v, Tensor bias, float scale, Tensor o, Tensor stats, Tensor g, boolean[] needed,
                              long blockElements) {
         if (bias == null) {
             // the backend's fused kernel where it has one (on CUDA, cuDNN's or Reel's for 16-bit q/k/v), else composed below
-            Tensor[] fused = b.attentionBackward(q, k, v, o, g, scale);
+            Tensor[] fused = b.attentionBackward(q, k, v, o, stats, g, scale);
             if (fused != null) {
                 Tensor[] out = new Tensor[4];
                 for (int i = 0; i < 3; i++) {

@@ -147,8 +147,8 @@ final class RecordingBackend implements Backend {
     @Override public Tensor conv3dBackwardFilter(Tensor x, Tensor dy, int[] wShape, int[] stride, int[] padding) {
         return d.conv3dBackwardFilter(x, dy, wShape, stride, padding);
     }
-    @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor dO, float scale) {
-        return d.attentionBackward(q, k, v, o, dO, scale);
+    @Override public Tensor[] attentionBackward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, Tensor dO, float scale) {
+        return d.attentionBackward(q, k, v, o, stats, dO, scale);
     }
     @Override public Tensor geluTanhBackward(Tensor x, Tensor g) { return d.geluTanhBackward(x, g); }
     @Override public Tensor[] layerNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean affineGrads) {
@@ -196,9 +196,15 @@ final class RecordingBackend implements Backend {
     }
 
     @Override public Tensor attention(Tensor q, Tensor k, Tensor v, Tensor bias, float scale) {
-        Tensor o = run(() -> d.attention(q, k, v, bias, scale));
-        return tape.record("attention", o, of(q, k, v, bias), (g, n) -> AttentionGrad.backward(d, q, k, v, bias, scale, o, g, n), q, k, v, bias, o);
+        // the backend's training forward where it has one: its softmax statistics save the backward a second forward
+        boolean grads = tape.requiresGrad(q) || tape.requiresGrad(k) || tape.requiresGrad(v);
+        Tensor[] withStats = bias == null && grads ? run(() -> d.attentionForBackward(q, k, v, scale)) : null;
+        Tensor o = withStats != null ? withStats[0] : run(() -> d.attention(q, k, v, bias, scale));
+        Tensor stats = withStats != null ? tape.produced(withStats[1]) : null;
+        return tape.record("attention", o, of(q, k, v, bias), (g, n) -> AttentionGrad.backward(d, q, k, v, bias, scale, o, stats, g, n),
+                q, k, v, bias, o, stats);
     }
+    @Override public Tensor[] attentionForBackward(Tensor q, Tensor k, Tensor v, float scale) { return d.attentionForBackward(q, k, v, scale); }
 
     // ---------------------------------------------------------------- reductions
 

@@ -108,6 +108,15 @@ public final class Tape implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Marks {@code t}, made by the forward beside an op's output (attention's softmax statistics), as this tape's, so
+     * saving it for a backward takes it out of its scope as {@link #save} does an output.
+     */
+    Tensor produced(Tensor t) {
+        if (t != null) produced.add(t.storage());
+        return t;
+    }
+
     /** Records {@code output = op(inputs)} when any input requires grad; returns {@code output}. */
     Tensor record(String op, Tensor output, Tensor[] inputs, Derivative derivative, Tensor... saved) {
         return record(op, false, output, inputs, derivative, saved);

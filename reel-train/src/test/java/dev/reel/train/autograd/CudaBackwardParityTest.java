@@ -140,13 +140,22 @@ class CudaBackwardParityTest {
                 }
                 boolean[] needed = {true, true, true, false};
                 Tensor o = CPU.attention(qkv[0], qkv[1], qkv[2], null, scale);
-                Tensor[] ref = AttentionGrad.backward(CPU, qkv[0], qkv[1], qkv[2], null, scale, o, host[3], needed);
+                Tensor[] ref = AttentionGrad.backward(CPU, qkv[0], qkv[1], qkv[2], null, scale, o, null, host[3], needed);
 
                 Tensor oG = backend.attention(qkvG[0], qkvG[1], qkvG[2], null, scale);
                 Tensor gG = backend.cast(backend.copyFrom(host[3]), c.dtype());
-                Tensor[] fused = backend.attentionBackward(qkvG[0], qkvG[1], qkvG[2], oG, gG, scale);
+                Tensor[] fused = backend.attentionBackward(qkvG[0], qkvG[1], qkvG[2], oG, null, gG, scale);
                 assertTrue(fused != null, c + ": the CUDA backend declined the fused attention backward (" + what + ")");
-                Tensor[] viaTape = AttentionGrad.backward(backend, qkvG[0], qkvG[1], qkvG[2], null, scale, oG, gG, needed);
+                Tensor[] viaTape = AttentionGrad.backward(backend, qkvG[0], qkvG[1], qkvG[2], null, scale, oG, null, gG, needed);
+                // the training forward keeps its softmax statistics only where cuDNN's backward will read them
+                Tensor[] saved = backend.attentionForBackward(qkvG[0], qkvG[1], qkvG[2], scale);
+                assertEquals(sixteenBit, saved != null, c + ": a training forward with statistics from " + what);
+                Tensor[] fromSaved = saved == null ? null : backend.attentionBackward(qkvG[0], qkvG[1], qkvG[2], saved[0], saved[1], gG, scale);
+                if (saved != null) {
+                    double oErr = Compare.relErr(saved[0].toFloatArray(), o.toFloatArray());
+                    System.out.printf("%s %s o of the training forward: rel err %.2e%n", what, c, oErr);
+                    assertTrue(oErr <= 2e-2, c + " training forward's o: " + oErr + " > 2e-2");
+                }
                 String[] names = {"dq", "dk", "dv"};
                 for (int i = 0; i < 3; i++) {
                     DType expected = sixteenBit ? c.dtype() : DType.F32;
@@ -157,6 +166,12 @@ class CudaBackwardParityTest {
                     System.out.printf("%s %s %s: rel err %.2e (through AttentionGrad %.2e)%n", what, c, names[i], err, again);
                     assertTrue(err <= 2e-2, c + " " + names[i] + ": " + err + " > 2e-2");
                     assertTrue(again <= 2e-2, c + " " + names[i] + " through AttentionGrad: " + again + " > 2e-2");
+                    if (fromSaved != null) {
+                        assertEquals(c.dtype(), fromSaved[i].dtype(), c + " " + names[i] + ": not " + what + "'s gradient from saved statistics");
+                        double kept = Compare.relErr(fromSaved[i].toFloatArray(), ref[i].toFloatArray());
+                        System.out.printf("%s %s %s from the saved statistics: rel err %.2e%n", what, c, names[i], kept);
+                        assertTrue(kept <= 2e-2, c + " " + names[i] + " from the saved statistics: " + kept + " > 2e-2");
+                    }
                 }
             }
         }

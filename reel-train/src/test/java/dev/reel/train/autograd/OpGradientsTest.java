@@ -81,8 +81,8 @@ class OpGradientsTest {
         Tensor q = randn(rnd, 1, 2, 9, 4), k = randn(rnd, 1, 2, 7, 4), v = randn(rnd, 1, 2, 7, 4), g = randn(rnd, 1, 2, 9, 4);
         Tensor o = CPU.attention(q, k, v, null, 0.5f);
         boolean[] all = {true, true, true, false};
-        Tensor[] one = AttentionGrad.backward(CPU, q, k, v, null, 0.5f, o, g, all, 1L << 20);
-        Tensor[] blocks = AttentionGrad.backward(CPU, q, k, v, null, 0.5f, o, g, all, 2 * 2 * 7);   // 2 queries per block
+        Tensor[] one = AttentionGrad.backward(CPU, q, k, v, null, 0.5f, o, null, g, all, 1L << 20);
+        Tensor[] blocks = AttentionGrad.backward(CPU, q, k, v, null, 0.5f, o, null, g, all, 2 * 2 * 7);   // 2 queries per block
         for (int i = 0; i < 3; i++) assertArrayEquals(one[i].toFloatArray(), blocks[i].toFloatArray(), 1e-5f);
     }
 
