@@ -214,6 +214,22 @@ public interface Backend {
     /** L2 norm along {@code dim}. */
     Tensor norm(Tensor x, int dim, boolean keepDim);
 
+    /**
+     * The L2 norm of each whole tensor of {@code xs}, as one fp32 vector {@code [n]} ({@code torch._foreach_norm}):
+     * what gradient clipping reads. The default takes each norm and concatenates them; a backend with a multi-tensor
+     * kernel does it in one pass over all of them (825 tensors for the 1.3B DiT).
+     */
+    default Tensor norms(java.util.List<Tensor> xs) {
+        Tensor[] each = new Tensor[xs.size()];
+        try (Scope scope = Scope.open()) {
+            for (int i = 0; i < each.length; i++) {
+                Tensor x = xs.get(i);
+                each[i] = norm(x.dtype() == DType.F32 ? x.reshape(-1) : cast(x, DType.F32).reshape(-1), 0, true);   // [1]
+            }
+            return scope.keep(concat(0, each));
+        }
+    }
+
     // ---------------------------------------------------------------- structure
 
     /** Concatenates along {@code dim}. */
@@ -282,6 +298,7 @@ public interface Backend {
      */
     default void adamw(Tensor param, Tensor grad, Tensor expAvg, Tensor expAvgSq, AdamWStep s) {
         try (Scope scope = Scope.open()) {
+            if (s.gradScale() != 1f) grad = scale(grad, s.gradScale());
             copyInto(expAvg, add(scale(expAvg, s.beta1()), scale(grad, 1 - s.beta1())));
             copyInto(expAvgSq, add(scale(expAvgSq, s.beta2()), scale(unary(Unary.SQUARE, grad), 1 - s.beta2())));
             Tensor denom = addScalar(scale(unary(Unary.SQRT, expAvgSq), 1f / s.bc2Sqrt()), s.eps());

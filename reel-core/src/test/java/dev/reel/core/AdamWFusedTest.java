@@ -32,7 +32,7 @@ class AdamWFusedTest {
         for (int i = 0; i < n; i++) vs[i] = Math.abs(vs[i]);
         Tensor v0 = CPU.fromFloats(vs, DType.F32, n);
         // step 3 of torch.optim.AdamW at lr 1e-3, weight decay 0.01
-        AdamWStep s = new AdamWStep(0.9f, 0.999f, 1e-8f, 1 - 1e-3f * 0.01f, (float) (1e-3 / (1 - Math.pow(0.9, 3))), (float) Math.sqrt(1 - Math.pow(0.999, 3)));
+        AdamWStep s = new AdamWStep(0.9f, 0.999f, 1e-8f, 1 - 1e-3f * 0.01f, (float) (1e-3 / (1 - Math.pow(0.9, 3))), (float) Math.sqrt(1 - Math.pow(0.999, 3)), 0.3183f);   // with a clipping coefficient
         Tensor[] fused = {CPU.contiguous(p0), CPU.contiguous(m0), CPU.contiguous(v0)};
         Tensor[] composed = {CPU.contiguous(p0), CPU.contiguous(m0), CPU.contiguous(v0)};
         CPU.adamw(fused[0], g, fused[1], fused[2], s);

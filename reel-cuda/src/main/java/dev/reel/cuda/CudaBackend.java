@@ -42,6 +42,7 @@ public final class CudaBackend implements Backend {
     private final CudaAttention attention;
     private final CudaAttentionBackward attentionBackward;
     private final CudaTransfers transfers;
+    private final CudaMultiTensor multi;
 
     CudaBackend(Device device, SystemOptions options) {
         this.dev = CudaDevice.open(device, options);
@@ -56,6 +57,7 @@ public final class CudaBackend implements Backend {
         this.attention = new CudaAttention(dev, out, ew, norm, linalg, options.attention());
         this.attentionBackward = new CudaAttentionBackward(dev, out, ew, attention);
         this.transfers = new CudaTransfers(dev, out, ew);
+        this.multi = new CudaMultiTensor(dev, out);
     }
 
     @Override public Device device() { return dev.device(); }
@@ -181,6 +183,11 @@ public final class CudaBackend implements Backend {
     @Override public Tensor mean(Tensor x, int dim, boolean keepDim) { return reduce.mean(x, dim, keepDim); }
     @Override public Tensor max(Tensor x, int dim, boolean keepDim) { return reduce.max(x, dim, keepDim); }
     @Override public Tensor norm(Tensor x, int dim, boolean keepDim) { return reduce.norm(x, dim, keepDim); }
+    /** Contiguous fp32 tensors (gradients) in one multi-tensor pass; others as the default does. */
+    @Override public Tensor norms(List<Tensor> xs) {
+        Tensor r = multi.norms(xs);
+        return r != null ? r : Backend.super.norms(xs);
+    }
     @Override public Tensor concat(int dim, Tensor... xs) { return layout.concat(dim, xs); }
     @Override public Tensor pad(Tensor x, int[] pads, float value) { return layout.pad(x, pads, value); }
     @Override public Tensor embedding(Tensor weight, int[] ids, int... idsShape) { return layout.embedding(weight, ids, idsShape); }

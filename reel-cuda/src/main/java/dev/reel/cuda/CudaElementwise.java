@@ -225,7 +225,7 @@ final class CudaElementwise {
         if (n == 0) return true;
         try (KernelArgs a = new KernelArgs()) {
             a.i64(n).ptr(dev.addr(p)).ptr(dev.addr(g)).ptr(dev.addr(m)).ptr(dev.addr(v));
-            a.f32(s.beta1()).f32(s.beta2()).f32(s.eps()).f32(s.decay()).f32(s.stepSize()).f32(1f / s.bc2Sqrt());
+            a.f32(s.beta1()).f32(s.beta2()).f32(s.eps()).f32(s.decay()).f32(s.stepSize()).f32(1f / s.bc2Sqrt()).f32(s.gradScale());
             dev.launch("optim.cu", "adamw_f32", dev.grid(n), CudaDevice.BLOCK, 0, a);
         }
         return true;

@@ -155,13 +155,33 @@ class CudaParityTest {
         }
     }
 
+    /**
+     * The multi-tensor norms gradient clipping reads: tensors of one value, of a chunk and one past it, several chunks,
+     * none at all, and one at an address off 16 bytes (the scalar loads), against the CPU's per-tensor norms.
+     */
+    @Test
+    void multiTensorNormsMatchTheCpu() {
+        int chunk = CudaMultiTensor.CHUNK;
+        Pair whole = rand(DType.F32, 1.0, 3 * chunk + 7);
+        List<Pair> xs = List.of(rand(DType.F32, 1.0, 1), rand(DType.F32, 0.5, chunk), rand(DType.F32, 2.0, chunk + 1),
+                rand(DType.F32, 1.0, 200_003), rand(DType.F32, 1.0, 0), new Pair(whole.g().narrow(0, 1, 2 * chunk + 5), whole.c().narrow(0, 1, 2 * chunk + 5)),
+                rand(DType.F32, 1e-3, 40, 33));
+        Tensor got = gpu.norms(xs.stream().map(Pair::g).toList());
+        Tensor ref = cpu.norms(xs.stream().map(Pair::c).toList());
+        assertArrayEquals(new int[] {xs.size()}, got.shape());
+        assertEquals(DType.F32, got.dtype());
+        float[] g = got.toFloatArray(), r = ref.toFloatArray();
+        for (int i = 0; i < r.length; i++) assertEquals(r[i], g[i], 1e-5 * Math.max(r[i], 1e-6), "norm of tensor " + i);
+        assertArrayEquals(g, gpu.norms(xs.stream().map(Pair::g).toList()).toFloatArray(), 0f, "deterministic");
+    }
+
     @Test
     void fusedAdamWMatchesTheCpuBitForBit() {
         int n = 100_003;   // a tail past the last full block
         Pair p = rand(DType.F32, 1.0, n), m = rand(DType.F32, 0.1, n), g = rand(DType.F32, 0.5, n);
         Pair v = rand(DType.F32, 0.01, n);
         Tensor vg = gpu.unary(Backend.Unary.ABS, v.g()), vc = cpu.unary(Backend.Unary.ABS, v.c());
-        AdamWStep s = new AdamWStep(0.9f, 0.999f, 1e-8f, 1 - 1e-3f * 0.01f, (float) (1e-3 / (1 - Math.pow(0.9, 3))), (float) Math.sqrt(1 - Math.pow(0.999, 3)));
+        AdamWStep s = new AdamWStep(0.9f, 0.999f, 1e-8f, 1 - 1e-3f * 0.01f, (float) (1e-3 / (1 - Math.pow(0.9, 3))), (float) Math.sqrt(1 - Math.pow(0.999, 3)), 0.3183f);   // with a clipping coefficient
         gpu.adamw(p.g(), g.g(), m.g(), vg, s);
         cpu.adamw(p.c(), g.c(), m.c(), vc, s);
         assertArrayEquals(p.c().toFloatArray(), p.g().toFloatArray(), 0f, "param");

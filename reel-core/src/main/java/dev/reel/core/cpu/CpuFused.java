@@ -82,9 +82,10 @@ final class CpuFused {
         int po = Math.toIntExact(param.offset()), go = Math.toIntExact(grad.offset()), mo = Math.toIntExact(expAvg.offset()),
                 vo = Math.toIntExact(expAvgSq.offset());
         float b1 = s.beta1(), b2 = s.beta2(), c1 = 1 - b1, c2 = 1 - b2, inv = 1f / s.bc2Sqrt(), eps = s.eps(), decay = s.decay(), step = s.stepSize();
+        float gs = s.gradScale();
         WorkerPool.parallelFor(Math.toIntExact(param.numel()), 16384, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
-                float gi = g[go + i];
+                float gi = g[go + i] * gs;
                 float mi = m[mo + i] * b1 + gi * c1;
                 float vi = v[vo + i] * b2 + (gi * gi) * c2;
                 float denom = (float) Math.sqrt(vi) * inv + eps;

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * AdamW as {@code torch.optim.AdamW}: decoupled weight decay {@code p ← p·(1 − lr·wd)}, moments
  * {@code m ← β1·m + (1−β1)·g}, {@code v ← β2·v + (1−β2)·g²}, and {@code p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps)}.
- * State is fp32. Each parameter's update is one {@link Backend#adamw} (a single kernel where the backend has one).
+ * State is fp32. Each parameter's update is one {@link Backend#adamw} (a single kernel where the backend has one), which
+ * also applies clipping's coefficient to the gradient as it reads it.
  */
 public final class AdamW implements Optimizer {
     private final float beta1, beta2, eps, weightDecay;
@@ -29,10 +30,10 @@ public final class AdamW implements Optimizer {
     /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
     public static AdamW defaults() { return new AdamW(0.9f, 0.999f, 1e-8f, 0.01f); }
 
-    @Override public void step(List<TrainableParameter> params, List<Tensor> grads, float lr) {
+    @Override public void step(List<TrainableParameter> params, List<Tensor> grads, float lr, float gradScale) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step), bc2 = 1 - Math.pow(beta2, step);
-        AdamWStep update = new AdamWStep(beta1, beta2, eps, 1 - lr * weightDecay, (float) (lr / bc1), (float) Math.sqrt(bc2));
+        AdamWStep update = new AdamWStep(beta1, beta2, eps, 1 - lr * weightDecay, (float) (lr / bc1), (float) Math.sqrt(bc2), gradScale);
         for (int i = 0; i < params.size(); i++) {
             Tensor g = grads.get(i);
             if (g == null) continue;

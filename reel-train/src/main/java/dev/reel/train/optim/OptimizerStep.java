@@ -20,8 +20,8 @@ public final class OptimizerStep {
             Tensor g = grads.of(p.value());
             g32.add(g == null ? null : g.dtype() == DType.F32 ? g : g.backend().cast(g, DType.F32));
         }
-        float norm = maxGradNorm > 0 ? GradientClipping.clip(g32, maxGradNorm) : Float.NaN;
-        optimizer.step(params, g32, lr);
+        float norm = maxGradNorm > 0 ? GradientClipping.globalNorm(g32) : Float.NaN;
+        optimizer.step(params, g32, lr, maxGradNorm > 0 ? GradientClipping.coefficient(norm, maxGradNorm) : 1f);
         return norm;
     }
 }

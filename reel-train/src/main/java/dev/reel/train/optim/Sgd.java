@@ -19,7 +19,7 @@ public final class Sgd implements Optimizer {
         this.weightDecay = weightDecay;
     }
 
-    @Override public void step(List<TrainableParameter> params, List<Tensor> grads, float lr) {
+    @Override public void step(List<TrainableParameter> params, List<Tensor> grads, float lr, float gradScale) {
         step++;
         for (int i = 0; i < params.size(); i++) {
             Tensor g = grads.get(i);
@@ -27,6 +27,7 @@ public final class Sgd implements Optimizer {
             TrainableParameter p = params.get(i);
             Backend b = p.master().backend();
             try (Scope scope = Scope.open()) {
+                if (gradScale != 1f) g = b.scale(g, gradScale);
                 Tensor d = weightDecay == 0 ? g : b.add(g, b.scale(p.master(), weightDecay));
                 if (momentum != 0) {
                     Tensor buf = buffers.get(p.name());
