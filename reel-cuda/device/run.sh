@@ -16,7 +16,9 @@
 # (CLI at I2V-14B's native size, and the server). sdpabwd: the fused attention, tanh-GELU and norm backwards against
 # the CPU (CudaBackwardParityTest), their per-op timings at the 1.3B training shape (CudaOpsBench 14040, FusedBackwardBench), then
 # the 1.3B training step (33×480×832, with its op profile) beside its PyTorch peer; needs a plain pack.sh pack (the
-# JUnit launcher), not a training pack.
+# JUnit launcher), not a training pack. vae32: cuDNN's exact fp32 convolutions (GPU tests, reel parity in fp32), then the
+# fp32 and bf16 VAE decodes at 81×480×832 beside Diffusers' AutoencoderKLWan (bench/torch_wan_vae_peer.py; fp32 with TF32
+# off and on, bf16), with the Diffusers archive as in peers18.
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -160,7 +162,19 @@ for s in $steps; do
       timeout 400 $J -cp "$CP" dev.reel.cli.ReelCli bench train --config "$CFG" --frames 33 --height 480 --width 832 --profile-steps 1 || fail=1
       timeout 400 python3 reel-train/src/test/python/wan_dit_train_reference.py step --dit "$PEER" --config "$CFG/transformer/config.json" \
         --frames 33 --height 480 --width 832 ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd" >&2; fail=1 ;;
+    vae32)
+      timeout 300 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
+        --select-class dev.reel.cuda.CudnnConvolutionTest --select-method 'dev.reel.cuda.CudaParityTest#convolutions(dev.reel.core.DType)' \
+        --details=tree --disable-banner || fail=1
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype fp32 || fail=1
+      for dt in fp32 bf16; do
+        timeout 400 $J -cp "$CP" dev.reel.cli.BenchVaeCommand --config "$CFG" --frames 81 --height 480 --width 832 --dtype $dt --reps 2
+      done
+      ds=$(mktemp -d); tar xJf "${DIFFUSERS_SLIM:-.devwork/diffusers-slim.txz}" -C "$ds" || { echo "no Diffusers archive"; fail=1; continue; }
+      for peer in "fp32 --tf32 0" "fp32 --tf32 1" "bf16"; do
+        timeout 400 env PYTHONPATH=$ds python3 bench/torch_wan_vae_peer.py --config "$CFG/vae/config.json" --reps 2 --dtype $peer
+      done ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd vae32" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"

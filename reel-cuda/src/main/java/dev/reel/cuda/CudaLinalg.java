@@ -149,8 +149,9 @@ final class CudaLinalg {
     }
 
     /**
-     * 3-D convolution: bf16/fp16 on cuDNN's convolution engines when cuDNN is installed, otherwise (and for fp32,
-     * which must stay exact) by im2col tiled over output positions and one cuBLASLt GEMM per tile.
+     * 3-D convolution on cuDNN's convolution engines when cuDNN is installed (fp32 only on engines that round as the
+     * CPU does: no TF32, FFT or Winograd), otherwise by im2col tiled over output positions and one cuBLASLt GEMM per
+     * tile.
      */
     Tensor conv3d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) {
         if (x.rank() != 5 || w.rank() != 5) {
@@ -166,7 +167,7 @@ final class CudaLinalg {
         Tensor xc = x.dtype() == dt ? x.contiguous() : x.to(dt).contiguous();
         Tensor wc = (w.dtype() == dt ? w : w.to(dt)).contiguous();
         long kk = (long) cin * kt * kh * kw, p = (long) to * ho * wo;
-        if (sixteenBit(dt) && aligned(xc, wc)) {
+        if ((sixteenBit(dt) || cudnnConvolution && dt == DType.F32) && aligned(xc, wc)) {
             Cudnn cudnn = dev.cudnn();
             Tensor y = cudnn == null ? null : cudnn.conv3d(alloc, xc, wc, stride, padding, new int[] {to, ho, wo});
             if (y != null) {

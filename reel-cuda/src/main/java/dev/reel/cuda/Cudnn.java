@@ -34,16 +34,16 @@ final class Cudnn {
     private static final Logger LOG = LoggerFactory.getLogger(Cudnn.class);
 
     // descriptor types (cudnnBackendDescriptorType_t)
-    private static final int POINTWISE = 0, CONVOLUTION = 1, OP_CONV_FWD = 10, OP_CONV_BWD_FILTER = 11, OP_CONV_BWD_DATA = 12, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
+    private static final int POINTWISE = 0, CONVOLUTION = 1, ENGINE = 2, OP_CONV_FWD = 10, OP_CONV_BWD_FILTER = 11, OP_CONV_BWD_DATA = 12, ENGINECFG = 3, ENGINEHEUR = 4, EXECUTION_PLAN = 5, OP_POINTWISE = 13,
             OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22, OP_RESHAPE = 31;
     // attribute types
     private static final int T_HANDLE = 0, T_DATA_TYPE = 1, T_BOOLEAN = 2, T_INT64 = 3, T_FLOAT = 4, T_VOID_PTR = 6, T_CONV_MODE = 7, T_HEUR_MODE = 8,
-            T_POINTWISE_MODE = 14, T_DESCRIPTOR = 15, T_REDUCTION_OP = 18;
+            T_NUMERICAL_NOTE = 11, T_POINTWISE_MODE = 14, T_DESCRIPTOR = 15, T_REDUCTION_OP = 18;
     // attribute names
     private static final int POINTWISE_MODE = 0, POINTWISE_MATH_PREC = 1, CONV_COMP_TYPE = 100, CONV_MODE = 101, CONV_DILATIONS = 102,
             CONV_STRIDES = 103, CONV_POST_PADDINGS = 104, CONV_PRE_PADDINGS = 105, CONV_SPATIAL_DIMS = 106, OP_CONV_ALPHA = 700,
             OP_CONV_BETA = 701, OP_CONV_DESC = 702, OP_CONV_W = 703, OP_CONV_X = 704, OP_CONV_Y = 705, ENGINEHEUR_MODE = 200, ENGINEHEUR_GRAPH = 201,
-            ENGINEHEUR_RESULTS = 202, PLAN_HANDLE = 400, PLAN_ENGINE_CONFIG = 401, PLAN_WORKSPACE = 402, OP_PW_DESC = 750,
+            ENGINEHEUR_RESULTS = 202, ENGINECFG_ENGINE = 300, ENGINE_NUMERICAL_NOTE = 1303, PLAN_HANDLE = 400, PLAN_ENGINE_CONFIG = 401, PLAN_WORKSPACE = 402, OP_PW_DESC = 750,
             OP_PW_X = 751, OP_PW_B = 752, OP_PW_Y = 753, GRAPH_HANDLE = 800, GRAPH_OPS = 801, TENSOR_ALIGNMENT = 900,
             TENSOR_DATA_TYPE = 901, TENSOR_DIMS = 902, TENSOR_STRIDES = 903, TENSOR_UID = 906, TENSOR_VIRTUAL = 907,
             TENSOR_BY_VALUE = 908, PACK_UIDS = 1000, PACK_POINTERS = 1001, PACK_WORKSPACE = 1003, MATMUL_COMP_TYPE = 1500,
@@ -54,6 +54,14 @@ final class Cudnn {
     static final int PW_ADD = 0, PW_MUL = 1, PW_DIV = 6, PW_SUB = 9, PW_EXP = 13, PW_LOG = 15, PW_IDENTITY = 21;
     static final int REDUCE_ADD = 0, REDUCE_MAX = 3;
     private static final int HEUR_MODE_A = 3, HEUR_MODE_FALLBACK = 2;
+    /**
+     * The numerical notes (cudnnBackendNumericalNote_t, as bits) an fp32 convolution's engine may not carry, so it
+     * computes what the CPU's fp32 does to rounding: tensor cores (TF32), inputs down-converted, reduced-precision
+     * reductions, FFT, non-deterministic, Winograd (any tile).
+     */
+    private static final int EXACT_FP32 = 0b1_1111_1111;
+    /** Engine configs a heuristic query reads: the first that builds wins, so 8 suffice unless some are excluded. */
+    private static final int CONFIGS = 8, CONFIGS_FILTERED = 64;
     private static final int CROSS_CORRELATION = 1;
 
     private static volatile NativeLibrary lib;
@@ -156,7 +164,10 @@ final class Cudnn {
     // ---------------------------------------------------------------- graph construction
 
     /** Finalises an operation graph of {@code ops} and returns the first execution plan cuDNN's heuristics offer. */
-    Plan plan(List<MemorySegment> ops, String what) {
+    Plan plan(List<MemorySegment> ops, String what) { return plan(ops, what, 0); }
+
+    /** As {@link #plan(List, String)}, skipping engines with any numerical note in the bit mask {@code excludedNotes}. */
+    private Plan plan(List<MemorySegment> ops, String what, int excludedNotes) {
         Arena g = arena;
         MemorySegment graph = create(OPERATIONGRAPH, g);
         setHandle(graph, GRAPH_HANDLE, g);
@@ -178,7 +189,7 @@ final class Cudnn {
             }
             MemorySegment count = g.allocate(JAVA_LONG);
             get(heur, ENGINEHEUR_RESULTS, T_DESCRIPTOR, 0, count, MemorySegment.NULL);
-            int n = (int) Math.min(8, count.get(JAVA_LONG, 0));
+            int n = (int) Math.min(excludedNotes == 0 ? CONFIGS : CONFIGS_FILTERED, count.get(JAVA_LONG, 0));
             if (n == 0) {
                 failures.add("heuristics mode " + mode + ": no engine");
                 continue;
@@ -188,6 +199,13 @@ final class Cudnn {
             get(heur, ENGINEHEUR_RESULTS, T_DESCRIPTOR, n, count, cfgs);
             int got = (int) count.get(JAVA_LONG, 0);
             for (int i = 0; i < got; i++) {
+                if (excludedNotes != 0) {
+                    int notes = numericalNotes(cfgs.getAtIndex(ADDRESS, i));
+                    if ((notes & excludedNotes) != 0) {
+                        failures.add("engine config " + i + " (mode " + mode + "): numerical notes 0x" + Integer.toHexString(notes));
+                        continue;
+                    }
+                }
                 MemorySegment plan = create(EXECUTION_PLAN, g);
                 setHandle(plan, PLAN_HANDLE, g);
                 set(plan, PLAN_ENGINE_CONFIG, T_DESCRIPTOR, 1, ptrOf(cfgs.getAtIndex(ADDRESS, i), g));
@@ -203,6 +221,24 @@ final class Cudnn {
             }
         }
         throw new CudaException("cuDNN has no engine for " + what + ": " + String.join("; ", failures), 3000);
+    }
+
+    /** The numerical notes of an engine config's engine, as bits (bit n: cudnnBackendNumericalNote_t value n). */
+    private int numericalNotes(MemorySegment cfg) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment engine = a.allocate(ADDRESS);
+            engine.set(ADDRESS, 0, create(ENGINE, arena));
+            MemorySegment count = a.allocate(JAVA_LONG);
+            get(cfg, ENGINECFG_ENGINE, T_DESCRIPTOR, 1, count, engine);
+            MemorySegment notes = a.allocate(JAVA_INT, 32);
+            get(engine.get(ADDRESS, 0), ENGINE_NUMERICAL_NOTE, T_NUMERICAL_NOTE, 32, count, notes);
+            int bits = 0;
+            for (int i = 0; i < count.get(JAVA_LONG, 0); i++) {
+                int note = notes.getAtIndex(JAVA_INT, i);
+                if (note >= 0 && note < 32) bits |= 1 << note;
+            }
+            return bits;
+        }
     }
 
     /** Runs a plan on the device's stream with the given tensor uids and (device or host) data pointers. */
@@ -327,7 +363,8 @@ final class Cudnn {
         set(op, dir.alpha, T_FLOAT, 1, one);
         set(op, dir.beta, T_FLOAT, 1, zero);
         fin(op, "convolution operation " + dir);
-        return plan(List.of(op), dir + " conv3d " + Arrays.toString(xShape) + " * " + Arrays.toString(wShape));
+        // fp32 stays as exact as the CPU's: no TF32 tensor cores, FFT or Winograd engines (16-bit: any engine)
+        return plan(List.of(op), dir + " conv3d " + dtype + Arrays.toString(xShape) + " * " + Arrays.toString(wShape), dtype == DType.F32 ? EXACT_FP32 : 0);
     }
 
     static long[] toLong(int[] v) {

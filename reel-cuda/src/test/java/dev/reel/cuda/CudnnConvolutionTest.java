@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** cuDNN's bf16 convolutions against Reel's im2col + cuBLASLt path on the same GPU inputs, at Wan-VAE-like shapes. */
+/** cuDNN's convolutions against Reel's im2col + cuBLASLt path on the same GPU inputs, at Wan-VAE-like shapes. */
 @Tag("gpu")
 class CudnnConvolutionTest {
     static Backend gpu, im2col;
@@ -28,10 +28,44 @@ class CudnnConvolutionTest {
         im2col = Backends.of(Device.cuda(0), SystemOptions.defaults().withConvolution("im2col"));
     }
 
-    static Tensor rand(Random r, int... shape) {
+    static Tensor rand(Random r, int... shape) { return rand(r, DType.BF16, shape); }
+
+    static Tensor rand(Random r, DType t, int... shape) {
         float[] f = new float[Math.toIntExact(Tensor.numel(shape))];
         for (int i = 0; i < f.length; i++) f[i] = (float) r.nextGaussian();
-        return gpu.fromFloats(f, DType.BF16, shape);
+        return gpu.fromFloats(f, t, shape);
+    }
+
+    /**
+     * fp32 on cuDNN's engines without TF32, FFT or Winograd: cuDNN must have such an engine for each VAE-like shape
+     * (asked directly, so a fall-back to im2col cannot pass unnoticed), and it agrees with im2col's fp32 GEMMs to
+     * the CPU tolerances (1e-5 relative; only the summation order differs).
+     */
+    @Test
+    void fp32OnCudnnMatchesIm2col() {
+        Random r = new Random(4);
+        Cudnn cudnn = ((CudaBackend) gpu).cudaDevice().cudnn();
+        Assumptions.assumeTrue(cudnn != null, "cuDNN is not installed");
+        // {cin, cout, t, h, w, kt, kh, kw, st, sh, sw, pt, ph, pw}: causal 3×3×3 (time padded by the caller), 1×1×1, a
+        // spatial 3×3 (the upsampler's conv2d), a time-only 3×1×1, a strided down-sampler
+        int[][] cases = {
+            {96, 96, 6, 30, 52, 3, 3, 3, 1, 1, 1, 0, 1, 1}, {16, 96, 3, 30, 52, 3, 3, 3, 1, 1, 1, 0, 1, 1}, {96, 48, 4, 30, 52, 1, 1, 1, 1, 1, 1, 0, 0, 0},
+            {64, 64, 1, 60, 104, 1, 3, 3, 1, 1, 1, 0, 1, 1}, {96, 192, 3, 30, 52, 3, 1, 1, 1, 1, 1, 0, 0, 0}, {32, 32, 2, 31, 33, 1, 3, 3, 1, 2, 2, 0, 0, 0},
+            {96, 3, 6, 30, 52, 3, 3, 3, 1, 1, 1, 0, 1, 1}};
+        boolean ok = true;
+        for (int[] c : cases) {
+            Tensor x = rand(r, DType.F32, 1, c[0], c[2], c[3], c[4]), w = rand(r, DType.F32, c[1], c[0], c[5], c[6], c[7]);
+            int[] st = {c[8], c[9], c[10]}, pd = {c[11], c[12], c[13]};
+            int[] od = {(c[2] + 2 * pd[0] - c[5]) / st[0] + 1, (c[3] + 2 * pd[1] - c[6]) / st[1] + 1, (c[4] + 2 * pd[2] - c[7]) / st[2] + 1};
+            Tensor direct = cudnn.conv3d(gpu::empty, x, w, st, pd, od);
+            assertTrue(direct != null, "cuDNN has no exact fp32 engine for " + java.util.Arrays.toString(c));
+            float[] a = gpu.conv3d(x, w, null, st, pd).toFloatArray();
+            float[] e = im2col.conv3d(x, w, null, st, pd).toFloatArray();
+            double err = CudaParityTest.relErr(a, e), again = CudaParityTest.relErr(direct.toFloatArray(), a);
+            System.out.printf(Locale.ROOT, "cudnn fp32 vs im2col %s: rel %.2e%n", java.util.Arrays.toString(c), err);
+            ok &= err < 1e-5 && again == 0;
+        }
+        assertTrue(ok, "cuDNN's fp32 convolution and im2col disagree, or conv3d did not run cuDNN's (see the lines above)");
     }
 
     @Test
