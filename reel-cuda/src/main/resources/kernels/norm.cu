@@ -217,11 +217,22 @@ extern "C" __global__ void reduce_cols_split(const void* x, int xdt, float* part
     }
 }
 
-// part [chunks, n] of raw accumulations → out [n], finished over the whole R.
+// part [chunks, n] of raw accumulations → out [n], finished over the whole R. The chunks are folded in order, 8
+// loads issued before their adds: with few outputs (a bias's 1536) each thread's walk of ~50 chunks would otherwise
+// pay one L2 latency per chunk.
+#define COMBINE_BATCH 8
 extern "C" __global__ void reduce_combine(const float* part, void* out, int odt, i64 chunks, i64 n, i64 R, int kind) {
     for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64)gridDim.x * blockDim.x) {
         float acc = part[e];
-        for (i64 c = 1; c < chunks; c++) acc = kind == RED_MAX ? fmaxf(acc, part[c * n + e]) : acc + part[c * n + e];
+        i64 c = 1;
+        for (; c + COMBINE_BATCH <= chunks; c += COMBINE_BATCH) {
+            float v[COMBINE_BATCH];
+#pragma unroll
+            for (int u = 0; u < COMBINE_BATCH; u++) v[u] = part[(c + u) * n + e];
+#pragma unroll
+            for (int u = 0; u < COMBINE_BATCH; u++) acc = kind == RED_MAX ? fmaxf(acc, v[u]) : acc + v[u];
+        }
+        for (; c < chunks; c++) acc = kind == RED_MAX ? fmaxf(acc, part[c * n + e]) : acc + part[c * n + e];
         store_f(out, odt, e, red_fin(kind, acc, R));
     }
 }
@@ -260,4 +271,101 @@ extern "C" __global__ void reduce_cols_tiled(const void* x, int xdt, void* out, 
         }
         __syncthreads();
     }
+}
+
+// The bandwidth-bound case of the column reductions (bias gradients: [14040, 1536] bf16 summed over the tokens). The
+// tiled kernel's warps read 32 two-byte elements of a row, 64 bytes, through load_f's dtype switch; here x is
+// contiguous with 16-byte aligned rows (inner·size % 16 == 0 and x aligned, checked on the host), so each lane
+// loads 16 bytes (8 bf16/f16 or 4 f32 columns) and a warp reads 512 contiguous bytes of a row. A 256-thread block
+// takes 32 lanes' columns (256 or 128) of one outer slice, its 8 warps walk rows [start, end) of R in steps of 8
+// with four rows' loads in flight per lane, and the warps' partials are folded per column in warp order
+// (deterministic, no atomics). part == null: the whole R (len = R, one chunk) is finished into out; otherwise
+// gridDim.z chunks of len rows each write raw accumulations to part [chunks, outer, inner] for reduce_combine.
+#define COLS_VEC_WARPS 8
+#define COLS_VEC_UNROLL 4
+
+// 16 bytes of x as floats: 4 f32 or 8 bf16/f16, low halves first.
+template <int DT>
+__device__ __forceinline__ void unpack16(V4u a, float* v) {
+    u32 w[4] = {a.x, a.y, a.z, a.w};
+#pragma unroll
+    for (int k = 0; k < 4; k++) {
+        if (DT == DT_F32) {
+            v[k] = __uint_as_float(w[k]);
+        } else if (DT == DT_BF16) {
+            v[2 * k] = __uint_as_float(w[k] << 16);
+            v[2 * k + 1] = __uint_as_float(w[k] & 0xffff0000u);
+        } else {
+            v[2 * k] = f16_to_f((u16)(w[k] & 0xffff));
+            v[2 * k + 1] = f16_to_f((u16)(w[k] >> 16));
+        }
+    }
+}
+
+// One (dtype, accumulation) instance: K is RED_SUM (also MEAN's), RED_MAX or RED_NORM as a constant, so the inner
+// loop has no kind or dtype test; kind (run time) only picks the finish. p: the kernel's shared partials.
+template <int DT, int K>
+__device__ __forceinline__ void cols_vec(const void* x, void* out, int odt, float* part, i64 outer, i64 R, i64 inner, i64 len,
+                                         int kind, float* p) {
+    constexpr int N = DT == DT_F32 ? 4 : 8, COLS = 32 * N, S = DT == DT_F32 ? 4 : 2;
+    int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+    i64 col = (i64)blockIdx.x * COLS + tx * N, start = (i64)blockIdx.z * len, end = start + len < R ? start + len : R;
+    const i64 step = COLS_VEC_WARPS * inner * S;  // bytes between a warp's rows
+    for (i64 o = blockIdx.y; o < outer; o += gridDim.y) {
+        float acc[N];
+#pragma unroll
+        for (int j = 0; j < N; j++) acc[j] = red_init(K);
+        if (col < inner) {
+            i64 r = start + ty;
+            const char* q = (const char*)x + ((o * R + r) * inner + col) * S;
+            for (; r + (COLS_VEC_UNROLL - 1) * COLS_VEC_WARPS < end; r += COLS_VEC_UNROLL * COLS_VEC_WARPS, q += COLS_VEC_UNROLL * step) {
+                V4u a[COLS_VEC_UNROLL];
+#pragma unroll
+                for (int u = 0; u < COLS_VEC_UNROLL; u++) a[u] = *(const V4u*)(q + u * step);
+#pragma unroll
+                for (int u = 0; u < COLS_VEC_UNROLL; u++) {
+                    float v[N];
+                    unpack16<DT>(a[u], v);
+#pragma unroll
+                    for (int j = 0; j < N; j++) acc[j] = red_add(K, acc[j], v[j]);
+                }
+            }
+            for (; r < end; r += COLS_VEC_WARPS, q += step) {
+                float v[N];
+                unpack16<DT>(*(const V4u*)q, v);
+#pragma unroll
+                for (int j = 0; j < N; j++) acc[j] = red_add(K, acc[j], v[j]);
+            }
+        }
+#pragma unroll
+        for (int h = 0; h < N / 4; h++) *(V4f*)&p[ty * COLS + tx * N + 4 * h] = V4f{acc[4 * h], acc[4 * h + 1], acc[4 * h + 2], acc[4 * h + 3]};
+        __syncthreads();
+        int c = threadIdx.x;  // the block's column this thread folds
+        i64 oc = (i64)blockIdx.x * COLS + c;
+        if (c < COLS && oc < inner) {
+            float a = p[c];
+#pragma unroll
+            for (int k = 1; k < COLS_VEC_WARPS; k++) a = K == RED_MAX ? fmaxf(a, p[k * COLS + c]) : a + p[k * COLS + c];
+            if (part) part[((i64)blockIdx.z * outer + o) * inner + oc] = a;
+            else store_f(out, odt, o * inner + oc, red_fin(kind, a, R));
+        }
+        __syncthreads();
+    }
+}
+
+template <int DT>
+__device__ __forceinline__ void cols_vec_kind(const void* x, void* out, int odt, float* part, i64 outer, i64 R, i64 inner, i64 len,
+                                              int kind, float* p) {
+    if (kind == RED_MAX) cols_vec<DT, RED_MAX>(x, out, odt, part, outer, R, inner, len, kind, p);
+    else if (kind == RED_NORM) cols_vec<DT, RED_NORM>(x, out, odt, part, outer, R, inner, len, kind, p);
+    else cols_vec<DT, RED_SUM>(x, out, odt, part, outer, R, inner, len, kind, p);
+}
+
+// 256 threads (COLS_VEC_WARPS warps); grid (column blocks, min(outer, 65535), chunks). xdt: f32, bf16 or f16.
+extern "C" __global__ void reduce_cols_vec(const void* x, int xdt, void* out, int odt, float* part, i64 outer, i64 R, i64 inner,
+                                           i64 len, int kind) {
+    alignas(16) __shared__ float p[COLS_VEC_WARPS * 32 * 8];  // 8 columns a lane at most (16-bit dtypes)
+    if (xdt == DT_F32) cols_vec_kind<DT_F32>(x, out, odt, part, outer, R, inner, len, kind, p);
+    else if (xdt == DT_BF16) cols_vec_kind<DT_BF16>(x, out, odt, part, outer, R, inner, len, kind, p);
+    else cols_vec_kind<DT_F16>(x, out, odt, part, outer, R, inner, len, kind, p);
 }

@@ -82,6 +82,9 @@ public final class CudaOpsBench {
         gbs("rope [1,L,12,128]", 2 * act, () -> gpu.rope(q, cos, sin));
         gbs("transpose [1,12,L,128]→[1,L,12,128]", 2 * act, () -> gpu.contiguous(q.transpose(1, 2).transpose(1, 2).permute(0, 2, 1, 3)));
         gbs("cast bf16→f32", act * 3, () -> gpu.cast(x, DType.F32));
+        // bias gradients of the training step: reduce_cols_vec (cut into chunks of R, then reduce_combine)
+        gbs("sum over tokens [L,1536] bf16", act, () -> gpu.sum(x, 0, false));
+        gbs("sum over tokens [L,8960] bf16", 2.0 * l * ff, () -> gpu.sum(hmid, 0, false));
         System.out.printf(Locale.ROOT, "pool peak %.2f GiB%n", gpu.memoryStats().peakGiB());
     }
 
