@@ -145,7 +145,7 @@ for s in $steps; do
       cudnn_lib=$(python3 -c 'import os, nvidia.cudnn as c; print(os.path.join(list(c.__path__)[0], "lib"))' 2>/dev/null || true)
       [ -n "$cudnn_lib" ] && export LD_LIBRARY_PATH="$cudnn_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" && echo "cuDNN from $cudnn_lib"
       # both fused attention backwards against the CPU's composed one, the fused tanh-GELU and norm backwards against
-      # theirs, the optimizer's multi-tensor norms and fused AdamW, and the tape's bf16 and fp32 gradients (cuDNN's, the GELU's and the norms' fused backwards through the tape)
+      # theirs, the optimizer's multi-tensor norms and fused AdamW, the column reductions (bias gradients), and the tape's bf16 and fp32 gradients (cuDNN's, the GELU's and the norms' fused backwards through the tape)
       timeout 300 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
         --select-method dev.reel.train.autograd.CudaBackwardParityTest#cudnnAttentionBackward \
         --select-method dev.reel.train.autograd.CudaBackwardParityTest#fusedAttentionBackward \
@@ -153,7 +153,8 @@ for s in $steps; do
         --select-method dev.reel.train.autograd.CudaBackwardParityTest#fp32 \
         --select-method dev.reel.train.autograd.CudaBackwardParityTest#fusedNormAndGeluBackward \
         --select-method dev.reel.cuda.CudaParityTest#multiTensorNormsMatchTheCpu \
-        --select-method dev.reel.cuda.CudaParityTest#fusedAdamWMatchesTheCpuBitForBit --details=tree --disable-banner || fail=1
+        --select-method dev.reel.cuda.CudaParityTest#fusedAdamWMatchesTheCpuBitForBit --select-class dev.reel.cuda.CudaReduceTest \
+        --details=tree --disable-banner || fail=1
       # the DiT block's ops at the training step's 14,040 tokens: the attention backward on cuDNN and on Reel's kernels
       timeout 200 $J -cp "$TCP" dev.reel.cuda.CudaOpsBench 14040 || fail=1
       # the fused tanh-GELU and layer/RMS-norm backwards at the same shapes, beside the composed gradients they replace
