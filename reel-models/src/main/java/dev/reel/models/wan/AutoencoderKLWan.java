@@ -102,8 +102,9 @@ public final class AutoencoderKLWan extends Module {
             Tensor[] meanLogvar = h.chunk(2, 1);
             Tensor mean = outer.keep(b.contiguous(meanLogvar[0]));
             Tensor logvar = outer.keep(b.clamp(meanLogvar[1], -30f, 20f));
-            cache.clear();
             return new DiagonalGaussian(mean, logvar);
+        } finally {
+            cache.clear();   // the cache owns its frames, also when a chunk failed
         }
     }
 
@@ -170,19 +171,17 @@ public final class AutoencoderKLWan extends Module {
                 outs.add(runChunk(cache, () -> decoder.forward(frame, cache, first)));
                 chunkDone.accept(i + 1, x.size(2));
             }
-            Tensor video = outer.keep(x.backend().concat(2, outs.toArray(Tensor[]::new)));
+            return outer.keep(x.backend().concat(2, outs.toArray(Tensor[]::new)));
+        } finally {
             cache.clear();
-            return video;
         }
     }
 
-    /** Runs one chunk in its own scope, keeping its output and the cache it updated. */
+    /** Runs one chunk in its own scope, keeping its output (the cache keeps the frames it took itself). */
     private static Tensor runChunk(WanFeatureCache cache, Supplier<Tensor> step) {
         cache.beginChunk();
         try (Scope scope = Scope.open()) {
-            Tensor out = step.get();
-            cache.keepIn(scope);
-            return scope.keep(out);
+            return scope.keep(step.get());
         }
     }
 

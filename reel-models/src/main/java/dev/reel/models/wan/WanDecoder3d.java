@@ -1,6 +1,7 @@
 package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
 import java.util.ArrayList;
@@ -56,15 +57,19 @@ public final class WanDecoder3d extends Module {
      */
     public Tensor forward(Tensor x, WanFeatureCache cache, boolean firstChunk) {
         Backend b = x.backend();
+        Tensor in = x;
         x = convIn.forward(x, cache);
-        x = midBlock.forward(x, cache);
+        x = BlockChain.advance(x, midBlock.forward(x, cache), in);
         for (Module up : upBlocks) {
-            x = switch (up) {
-                case WanUpBlock u -> u.forward(x, cache);
-                case WanResidualUpBlock u -> u.forward(x, cache, firstChunk);
+            Tensor h = x;
+            x = BlockChain.advance(h, switch (up) {
+                case WanUpBlock u -> u.forward(h, cache);
+                case WanResidualUpBlock u -> u.forward(h, cache, firstChunk);
                 default -> throw new IllegalStateException("unexpected decoder level " + up.getClass().getSimpleName());
-            };
+            }, in);
         }
-        return convOut.forward(b.silu(normOut.forward(x)), cache);
+        try (Scope scope = Scope.open()) {   // the full-resolution norm and SiLU die with the last convolution
+            return scope.keep(convOut.forward(b.silu(normOut.forward(x)), cache));
+        }
     }
 }

@@ -12,9 +12,9 @@ import java.util.List;
  * Slots are handed out by a cursor that {@link #beginChunk()} rewinds, so the n-th cached layer of one chunk
  * gets the slot the n-th layer of the previous chunk filled.
  *
- * <p>Cached frames outlive the memory scope of the chunk that made them: {@link #keepIn} moves them to the
- * enclosing scope, and a slot frees its old frames when it takes new ones, so memory stays at one chunk's
- * worth. {@link #clear()} frees everything.
+ * <p>The cache owns its frames: a slot takes them out of every memory scope (so the layers' own scopes can free
+ * their intermediates while the frames outlive the chunk that made them) and frees its old frames when it takes
+ * new ones, so memory stays at one chunk's worth. {@link #clear()} frees everything.
  */
 public final class WanFeatureCache {
     /** Frames a causal 3-tap time convolution needs from the previous chunk. */
@@ -34,11 +34,6 @@ public final class WanFeatureCache {
 
     /** Number of slots filled so far (one per cached layer). */
     public int size() { return slots.size(); }
-
-    /** Keeps every cached frame tensor alive past {@code scope}. */
-    public void keepIn(Scope scope) {
-        for (Slot s : slots) if (s.frames != null) scope.keep(s.frames);
-    }
 
     /** Frees every cached tensor and forgets all slots (Diffusers' {@code clear_cache}). */
     public void clear() {
@@ -82,10 +77,10 @@ public final class WanFeatureCache {
             return x.backend().contiguous(tail);
         }
 
-        /** Replaces the cached frames, freeing the old ones. */
+        /** Replaces the cached frames, freeing the old ones; the slot owns {@code next} from here on. */
         void set(Tensor next) {
             if (frames != null && (next == null || frames.storage() != next.storage())) frames.free();
-            frames = next;
+            frames = next == null ? null : Scope.detach(next);
             if (next != null) replicate = false;
         }
     }

@@ -18,11 +18,11 @@ public final class WanMidBlock extends Module {
     }
 
     public Tensor forward(Tensor x, WanFeatureCache cache) {
-        x = resnets.get(0).forward(x, cache);
+        Tensor h = resnets.get(0).forward(x, cache);
         for (int i = 0; i < attentions.size(); i++) {
-            x = attentions.get(i).forward(x);
-            x = resnets.get(i + 1).forward(x, cache);
+            h = BlockChain.advance(h, attentions.get(i).forward(h), x);
+            h = BlockChain.advance(h, resnets.get(i + 1).forward(h, cache), x);
         }
-        return x;
+        return h;
     }
 }

@@ -1,6 +1,7 @@
 package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
+import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Conv2d;
 import dev.reel.models.nn.Module;
@@ -51,10 +52,12 @@ public final class WanResample extends Module {
     }
 
     public Tensor forward(Tensor x, WanFeatureCache cache) {
-        if (mode == Mode.UPSAMPLE_3D) x = upsampleTime(x, cache.next());
-        x = resampleSpace(x);
-        if (mode == Mode.DOWNSAMPLE_3D) x = downsampleTime(x, cache.next());
-        return x;
+        try (Scope scope = Scope.open()) {   // the frame-major copies and the 4× upsampled frames die here
+            if (mode == Mode.UPSAMPLE_3D) x = upsampleTime(x, cache.next());
+            x = resampleSpace(x);
+            if (mode == Mode.DOWNSAMPLE_3D) x = downsampleTime(x, cache.next());
+            return scope.keep(x);
+        }
     }
 
     /** [B, C, T, H, W] → [B, C, 2T, H, W] (or unchanged on the first chunk). */

@@ -31,8 +31,8 @@ public final class WanResidualUpBlock extends Module {
     /** {@code firstChunk}: the decode's first latent frame (the shortcut then makes one frame, as the upsampler). */
     public Tensor forward(Tensor x, WanFeatureCache cache, boolean firstChunk) {
         Tensor h = x;
-        for (WanResidualBlock r : resnets) h = r.forward(h, cache);
-        if (upsampler != null) h = upsampler.forward(h, cache);
-        return avgShortcut == null ? h : h.add(avgShortcut.forward(x, firstChunk));
+        for (WanResidualBlock r : resnets) h = BlockChain.advance(h, r.forward(h, cache), x);
+        if (upsampler != null) h = BlockChain.advance(h, upsampler.forward(h, cache), x);
+        return avgShortcut == null ? h : BlockChain.advance(h, h.add(avgShortcut.forward(x, firstChunk)), x);
     }
 }

@@ -24,7 +24,8 @@ public final class WanUpBlock extends Module {
 
     /** {@code [B, in, T, H, W] → [B, out (/2 if upsampling), T', H', W']}. */
     public Tensor forward(Tensor x, WanFeatureCache cache) {
-        for (WanResidualBlock r : resnets) x = r.forward(x, cache);
-        return upsampler == null ? x : upsampler.forward(x, cache);
+        Tensor h = x;
+        for (WanResidualBlock r : resnets) h = BlockChain.advance(h, r.forward(h, cache), x);
+        return upsampler == null ? h : BlockChain.advance(h, upsampler.forward(h, cache), x);
     }
 }
