@@ -156,6 +156,24 @@ class CudaParityTest {
     }
 
     /**
+     * The VAE's channel RMS norm in bf16, normalised in bf16 as Diffusers' {@code F.normalize} does (the norm
+     * accumulated in fp32), against the CPU's fp32 on the same bf16 values: within a few bf16 roundings.
+     */
+    @Test
+    void vaeRmsNormInBf16() {
+        int c = 96;
+        Pair x = rand(DType.BF16, 3, 1, c, 4, 6, 10), gamma = rand(DType.BF16, 0.2, c, 1, 1, 1);
+        dev.reel.models.wan.WanRMSNorm onGpu = new dev.reel.models.wan.WanRMSNorm(c, false, false), onCpu = new dev.reel.models.wan.WanRMSNorm(c, false, false);
+        onGpu.gamma.set(gamma.g());
+        onCpu.gamma.set(gamma.c());
+        Tensor out = onGpu.forward(x.g());
+        assertEquals(DType.BF16, out.dtype());
+        double err = relErr(out.toFloatArray(), onCpu.forward(x.c()).toFloatArray());
+        System.out.printf(Locale.ROOT, "VAE RMS norm bf16 against fp32: rel %.2e%n", err);
+        assertTrue(err < 8e-3, "rel err " + err);
+    }
+
+    /**
      * The multi-tensor norms gradient clipping reads: tensors of one value, of a chunk and one past it, several chunks,
      * none at all, and one at an address off 16 bytes (the scalar loads), against the CPU's per-tensor norms.
      */

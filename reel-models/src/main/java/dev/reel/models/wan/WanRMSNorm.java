@@ -1,7 +1,6 @@
 package dev.reel.models.wan;
 
 import dev.reel.core.Backend;
-import dev.reel.core.DType;
 import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
@@ -11,7 +10,9 @@ import dev.reel.models.nn.Parameter;
  * The VAE's RMS norm over the channel dimension (Diffusers' {@code WanRMS_norm}, channel-first):
  * {@code x / max(‖x‖₂, 1e-12) · √C · gamma (+ bias)}, the L2 norm taken over dim 1 at every position.
  * {@code gamma} is {@code [C, 1, 1, 1]} for video {@code [B, C, T, H, W]} or {@code [C, 1, 1]} for images
- * {@code [B, C, H, W]}, as stored in the checkpoint. 16-bit inputs are normalised in fp32.
+ * {@code [B, C, H, W]}, as stored in the checkpoint. 16-bit inputs are normalised in their own dtype, as
+ * Diffusers' {@code F.normalize} does (the norm accumulated in fp32, each step rounded once): an fp32 copy of a
+ * 480p decode's activations would be the largest tensor of the whole VAE.
  */
 public final class WanRMSNorm extends Module {
     /** {@code F.normalize}'s floor on the norm. */
@@ -31,12 +32,9 @@ public final class WanRMSNorm extends Module {
 
     public Tensor forward(Tensor x) {
         Backend b = x.backend();
-        DType dtype = x.dtype();
-        try (Scope scope = Scope.open()) {   // the fp32 copy and the intermediate steps die here
-            Tensor xf = dtype.byteSize() < 4 ? x.to(DType.F32) : x;
-            Tensor norm = b.clamp(b.norm(xf, 1, true), EPS, Float.MAX_VALUE); // [B, 1, ...]
-            Tensor normalized = b.div(xf, norm).to(dtype);
-            Tensor out = b.mul(b.scale(normalized, scale), gamma.get());
+        try (Scope scope = Scope.open()) {   // the intermediate steps die here
+            Tensor norm = b.clamp(b.norm(x, 1, true), EPS, Float.MAX_VALUE); // [B, 1, ...]
+            Tensor out = b.mul(b.scale(b.div(x, norm), scale), gamma.get());
             return scope.keep(bias == null ? out : b.add(out, bias.get()));
         }
     }
