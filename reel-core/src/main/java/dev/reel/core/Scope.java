@@ -60,6 +60,23 @@ public final class Scope implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Frees {@code t}'s storage now if a scope open on this thread still owns it, as that scope's close would;
+     * leaves it alone when something took it out of the scopes ({@link #detach}: a tape that saved it for a
+     * backward, a cache that holds it) or no scope owns it. For a chain of large intermediates, each dead once the
+     * next exists, that should not wait for the scope's end.
+     */
+    public static void release(Tensor t) {
+        Storage s = t.storage();
+        for (Scope scope : STACK.get()) {
+            if (scope.owned.removeIf(o -> o == s)) {
+                scope.kept.remove(s);
+                s.free();
+                return;
+            }
+        }
+    }
+
     /** Number of storages this scope currently owns (for tests and diagnostics). */
     public int ownedCount() { return owned.size(); }
 

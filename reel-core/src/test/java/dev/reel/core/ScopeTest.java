@@ -46,6 +46,20 @@ class ScopeTest {
         assertTrue(outerTmp.storage().isFreed());
     }
 
+    @Test void releaseFreesWhatAScopeOwnsAndLeavesWhatWasTakenOut() {
+        Tensor outside = cpu.full(2f, DType.F32, 3);
+        try (Scope s = Scope.open()) {
+            Tensor owned = outside.add(1f), detached = Scope.detach(outside.add(2f));
+            Scope.release(owned);
+            Scope.release(detached);   // a tape or cache took it: not the scope's to free
+            Scope.release(outside);    // made outside every scope
+            assertTrue(owned.storage().isFreed());
+            assertFalse(detached.storage().isFreed());
+            assertFalse(outside.storage().isFreed());
+            assertEquals(0, s.ownedCount());
+        }
+    }
+
     @Test void keptByEveryScopeBecomesUnscoped() {
         Tensor t;
         try (Scope a = Scope.open()) {

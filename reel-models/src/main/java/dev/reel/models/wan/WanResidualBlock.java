@@ -33,7 +33,7 @@ public final class WanResidualBlock extends Module {
         try (Scope scope = Scope.open()) {
             Tensor h = half(norm1, conv1, x, cache);
             Tensor h2 = half(norm2, conv2, h, cache);   // dropout is the identity at inference
-            h.free();
+            Scope.release(h);   // not while a tape holds it for the backward
             Tensor shortcut = convShortcut == null ? x : convShortcut.forward(x);
             return scope.keep(b.add(h2, shortcut));
         }
