@@ -1,6 +1,7 @@
 package dev.reel.core;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 
 /**
  * Every op the models need, for one device. Model code calls these (directly or through {@link Tensor}) and
@@ -42,7 +43,7 @@ public interface Backend {
      * them as they are ({@link WeightStreamer#resident}); a GPU may move them to pinned host memory and stream
      * them back group by group. The given tensors must not be used afterwards: use the streamer's.
      */
-    default WeightStreamer streamWeights(java.util.List<java.util.List<Tensor>> groups) { return WeightStreamer.resident(groups); }
+    default WeightStreamer streamWeights(List<List<Tensor>> groups) { return WeightStreamer.resident(groups); }
 
     // ---------------------------------------------------------------- memory
 
@@ -219,7 +220,7 @@ public interface Backend {
      * what gradient clipping reads. The default takes each norm and concatenates them; a backend with a multi-tensor
      * kernel does it in one pass over all of them (825 tensors for the 1.3B DiT).
      */
-    default Tensor norms(java.util.List<Tensor> xs) {
+    default Tensor norms(List<Tensor> xs) {
         Tensor[] each = new Tensor[xs.size()];
         try (Scope scope = Scope.open()) {
             for (int i = 0; i < each.length; i++) {
