@@ -1,7 +1,5 @@
 package dev.reel.models.wan;
 
-import dev.reel.core.Backend;
-import dev.reel.core.Scope;
 import dev.reel.core.Tensor;
 import dev.reel.models.nn.Module;
 import java.util.ArrayList;
@@ -56,7 +54,6 @@ public final class WanDecoder3d extends Module {
      * the decode's first latent frame (Wan2.2's shortcuts then make one frame).
      */
     public Tensor forward(Tensor x, WanFeatureCache cache, boolean firstChunk) {
-        Backend b = x.backend();
         Tensor in = x;
         x = convIn.forward(x, cache);
         x = BlockChain.advance(x, midBlock.forward(x, cache), in);
@@ -68,8 +65,6 @@ public final class WanDecoder3d extends Module {
                 default -> throw new IllegalStateException("unexpected decoder level " + up.getClass().getSimpleName());
             }, in);
         }
-        try (Scope scope = Scope.open()) {   // the full-resolution norm and SiLU die with the last convolution
-            return scope.keep(convOut.forward(b.silu(normOut.forward(x)), cache));
-        }
+        return WanResidualBlock.half(normOut, convOut, x, cache);   // the head: norm, SiLU, conv, as a block's half
     }
 }
