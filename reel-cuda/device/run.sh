@@ -18,7 +18,9 @@
 # the 1.3B training step (33×480×832, with its op profile) beside its PyTorch peer; needs a plain pack.sh pack (the
 # JUnit launcher), not a training pack. vae32: cuDNN's exact fp32 convolutions (GPU tests, reel parity in fp32), then the
 # fp32 and bf16 VAE decodes at 81×480×832 beside Diffusers' AutoencoderKLWan (bench/torch_wan_vae_peer.py; fp32 with TF32
-# off and on, bf16), with the Diffusers archive as in peers18.
+# off and on, bf16), with the Diffusers archive as in peers18. load: a 1.3B pipeline saved by Diffusers/Transformers,
+# loaded by them (bench/torch_wan_load_peer.py) and by Reel (reel bench load), and Reel's random init on the GPU.
+# steploop: two generate runs (cold and warm kernel cache) logging each denoising step, and the DiT forward alone.
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -175,7 +177,28 @@ for s in $steps; do
       for peer in "fp32 --tf32 0" "fp32 --tf32 1" "bf16"; do
         timeout 400 env PYTHONPATH=$ds python3 bench/torch_wan_vae_peer.py --config "$CFG/vae/config.json" --reps 2 --dtype $peer
       done ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd vae32" >&2; fail=1 ;;
+    load)
+      # the in-place random draw against the host's values, then a 1.3B pipeline written by Diffusers/Transformers'
+      # save_pretrained (transformer and UMT5-XXL bf16, VAE fp32) loaded by them and by Reel, and Reel's random init
+      timeout 200 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
+        --select-method 'dev.reel.cuda.CudaParityTest#uniformDrawsTheHostsValuesBitForBit(dev.reel.core.DType)' --details=tree --disable-banner || fail=1
+      ds=$(mktemp -d); tar xJf "${DIFFUSERS_SLIM:-.devwork/diffusers-slim.txz}" -C "$ds" || { echo "no Diffusers archive"; fail=1; continue; }
+      ck=$(mktemp -d)/wan2.1-t2v-1.3b-random
+      timeout 400 env PYTHONPATH=$ds python3 bench/torch_wan_load_peer.py --configs "$CFG" --out "$ck" --write --reps 3 || fail=1
+      timeout 200 $J -cp "$CP" dev.reel.cli.ReelCli bench load --model "$ck" --omit tokenizer,text_encoder,vae --reps 3 || fail=1
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli bench load --model "$ck" --omit tokenizer --reps 3 || fail=1
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli bench load --model "$CFG" --random-weights --omit tokenizer --reps 3 || fail=1
+      rm -rf "$ds" "$(dirname "$ck")" ;;
+    steploop)
+      # the denoising loop's own cost: each step's wall time (-v logs it) against the DiT forward timed alone; the
+      # second run finds the first's compiled kernels in the disk cache (what a user's second run sees)
+      for run in cold warm; do
+        timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli generate -v --model "$CFG" --random-weights --random-text-embeddings \
+          --tokenizer testdata/wan21-tiny/pipeline/tokenizer --prompt "a red fox in the snow" --height 480 --width 832 --frames 81 --steps 8 \
+          --seed 1 --device cuda --vae-dtype bf16 --output /tmp/steploop-$run 2>&1 | grep -E "step [0-9]+/|Denoising|Decoding|load|total" || fail=1
+      done
+      timeout 300 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CFG" --frames 81 --height 480 --width 832 --device cuda --dtype bf16 ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd vae32 load steploop" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"

@@ -160,3 +160,23 @@ extern "C" __global__ void ew_copy_raw(i64 n, Shape s, Ops<2> ops, int bytes) {
 extern "C" __global__ void ew_fill(i64 n, void* out, int dt, float value) {
     for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64)gridDim.x * blockDim.x) store_f(out, dt, e, value);
 }
+
+// Fills n contiguous elements with dev.reel.core.SeededUniform's values: element e is offset plus the (e+1)-th
+// SplittableRandom(seed).nextDouble(lo, hi) (SplitMix64 of seed + (e+1)·γ), rounded to float, then to dt. Every
+// double op is an explicitly rounded intrinsic, so no FMA contraction makes it differ from the JVM's arithmetic.
+extern "C" __global__ void ew_uniform(i64 n, void* out, int dt, u64 seed, double lo, double hi, double offset) {
+    const double span = __dadd_rn(hi, -lo);
+    const double unit = __longlong_as_double(0x3CA0000000000000LL);   // 2^-53
+    // Math.nextDown(hi): the largest double below the exclusive bound
+    const i64 hb = __double_as_longlong(hi);
+    const double below = hi > 0.0 ? __longlong_as_double(hb - 1) : hi < 0.0 ? __longlong_as_double(hb + 1) : -__longlong_as_double(1LL);
+    for (i64 e = (i64)blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (i64)gridDim.x * blockDim.x) {
+        u64 z = seed + (u64)(e + 1) * 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        z ^= z >> 31;
+        double r = __dadd_rn(__dmul_rn(__dmul_rn((double)(z >> 11), unit), span), lo);
+        if (r >= hi) r = below;
+        store_f(out, dt, e, __double2float_rn(__dadd_rn(offset, r)));
+    }
+}

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code reel bench cpu}: fp32 peak, GEMM and attention throughput of the CPU backend. */
 @Command(name = "bench", description = "Measure backend throughput (target: cpu).",
-        subcommands = {BenchDitCommand.class, BenchVaeCommand.class, BenchUmt5Command.class, BenchTrainCommand.class, BenchCacheCommand.class})
+        subcommands = {BenchDitCommand.class, BenchVaeCommand.class, BenchUmt5Command.class, BenchTrainCommand.class, BenchCacheCommand.class, BenchLoadCommand.class})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "What to measure: cpu.", defaultValue = "cpu")
     String target;

@@ -60,6 +60,14 @@ public interface Backend {
     Tensor fromFloats(float[] data, DType dtype, int... shape);
 
     /**
+     * Seeded uniform values in {@code offset + [lo, hi)}, rounded to float and then to {@code dtype}: element {@code i}
+     * is {@link SeededUniform#value}, the same on every backend. A GPU draws them in place (no host values, no upload).
+     */
+    default Tensor uniform(long seed, double lo, double hi, double offset, DType dtype, int... shape) {
+        return fromFloats(SeededUniform.values(seed, Math.toIntExact(Tensor.numel(shape)), lo, hi, offset), dtype, shape);
+    }
+
+    /**
      * Copies raw little-endian elements of type {@code srcType} from host memory (e.g. an mmapped safetensors
      * file) into a new tensor of {@code dtype}, converting as needed.
      */

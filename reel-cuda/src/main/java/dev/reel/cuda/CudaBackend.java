@@ -7,6 +7,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.DeviceTimer;
 import dev.reel.core.MemoryStats;
+import dev.reel.core.ReelException;
 import dev.reel.core.SystemOptions;
 import dev.reel.core.Tensor;
 import dev.reel.core.WeightStreamer;
@@ -115,6 +116,13 @@ public final class CudaBackend implements Backend {
     @Override public Tensor full(float value, DType dtype, int... shape) {
         Tensor t = empty(dtype, shape);
         ew.fill(t, value);
+        return t;
+    }
+
+    @Override public Tensor uniform(long seed, double lo, double hi, double offset, DType dtype, int... shape) {
+        if (dtype == DType.F8_E4M3) throw new ReelException("uniform: F8_E4M3 is a storage format; draw F32, BF16 or F16");
+        Tensor t = empty(dtype, shape);
+        ew.uniform(t, seed, lo, hi, offset);
         return t;
     }
 

@@ -113,6 +113,16 @@ final class CudaElementwise {
         }
     }
 
+    /** Fills a contiguous tensor with {@link dev.reel.core.SeededUniform}'s values, drawn on the device. */
+    void uniform(Tensor contiguous, long seed, double lo, double hi, double offset) {
+        long n = contiguous.numel();
+        if (n == 0) return;
+        try (KernelArgs a = new KernelArgs()) {
+            a.i64(n).ptr(dev.addr(contiguous)).dtype(contiguous.dtype()).i64(seed).f64(lo).f64(hi).f64(offset);
+            dev.launch(FILE, "ew_uniform", dev.grid(n), CudaDevice.BLOCK, 0, a);
+        }
+    }
+
     /** Writes {@code src} (broadcast to dst's shape, converted to dst's dtype) into the view {@code dst}. */
     void copyInto(Tensor dst, Tensor src) {
         Tensor s = src.expand(dst.shape());

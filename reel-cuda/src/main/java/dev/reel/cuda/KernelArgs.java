@@ -1,6 +1,7 @@
 package dev.reel.cuda;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -50,6 +51,11 @@ final class KernelArgs implements AutoCloseable {
 
     KernelArgs f32(float v) {
         values.add(arena.allocateFrom(JAVA_FLOAT, v));
+        return this;
+    }
+
+    KernelArgs f64(double v) {
+        values.add(arena.allocateFrom(JAVA_DOUBLE, v));
         return this;
     }
 

@@ -98,6 +98,23 @@ class CudaParityTest {
         assertTrue(e <= tol, name + " " + t + ": relative error " + e + " > " + tol);
     }
 
+    // ---------------------------------------------------------------- seeded values
+
+    /** The GPU's in-place draw is the host's (SplittableRandom's values), bit for bit, in every float dtype. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16", "F16"})
+    void uniformDrawsTheHostsValuesBitForBit(DType t) {
+        double[][] ranges = {{-0.0255, 0.0255, 0}, {-0.1, 0.1, 1.0}, {-3, -1e-3, 0}, {0, 1, 0}};
+        int[] shape = {3, 1_000_003};   // more elements than one grid covers in one pass
+        for (double[] r : ranges) {
+            long seed = 0x5EEDL * (long) (r[0] * 1000);
+            float[] g = gpu.uniform(seed, r[0], r[1], r[2], t, shape).toFloatArray();
+            float[] c = cpu.uniform(seed, r[0], r[1], r[2], t, shape).toFloatArray();
+            assertArrayEquals(c, g, "uniform " + java.util.Arrays.toString(r) + " " + t);
+        }
+        report.add(String.format(Locale.ROOT, "%-34s %-5s bit for bit", "uniform (seeded, in place)", t));
+    }
+
     // ---------------------------------------------------------------- elementwise
 
     @ParameterizedTest

@@ -12,6 +12,8 @@ import dev.reel.pipeline.cache.CacheManager;
 import dev.reel.pipeline.cache.Pass;
 import dev.reel.pipeline.parallel.DenoisingPlan;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stage 5: the denoising loop. At each timestep the transformer predicts the flow velocity for the prompt and,
@@ -23,6 +25,7 @@ import java.time.Duration;
  * ({@link DenoisingExperts}), the low-noise expert with the request's second guidance scale.
  */
 public final class Denoising implements Stage {
+    private static final Logger log = LoggerFactory.getLogger(Denoising.class);
     private final DenoisingExperts experts;
     private final DenoisingPlan plan;
 
@@ -87,6 +90,7 @@ public final class Denoising implements Stage {
         Tensor first = state.firstFrameLatent;
         Tensor latents = state.latents;
         for (int i = from; i < to; i++) {
+            long stepStart = System.nanoTime();
             plan.throwIfCancelled(state.cancellation(), i, total);
             Tensor next;
             try (Scope step = Scope.open()) {
@@ -116,6 +120,8 @@ public final class Denoising implements Stage {
             state.completedSteps = i + 1;
             if (state.recordStepLatents()) state.stepLatents.add(latents.toFloatArray());
             latents.backend().synchronize();
+            // each step's wall time to the device's synchronisation: the step loop's overhead is this less its passes
+            log.info("step {}/{}: {} ms", i + 1, total, String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - stepStart) / 1e6));
             state.progress().onStep(i + 1, total, Duration.ofNanos(System.nanoTime() - start));
         }
     }
