@@ -20,7 +20,8 @@
 # fp32 and bf16 VAE decodes at 81×480×832 beside Diffusers' AutoencoderKLWan (bench/torch_wan_vae_peer.py; fp32 with TF32
 # off and on, bf16), with the Diffusers archive as in peers18. load: a 1.3B pipeline saved by Diffusers/Transformers,
 # loaded by them (bench/torch_wan_load_peer.py) and by Reel (reel bench load), and Reel's random init on the GPU.
-# steploop: two generate runs (cold and warm kernel cache) logging each denoising step, and the DiT forward alone.
+# steploop: two generate runs (cold and warm kernel and plan caches) logging each denoising step, and the DiT forward
+# alone, its first forward profiled op by op. plancache: cuDNN's plans kept on disk and restored (GPU tests, parity).
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -192,13 +193,26 @@ for s in $steps; do
     steploop)
       # the denoising loop's own cost: each step's wall time (-v logs it) against the DiT forward timed alone; the
       # second run finds the first's compiled kernels in the disk cache (what a user's second run sees)
+      rm -rf "$HOME/.cache/reel"   # cold: no cubins, no cuDNN plans kept
       for run in cold warm; do
-        timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli generate -v --model "$CFG" --random-weights --random-text-embeddings \
+        timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli generate --log-level debug --model "$CFG" --random-weights \
           --tokenizer testdata/wan21-tiny/pipeline/tokenizer --prompt "a red fox in the snow" --height 480 --width 832 --frames 81 --steps 8 \
-          --seed 1 --device cuda --vae-dtype bf16 --output /tmp/steploop-$run 2>&1 | grep -E "step [0-9]+/|Denoising|Decoding|load|total" || fail=1
+          --seed 1 --device cuda --vae-dtype bf16 --format png --output /tmp/steploop-$run 2>&1 | grep -E "step [0-9]+/|built in|restored|compiled|TextEncoding|Denoising|Decoding|loaded|total" | grep -v "FORWARD BF16" || fail=1
       done
-      timeout 300 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CFG" --frames 81 --height 480 --width 832 --device cuda --dtype bf16 ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd vae32 load steploop" >&2; fail=1 ;;
+      timeout 300 $J -cp "$CP" dev.reel.cli.BenchDitCommand --config "$CFG" --frames 81 --height 480 --width 832 --device cuda --dtype bf16 --profile-first ;;
+    plancache)
+      # cuDNN's plans kept on disk: the convolution and attention parity tests twice (the second process restores
+      # what the first kept), then reel parity in fp32 on restored plans
+      rm -rf "$HOME/.cache/reel/cudnn"
+      for run in build restore; do
+        timeout 300 $J -Dorg.slf4j.simpleLogger.defaultLogLevel=debug -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
+          --select-class dev.reel.cuda.CudnnConvolutionTest --select-class dev.reel.cuda.CudaParityTest --details=summary --disable-banner > /tmp/plancache-$run.txt 2>&1 || fail=1
+        grep -E "tests (successful|failed)" /tmp/plancache-$run.txt; echo "$run: $(grep -c 'built in' /tmp/plancache-$run.txt) plans built, $(grep -c 'restored from disk' /tmp/plancache-$run.txt) restored, $(grep -c 'did not restore' /tmp/plancache-$run.txt) refused"
+        grep -E "did not restore|cannot serialise" /tmp/plancache-$run.txt | head -3
+      done
+      ls "$HOME/.cache/reel/cudnn" | wc -l
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype fp32 || fail=1 ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd vae32 load steploop plancache" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"

@@ -7,6 +7,7 @@ import dev.reel.core.DType;
 import dev.reel.core.Device;
 import dev.reel.core.DeviceTimer;
 import dev.reel.core.MemoryLevel;
+import dev.reel.core.OpProfile;
 import dev.reel.core.ReelException;
 import dev.reel.core.Scope;
 import dev.reel.core.SystemOptions;
@@ -78,6 +79,9 @@ public final class BenchDitCommand implements Callable<Integer> {
                     + "a level after 3 is not possible, as streaming cannot be undone). Default: ${DEFAULT-VALUE}.")
     List<Integer> memoryLevels;
 
+    @Option(names = "--profile-first", description = "Profile the first forward (kernel compilation, plans, first use of each shape) and one after the timed ones, op by op, and print both tables.")
+    boolean profileFirst;
+
     @Override public Integer call() {
         Path file = configFile(config, "transformer");
         WanTransformerConfig cfg = WanTransformerConfig.fromConfig(ConfigJson.read(file));
@@ -107,6 +111,8 @@ public final class BenchDitCommand implements Callable<Integer> {
         Tensor img = pictures == 0 ? null : random(be, dt, 3, pictures, imageTokens, cfg.imageDim());   // the CLIP states (image-to-video)
         float[] timestep = {500f};
 
+        Runnable forward = () -> model.forward(x, timestep, ctx, img, DitHooks.NONE);
+        if (profileFirst) profiled("first forward", be, forward);
         boolean streamed = false;
         for (int n : memoryLevels) {
             MemoryLevel level = MemoryLevel.of(n);
@@ -119,7 +125,7 @@ public final class BenchDitCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "blocks to pinned host memory: %.1f s%n", (System.nanoTime() - t1) / 1e9);
             }
             be.resetPeakMemory();
-            double[] ms = time(be, warmup, reps, () -> model.forward(x, timestep, ctx, img, DitHooks.NONE));
+            double[] ms = time(be, warmup, reps, forward);
             double[] sorted = ms.clone();
             Arrays.sort(sorted);
             double median = sorted[sorted.length / 2];
@@ -129,8 +135,20 @@ public final class BenchDitCommand implements Callable<Integer> {
                             + "\"ms_median\": %.1f, \"ms_min\": %.1f, \"ms_max\": %.1f, \"tflops\": %.1f%s, \"device\": \"%s\"}%n",
                     n, cfg.numLayers(), frames, height, width, tokens, dt, median, sorted[0], sorted[sorted.length - 1], flops / median / 1e9, peak, gpu);
         }
+        if (profileFirst) profiled("a later forward", be, forward);
         model.close();
         return 0;
+    }
+
+    /** Runs {@code body} once under an {@link OpProfile} and prints its table. */
+    private static void profiled(String what, Backend be, Runnable body) {
+        try (Scope s = Scope.open(); OpProfile p = new OpProfile()) {
+            p.start();
+            body.run();
+            be.synchronize();
+            p.stop();
+            System.out.printf(Locale.ROOT, "profile of %s (each op waits for the device):%n%s", what, p.report(25));
+        }
     }
 
     /**

@@ -87,6 +87,11 @@ final class DeviceOptions {
             throw new ReelException("--dtype " + dtype + " is not supported on the CPU: the CPU runs the transformer in fp32; use --dtype fp32 (the default "
                     + "there), --text-encoder-dtype bf16 to halve the text encoder's memory, or a GPU (--device cuda)");
         }
+        if (d.type() == Device.Type.CPU && vaeDtype != null && DType.parse(vaeDtype) != DType.F32) {
+            // likewise: the CPU's VAE has no 16-bit path (its first op would fail after the whole denoising loop)
+            throw new ReelException("--vae-dtype " + vaeDtype + " is not supported on the CPU: the CPU decodes in fp32; use --vae-dtype fp32 (the default) "
+                    + "or a GPU (--device cuda)");
+        }
         GeneratorOptions o = GeneratorOptions.defaults().withDevice(d).withDtype(t).withSystem(systemOptions());
         if (textEncoderDtype != null) o = o.withTextEncoderDtype(DType.parse(textEncoderDtype));
         return vaeDtype != null ? o.withVaeDtype(DType.parse(vaeDtype)) : o;

@@ -40,6 +40,14 @@ class DeviceOptionsTest {
         assertTrue(m.getMessage().startsWith("--memory-level: memory level 4 is not known; allowed: 0 (everything resident), 1 ("), m.getMessage());
     }
 
+    @Test void sixteenBitTransformerOrVaeOnTheCpuIsRefusedBeforeLoading() {
+        var t = assertThrows(ReelException.class, () -> parse("--device", "cpu", "--dtype", "bf16").generatorOptions());
+        assertTrue(t.getMessage().startsWith("--dtype bf16 is not supported on the CPU"), t.getMessage());
+        var v = assertThrows(ReelException.class, () -> parse("--device", "cpu", "--vae-dtype", "bf16").generatorOptions());
+        assertTrue(v.getMessage().startsWith("--vae-dtype bf16 is not supported on the CPU: the CPU decodes in fp32; use --vae-dtype fp32"), v.getMessage());
+        assertEquals(dev.reel.core.DType.BF16, parse("--device", "cpu", "--text-encoder-dtype", "bf16").generatorOptions().textEncoderDtype());
+    }
+
     @Test void memoryLevelIsASystemOption() {
         assertEquals(MemoryLevel.DIT_STREAMING, parse("--device", "cpu", "--memory-level", "3").generatorOptions().system().memoryLevel());
         assertEquals(MemoryLevel.RESIDENT, parse("--device", "cpu").generatorOptions().system().memoryLevel());

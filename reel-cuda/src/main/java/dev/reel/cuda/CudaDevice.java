@@ -76,6 +76,7 @@ final class CudaDevice {
         // keep freed memory in the pool instead of returning it to the driver at every synchronisation
         cu.setPoolAttribute(pool, CudaDriver.MEMPOOL_ATTR_RELEASE_THRESHOLD, Long.MAX_VALUE);
         this.kernels = new CudaKernels(cu, "sm_" + ccMajor + ccMinor, libraryPath, options.cacheDir().resolve("cubin"));
+        kernels.prefetch();   // cold kernel caches compile beside the weights' loading, not in the first step
         LOG.debug("opened {} ({}, sm_{}{}, {} SMs)", device, name, ccMajor, ccMinor, smCount);
     }
 
@@ -281,7 +282,7 @@ final class CudaDevice {
             if (cudnn == null && cudnnFailure == null) {
                 try {
                     bind();
-                    cudnn = new Cudnn(this, libraryPath);
+                    cudnn = new Cudnn(this, libraryPath, kernels.cacheDir().resolveSibling("cudnn"));
                 } catch (RuntimeException e) {
                     cudnnFailure = e.getMessage();
                     LOG.warn("cuDNN is not usable on {}: {}", device, e.getMessage());

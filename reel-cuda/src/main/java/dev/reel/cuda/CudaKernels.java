@@ -8,11 +8,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Reel's own kernels: the {@code kernels/*.cu} resources, compiled by {@link Nvrtc} for the device's
- * architecture at first use (cubins cached on disk), loaded as modules, functions looked up once.
+ * architecture (cubins cached on disk), loaded as modules at first use, functions looked up once. {@link #prefetch}
+ * compiles every source on background threads when the device opens, so a cold cache (each file takes NVRTC up to
+ * ~1.7 s) is paid beside loading the weights, not inside the first denoising step.
  */
 final class CudaKernels {
     /** Kernel sources, compiled and checked in CI by {@code KernelSourcesCompileTest}. */
@@ -24,6 +29,7 @@ final class CudaKernels {
     private final String arch;
     private final List<Path> libraryPath;
     private final Path cacheDir;
+    private final Map<String, CompletableFuture<byte[]>> cubins = new ConcurrentHashMap<>();
     private final Map<String, MemorySegment> modules = new ConcurrentHashMap<>();
     private final Map<String, MemorySegment> functions = new ConcurrentHashMap<>();
 
@@ -67,10 +73,29 @@ final class CudaKernels {
         }
     }
 
-    private MemorySegment load(String file) {
+    /**
+     * Starts making every source's cubin on daemon threads of its own (NVRTC compiles distinct programs side by side;
+     * nothing here touches the CUDA context, so modules still load on the thread that first needs them).
+     */
+    void prefetch() {
+        Executor background = task -> Thread.ofPlatform().daemon().name("reel-nvrtc").start(task);
+        for (String file : SOURCES) cubins.computeIfAbsent(file, f -> CompletableFuture.supplyAsync(() -> cubin(f), background));
+    }
+
+    private byte[] cubin(String file) {
         Map<String, String> headers = new java.util.LinkedHashMap<>();
         for (String h : HEADERS) headers.put(h, source(h));
-        byte[] cubin = Nvrtc.get(libraryPath).cubin(file, source(file), headers, arch, List.of("-lineinfo"), cacheDir);
-        return cu.loadModule(cubin);
+        return Nvrtc.get(libraryPath).cubin(file, source(file), headers, arch, List.of("-lineinfo"), cacheDir);
+    }
+
+    private MemorySegment load(String file) {
+        CompletableFuture<byte[]> made = cubins.computeIfAbsent(file, f -> CompletableFuture.completedFuture(cubin(f)));
+        try {
+            return cu.loadModule(made.join());
+        } catch (CompletionException e) {
+            // the compile's own error (a CudaException naming the file and NVRTC's log), not the future's wrapper
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
     }
 }

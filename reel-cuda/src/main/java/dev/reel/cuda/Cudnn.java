@@ -38,12 +38,12 @@ final class Cudnn {
             OPERATIONGRAPH = 15, VARIANT_PACK = 16, TENSOR = 17, MATMUL = 18, OP_MATMUL = 19, REDUCTION = 21, OP_REDUCTION = 22, OP_RESHAPE = 31;
     // attribute types
     private static final int T_HANDLE = 0, T_DATA_TYPE = 1, T_BOOLEAN = 2, T_INT64 = 3, T_FLOAT = 4, T_VOID_PTR = 6, T_CONV_MODE = 7, T_HEUR_MODE = 8,
-            T_NUMERICAL_NOTE = 11, T_POINTWISE_MODE = 14, T_DESCRIPTOR = 15, T_REDUCTION_OP = 18;
+            T_NUMERICAL_NOTE = 11, T_POINTWISE_MODE = 14, T_DESCRIPTOR = 15, T_REDUCTION_OP = 18, T_CHAR = 24;
     // attribute names
     private static final int POINTWISE_MODE = 0, POINTWISE_MATH_PREC = 1, CONV_COMP_TYPE = 100, CONV_MODE = 101, CONV_DILATIONS = 102,
             CONV_STRIDES = 103, CONV_POST_PADDINGS = 104, CONV_PRE_PADDINGS = 105, CONV_SPATIAL_DIMS = 106, OP_CONV_ALPHA = 700,
             OP_CONV_BETA = 701, OP_CONV_DESC = 702, OP_CONV_W = 703, OP_CONV_X = 704, OP_CONV_Y = 705, ENGINEHEUR_MODE = 200, ENGINEHEUR_GRAPH = 201,
-            ENGINEHEUR_RESULTS = 202, ENGINECFG_ENGINE = 300, ENGINE_NUMERICAL_NOTE = 1303, PLAN_HANDLE = 400, PLAN_ENGINE_CONFIG = 401, PLAN_WORKSPACE = 402, OP_PW_DESC = 750,
+            ENGINEHEUR_RESULTS = 202, ENGINECFG_ENGINE = 300, ENGINE_NUMERICAL_NOTE = 1303, PLAN_HANDLE = 400, PLAN_ENGINE_CONFIG = 401, PLAN_WORKSPACE = 402, PLAN_JSON = 405, OP_PW_DESC = 750,
             OP_PW_X = 751, OP_PW_B = 752, OP_PW_Y = 753, GRAPH_HANDLE = 800, GRAPH_OPS = 801, TENSOR_ALIGNMENT = 900,
             TENSOR_DATA_TYPE = 901, TENSOR_DIMS = 902, TENSOR_STRIDES = 903, TENSOR_UID = 906, TENSOR_VIRTUAL = 907,
             TENSOR_BY_VALUE = 908, PACK_UIDS = 1000, PACK_POINTERS = 1001, PACK_WORKSPACE = 1003, MATMUL_COMP_TYPE = 1500,
@@ -72,6 +72,7 @@ final class Cudnn {
     /** The loaded library's version, major·10000 + minor·100 + patch (cudnnGetVersion), e.g. 91900. */
     private final long version;
     private final Map<String, Plan> plans = new ConcurrentHashMap<>();
+    private final CudnnPlanCache onDisk;
     private final Arena arena = Arena.ofShared();
     private final CudnnAttention attention;
 
@@ -80,7 +81,8 @@ final class Cudnn {
         boolean usable() { return plan != null; }
     }
 
-    Cudnn(CudaDevice dev, List<Path> libraryPath) {
+    /** @param planCache the folder of cached execution plans ({@link CudnnPlanCache}) */
+    Cudnn(CudaDevice dev, List<Path> libraryPath, Path planCache) {
         this.dev = dev;
         NativeLibrary l = library(libraryPath);
         create = l.fn(FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), "cudnnBackendCreateDescriptor");
@@ -103,6 +105,7 @@ final class Cudnn {
             throw CudaDriver.rethrow(t);
         }
         attention = new CudnnAttention(this, dev);
+        onDisk = new CudnnPlanCache(planCache, version, dev.name() + " sm_" + dev.computeCapability());
     }
 
     /** The loaded library's version, major·10000 + minor·100 + patch, e.g. 91900 for 9.19.0. */
@@ -152,13 +155,61 @@ final class Cudnn {
         Plan p = plans.get(key);
         if (p != null) return p;
         return plans.computeIfAbsent(key, kk -> {
+            long t0 = System.nanoTime();
+            Plan kept = restore(kk);
+            if (kept != null) {
+                LOG.debug("cuDNN plan for {} restored from disk in {} ms", kk, (System.nanoTime() - t0) / 1_000_000);
+                return kept;
+            }
             try {
-                return build.get();
+                Plan built = build.get();
+                LOG.debug("cuDNN plan for {} built in {} ms", kk, (System.nanoTime() - t0) / 1_000_000);
+                keep(kk, built);
+                return built;
             } catch (CudaException e) {
                 LOG.warn("cuDNN has no engine for {}; {}: {}", kk, fallback, e.getMessage());
                 return new Plan(null, 0, e.getMessage());
             }
         });
+    }
+
+    /** Problem {@code key}'s plan from the disk cache, or null (none kept, or cuDNN will not restore it: forgotten). */
+    private Plan restore(String key) {
+        byte[] json = onDisk.read(key);
+        if (json == null) return null;
+        try {
+            Arena g = arena;
+            MemorySegment plan = create(EXECUTION_PLAN, g);
+            setHandle(plan, PLAN_HANDLE, g);
+            MemorySegment text = g.allocate(json.length + 1L);
+            MemorySegment.copy(json, 0, text, JAVA_BYTE, 0, json.length);
+            set(plan, PLAN_JSON, T_CHAR, json.length, text);
+            fin(plan, "execution plan from its JSON");
+            MemorySegment ws = g.allocate(JAVA_LONG);
+            get(plan, PLAN_WORKSPACE, T_INT64, 1, g.allocate(JAVA_LONG), ws);
+            return new Plan(plan, ws.get(JAVA_LONG, 0), null);
+        } catch (CudaException e) {
+            LOG.debug("cuDNN did not restore the kept plan for {} ({}); building it", key, e.getMessage());
+            onDisk.forget(key);
+            return null;
+        }
+    }
+
+    /** Keeps a built plan on disk when its engine can be serialised (runtime-compiled ones; others are skipped). */
+    private void keep(String key, Plan p) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment count = a.allocate(JAVA_LONG);
+            get(p.plan(), PLAN_JSON, T_CHAR, 0, count, MemorySegment.NULL);
+            long n = count.get(JAVA_LONG, 0);
+            if (n <= 0) return;
+            MemorySegment text = a.allocate(n + 1);
+            get(p.plan(), PLAN_JSON, T_CHAR, n, count, text);
+            long len = Math.min(n, count.get(JAVA_LONG, 0));
+            while (len > 0 && text.get(JAVA_BYTE, len - 1) == 0) len--;   // the C string's terminator, if counted
+            onDisk.write(key, text.asSlice(0, len).toArray(JAVA_BYTE));
+        } catch (CudaException e) {
+            LOG.debug("cuDNN cannot serialise the plan for {}: {}", key, e.getMessage());
+        }
     }
 
     // ---------------------------------------------------------------- graph construction

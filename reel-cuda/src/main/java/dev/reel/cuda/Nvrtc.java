@@ -19,6 +19,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * NVRTC ({@code libnvrtc.so.13}, or 12): compiles Reel's CUDA C++ kernels to a cubin for one architecture. Cubins
@@ -26,6 +28,7 @@ import java.util.Map;
  * hash, the architecture and the NVRTC version, so only the first run on a machine compiles.
  */
 final class Nvrtc {
+    private static final Logger LOG = LoggerFactory.getLogger(Nvrtc.class);
     private static volatile Nvrtc instance;
 
     private final NativeLibrary lib;
@@ -96,7 +99,9 @@ final class Nvrtc {
         } catch (IOException ignored) {
             // unreadable cache entry: compile again
         }
+        long t0 = System.nanoTime();
         byte[] bin = compile(name, source, headers, options);
+        LOG.debug("compiled {} for {} in {} ms (not in the kernel cache {})", name, arch, (System.nanoTime() - t0) / 1_000_000, cacheDir);
         try {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), "cubin", ".tmp");
