@@ -206,7 +206,7 @@ for s in $steps; do
       rm -rf "$HOME/.cache/reel/cudnn"
       for run in build restore; do
         timeout 300 $J -Dorg.slf4j.simpleLogger.defaultLogLevel=debug -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
-          --select-class dev.reel.cuda.CudnnConvolutionTest --select-class dev.reel.cuda.CudaParityTest --details=summary --disable-banner > /tmp/plancache-$run.txt 2>&1 || fail=1
+          --select-class dev.reel.cuda.CudnnConvolutionTest --select-class dev.reel.cuda.CudaParityTest --select-class dev.reel.train.autograd.CudaBackwardParityTest --details=summary --disable-banner > /tmp/plancache-$run.txt 2>&1 || fail=1
         grep -E "tests (successful|failed)" /tmp/plancache-$run.txt; echo "$run: $(grep -c 'built in' /tmp/plancache-$run.txt) plans built, $(grep -c 'restored from disk' /tmp/plancache-$run.txt) restored, $(grep -c 'did not restore' /tmp/plancache-$run.txt) refused"
         grep -E "did not restore|cannot serialise" /tmp/plancache-$run.txt | head -3
       done

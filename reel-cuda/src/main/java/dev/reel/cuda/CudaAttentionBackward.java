@@ -46,10 +46,8 @@ final class CudaAttentionBackward {
      */
     Tensor[] forwardForBackward(Tensor q, Tensor k, Tensor v, float scale) {
         if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4) return null;
-        if (attention.selected() != AttentionBackend.SDPA || !CudnnAttention.supports(dev, q, k, v)) return null;
-        Cudnn cudnn = dev.cudnn();
-        if (cudnn == null) return null;
-        CudnnAttention c = cudnn.attention();
+        CudnnAttention c = cudnnFor(q, k, v);
+        if (c == null) return null;
         int[] oShape = {q.size(0), q.size(1), q.size(2), v.size(3)};
         if (!c.takesBackward(q, k, v, Tensor.contiguousStrides(oShape))) return null;
         return c.forwardWithStatistics(alloc, q, k, v, scale);
@@ -62,11 +60,9 @@ final class CudaAttentionBackward {
      */
     Tensor[] backward(Tensor q, Tensor k, Tensor v, Tensor o, Tensor stats, Tensor dO, float scale) {
         if (!shapes(q, k, v, o, dO)) return null;
-        if (attention.selected() == AttentionBackend.SDPA && CudnnAttention.supports(dev, q, k, v)) {
-            Cudnn cudnn = dev.cudnn();
-            Tensor[] r = cudnn == null ? null : cudnn(cudnn.attention(), q, k, v, o, stats, dO, scale);
-            if (r != null) return r;
-        }
+        CudnnAttention c = cudnnFor(q, k, v);
+        Tensor[] r = c == null ? null : cudnn(c, q, k, v, o, stats, dO, scale);
+        if (r != null) return r;
         if (!flashApplies(q, k, v)) return null;
         DType t = q.dtype();
         Tensor g = dO, ob = o;
@@ -79,6 +75,13 @@ final class CudaAttentionBackward {
             if (g != dO) g.free();
             if (ob != o) ob.free();
         }
+    }
+
+    /** cuDNN's attention graphs when the selection is {@code SDPA}, cuDNN loaded and the problem one it takes; else null. */
+    private CudnnAttention cudnnFor(Tensor q, Tensor k, Tensor v) {
+        if (attention.selected() != AttentionBackend.SDPA || !CudnnAttention.supports(dev, q, k, v)) return null;
+        Cudnn cudnn = dev.cudnn();
+        return cudnn == null ? null : cudnn.attention();
     }
 
     /** cuDNN's backward, with dO copied once to q's dtype, dense, where cuDNN cannot read it in place; null if declined. */

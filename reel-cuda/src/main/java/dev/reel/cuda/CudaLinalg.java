@@ -167,7 +167,7 @@ final class CudaLinalg {
         Tensor xc = x.dtype() == dt ? x.contiguous() : x.to(dt).contiguous();
         Tensor wc = (w.dtype() == dt ? w : w.to(dt)).contiguous();
         long kk = (long) cin * kt * kh * kw, p = (long) to * ho * wo;
-        if ((sixteenBit(dt) || cudnnConvolution && dt == DType.F32) && aligned(xc, wc)) {
+        if (cudnnForward(dt) && aligned(xc, wc)) {
             Cudnn cudnn = dev.cudnn();
             Tensor y = cudnn == null ? null : cudnn.conv3d(alloc, xc, wc, stride, padding, new int[] {to, ho, wo});
             if (y != null) {
@@ -234,7 +234,11 @@ final class CudaLinalg {
         return aligned(xc, g) ? cudnn.conv3dBackwardFilter(alloc, xc, g, wShape, stride, padding) : null;
     }
 
+    /** Whether a backward convolution of {@code dt} may run on cuDNN: 16-bit only (fp32's backward stays on im2col). */
     private boolean sixteenBit(DType dt) { return cudnnConvolution && (dt == DType.BF16 || dt == DType.F16); }
+
+    /** Whether a forward convolution of {@code dt} may run on cuDNN: 16-bit, and fp32 on its exact engines. */
+    private boolean cudnnForward(DType dt) { return sixteenBit(dt) || cudnnConvolution && dt == DType.F32; }
 
     private boolean aligned(Tensor a, Tensor b) { return (dev.addr(a) & 15) == 0 && (dev.addr(b) & 15) == 0; }
 

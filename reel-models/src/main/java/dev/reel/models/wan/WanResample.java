@@ -84,10 +84,9 @@ public final class WanResample extends Module {
         Backend b = x.backend();
         int batch = x.size(0), c = x.size(1), t = x.size(2), h = x.size(3), w = x.size(4);
         Tensor frames = x.permute(0, 2, 1, 3, 4).reshape(batch * t, c, h, w);   // a copy, or a view of x when T = 1
-        Tensor resized = mode.up() ? b.upsampleNearest2x(frames) : b.pad(frames, new int[] {0, 1, 0, 1}, 0f);
-        if (frames.storage() != x.storage()) Scope.release(frames);
-        Tensor y = resample.forward(resized); // [B·T, C', H', W']
-        Scope.release(resized);   // 4× the frames when upsampling; unless a tape keeps it
+        // each step's input released once the next has it (never x; the 4× upsampled frames included), unless a tape keeps it
+        Tensor resized = BlockChain.advance(frames, mode.up() ? b.upsampleNearest2x(frames) : b.pad(frames, new int[] {0, 1, 0, 1}, 0f), x);
+        Tensor y = BlockChain.advance(resized, resample.forward(resized), x); // [B·T, C', H', W']
         return y.reshape(batch, t, y.size(1), y.size(2), y.size(3)).permute(0, 2, 1, 3, 4).contiguous();
     }
 
