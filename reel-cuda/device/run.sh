@@ -22,6 +22,7 @@
 # loaded by them (bench/torch_wan_load_peer.py) and by Reel (reel bench load), and Reel's random init on the GPU.
 # steploop: two generate runs (cold and warm kernel and plan caches) logging each denoising step, and the DiT forward
 # alone, its first forward profiled op by op. plancache: cuDNN's plans kept on disk and restored (GPU tests, parity).
+# vaenorm: the VAE's one-pass channel norm (tests, parity) and the decodes, bf16 profiled, beside Diffusers.
 set -u
 export PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 pack=${PACK:-$(cd "$(dirname "$0")" && pwd)}
@@ -212,7 +213,20 @@ for s in $steps; do
       done
       ls "$HOME/.cache/reel/cudnn" | wc -l
       timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype fp32 || fail=1 ;;
-    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd vae32 load steploop plancache" >&2; fail=1 ;;
+    vaenorm)
+      # the VAE's channel RMS norm (+ SiLU) in one pass: its parity tests, reel parity, then both decodes beside Diffusers'
+      timeout 300 $J -cp "$TCP" org.junit.platform.console.ConsoleLauncher execute --include-tag gpu \
+        --select-method 'dev.reel.cuda.CudaParityTest#channelNorm(dev.reel.core.DType)' --select-method 'dev.reel.cuda.CudaParityTest#norms(dev.reel.core.DType)' \
+        --details=summary --disable-banner || fail=1
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype fp32 | tail -1 || fail=1
+      timeout 300 $J -cp "$CP" dev.reel.cli.ReelCli parity testdata/wan21-tiny --device cuda --dtype bf16 --rtol 2e-2 | grep -E "vae|step_latents|outputs checked"
+      timeout 400 $J -cp "$CP" dev.reel.cli.BenchVaeCommand --config "$CFG" --frames 81 --height 480 --width 832 --dtype bf16 --reps 2 --profile
+      timeout 400 $J -cp "$CP" dev.reel.cli.BenchVaeCommand --config "$CFG" --frames 81 --height 480 --width 832 --dtype fp32 --reps 2
+      ds=$(mktemp -d); tar xJf "${DIFFUSERS_SLIM:-.devwork/diffusers-slim.txz}" -C "$ds" || { echo "no Diffusers archive"; fail=1; continue; }
+      for peer in "bf16" "fp32 --tf32 0"; do
+        timeout 400 env PYTHONPATH=$ds python3 bench/torch_wan_vae_peer.py --config "$CFG/vae/config.json" --reps 2 --dtype $peer
+      done ;;
+    *) echo "unknown step '$s'; allowed: env tests parity dit dit33 ditflash vae umt5 ops i2v parity22 dit22 dita14b levels e2e peers17 peers18 sdpabwd vae32 load steploop plancache vaenorm" >&2; fail=1 ;;
   esac
 done
 rm -rf "$jre"

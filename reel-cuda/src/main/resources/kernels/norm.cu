@@ -369,3 +369,33 @@ extern "C" __global__ void reduce_cols_vec(const void* x, int xdt, void* out, in
     else if (xdt == DT_BF16) cols_vec_kind<DT_BF16>(x, out, odt, part, outer, R, inner, len, kind, p);
     else cols_vec_kind<DT_F16>(x, out, odt, part, outer, R, inner, len, kind, p);
 }
+
+// Rounds v through dtype dt (identity for fp32): where a composed op would store its result.
+__device__ __forceinline__ float through(float v, int dt) {
+    return dt == DT_BF16 ? bf16_to_f(f_to_bf16(v)) : dt == DT_F16 ? f16_to_f(f_to_f16(v)) : v;
+}
+
+// The Wan VAE's channel RMS norm (Backend.channelNorm; Diffusers' WanRMS_norm, F.normalize over dim 1 · scale · gamma),
+// then SiLU when silu, on a contiguous [B, C, S] x with gamma [C] of x's dtype: one thread per (b, s), walking the C
+// channels at stride S, so a warp reads consecutive positions. Every step rounds to x's dtype where the composed ops
+// store (the norm, its clamp, x / norm, · scale, · gamma, SiLU): the same values up to the norm's summation order.
+extern "C" __global__ void channel_norm(const void* x, void* out, const void* gamma, int dt, i64 B, int C, i64 S,
+                                        float scale, float eps, int silu) {
+    const i64 n = B * S;
+    for (i64 p = (i64)blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (i64)gridDim.x * blockDim.x) {
+        const i64 b = p / S, base = b * C * S + (p - b * S);
+        float acc = 0.f;
+        for (int c = 0; c < C; c++) {
+            float v = load_f(x, dt, base + c * S);
+            acc = acc + v * v;
+        }
+        const float norm = through(fmaxf(through(sqrtf(acc), dt), eps), dt);
+        for (int c = 0; c < C; c++) {
+            float v = through(load_f(x, dt, base + c * S) / norm, dt);
+            v = through(v * scale, dt);
+            v = through(v * load_f(gamma, dt, c), dt);
+            if (silu) v = v / (1.f + expf(-v));
+            store_f(out, dt, base + c * S, v);
+        }
+    }
+}

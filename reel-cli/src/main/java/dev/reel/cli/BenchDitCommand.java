@@ -141,7 +141,7 @@ public final class BenchDitCommand implements Callable<Integer> {
     }
 
     /** Runs {@code body} once under an {@link OpProfile} and prints its table. */
-    private static void profiled(String what, Backend be, Runnable body) {
+    static void profiled(String what, Backend be, Runnable body) {
         try (Scope s = Scope.open(); OpProfile p = new OpProfile()) {
             p.start();
             body.run();

@@ -44,6 +44,9 @@ public final class BenchVaeCommand implements Callable<Integer> {
     @Option(names = "--reps", defaultValue = "3", description = "Timed decodes. Default: ${DEFAULT-VALUE}.")
     int reps;
 
+    @Option(names = "--profile", description = "Profile one more decode after the timed ones, op by op, and print its table.")
+    boolean profile;
+
     @Override public Integer call() {
         WanVaeConfig cfg = WanVaeConfig.fromConfig(ConfigJson.read(BenchDitCommand.configFile(config, "vae")));
         Backend be = Backends.of(Device.parse(device));
@@ -60,6 +63,7 @@ public final class BenchVaeCommand implements Callable<Integer> {
         String peak = String.format(Locale.ROOT, ", \"peak_gib\": %.2f", be.memoryStats().peakGiB());
         System.out.printf(Locale.ROOT, "{\"bench\": \"reel-wan-vae-decode\", \"frames\": %d, \"height\": %d, \"width\": %d, \"dtype\": \"%s\", \"ms_median\": %.1f, \"ms_min\": %.1f%s, \"device\": \"%s\"}%n",
                 frames, height, width, dt, ms[ms.length / 2], ms[0], peak, gpu);
+        if (profile) BenchDitCommand.profiled("a decode", be, () -> vae.decode(z));
         return 0;
     }
 

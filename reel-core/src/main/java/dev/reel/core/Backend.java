@@ -269,6 +269,20 @@ public interface Backend {
     }
 
     /**
+     * The Wan VAE's RMS norm over dim 1 (Diffusers' {@code WanRMS_norm}, channel-first: {@code F.normalize(x, dim=1)
+     * · scale · gamma}), then SiLU when {@code silu}: {@code x / max(‖x‖₂ over dim 1, eps) · scale · gamma}, each step
+     * rounded to x's dtype as the composed ops below round it. {@code gamma} broadcasts against x ({@code [C, 1, …]}).
+     * A GPU runs it as one pass over x; a tape records the composition.
+     */
+    default Tensor channelNorm(Tensor x, Tensor gamma, float scale, float eps, boolean silu) {
+        try (Scope s = Scope.open()) {   // the intermediate steps die here
+            Tensor norm = clamp(norm(x, 1, true), eps, Float.MAX_VALUE);   // [B, 1, ...]
+            Tensor out = mul(scale(div(x, norm), scale), gamma);
+            return s.keep(silu ? silu(out) : out);
+        }
+    }
+
+    /**
      * Rotary embedding on interleaved pairs as Wan/Diffusers apply it: x {@code [B, L, H, D]}, cos/sin
      * {@code [L, D/2]}; {@code out[2i] = x[2i]·cos[i] − x[2i+1]·sin[i]}, {@code out[2i+1] = x[2i]·sin[i] + x[2i+1]·cos[i]}.
      */

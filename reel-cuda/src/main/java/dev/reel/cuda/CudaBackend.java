@@ -165,6 +165,10 @@ public final class CudaBackend implements Backend {
     @Override public Tensor conv2d(Tensor x, Tensor w, Tensor bias, int[] stride, int[] padding) { return linalg.conv2d(x, w, bias, stride, padding); }
     @Override public Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { return norm.layerNorm(x, weight, bias, eps); }
     @Override public Tensor rmsNorm(Tensor x, Tensor weight, float eps) { return norm.rmsNorm(x, weight, eps); }
+    @Override public Tensor channelNorm(Tensor x, Tensor gamma, float scale, float eps, boolean silu) {
+        Tensor y = norm.channelNorm(x, gamma, scale, eps, silu);
+        return y != null ? y : Backend.super.channelNorm(x, gamma, scale, eps, silu);
+    }
     /** One pass over x and g ({@code norm_bwd.cu}) for D up to 8192; the weight's and bias's sums folded by {@link CudaReduce}. */
     @Override public Tensor[] layerNormBackward(Tensor x, Tensor weight, float eps, Tensor g, boolean affineGrads) {
         return norm.layerNormBackward(x, weight, eps, g, affineGrads);

@@ -48,6 +48,24 @@ final class CudaNorm {
         if (v != null && v.numel() != d) throw new ShapeException(op, what + " of shape " + ShapeException.fmt(v.shape()) + " does not match the last dimension " + d);
     }
 
+    /**
+     * {@link dev.reel.core.Backend#channelNorm} in one pass ({@code norm.cu: channel_norm}), or null where that kernel
+     * does not apply (x of rank < 2, not a float dtype, gamma of another dtype or not C values): the caller composes it.
+     */
+    Tensor channelNorm(Tensor x, Tensor gamma, float scale, float eps, boolean silu) {
+        DType dt = x.dtype();
+        if (x.rank() < 2 || !CudaElementwise.isFloat(dt) || gamma.dtype() != dt || gamma.numel() != x.size(1)) return null;
+        Tensor xc = x.contiguous(), g = gamma.contiguous();
+        long b = x.size(0), s = x.numel() / Math.max(1, b * x.size(1));
+        Tensor o = out.empty(dt, x.shape());
+        if (o.numel() == 0) return o;
+        try (KernelArgs a = new KernelArgs()) {
+            a.ptr(dev.addr(xc)).ptr(dev.addr(o)).ptr(dev.addr(g)).dtype(dt).i64(b).i32(x.size(1)).i64(s).f32(scale).f32(eps).i32(silu ? 1 : 0);
+            dev.launch(FILE, "channel_norm", dev.grid(b * s), CudaDevice.BLOCK, 0, a);
+        }
+        return o;
+    }
+
     Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, float eps) { return rows("layerNorm", x, weight, bias, eps, false); }
 
     Tensor rmsNorm(Tensor x, Tensor weight, float eps) { return rows("rmsNorm", x, weight, null, eps, true); }

@@ -302,6 +302,25 @@ class CudaParityTest {
 
     // ---------------------------------------------------------------- normalisation and attention
 
+    /** The VAE's channel RMS norm in one pass: against the CPU's composition, and against the GPU's own composed ops. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "BF16"})
+    void channelNorm(DType t) {
+        for (int[] shape : new int[][] {{1, 96, 3, 20, 26}, {2, 384, 1, 7, 9}, {1, 384, 20, 26}}) {
+            int c = shape[1];
+            Pair x = rand(t, 1, shape), gamma = rand(t, 1, c, 1, 1);
+            float scale = (float) Math.sqrt(c);
+            for (boolean silu : new boolean[] {false, true}) {
+                String name = "channelNorm " + java.util.Arrays.toString(shape) + (silu ? " + SiLU" : "");
+                Tensor g = gpu.channelNorm(x.g(), gamma.g(), scale, 1e-12f, silu);
+                check(name, t, g, cpu.channelNorm(x.c(), gamma.c(), scale, 1e-12f, silu));
+                Tensor n = gpu.clamp(gpu.norm(x.g(), 1, true), 1e-12f, Float.MAX_VALUE);
+                Tensor composed = gpu.mul(gpu.scale(gpu.div(x.g(), n), scale), gamma.g());
+                check(name + " = composed", t, g, silu ? gpu.silu(composed) : composed, t == DType.F32 ? 1e-6 : 2e-3);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "BF16"})
     void norms(DType t) {

@@ -73,7 +73,7 @@ public final class WanEncoder3d extends Module {
             };
         }
         x = midBlock.forward(x, cache);
-        return convOut.forward(b.silu(normOut.forward(x)), cache);
+        return convOut.forward(normOut.forward(x, true), cache);
     }
 
     private static boolean contains(double[] values, double v) {

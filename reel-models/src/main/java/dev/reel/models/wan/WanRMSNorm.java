@@ -30,12 +30,15 @@ public final class WanRMSNorm extends Module {
         this.scale = (float) Math.sqrt(dim);
     }
 
-    public Tensor forward(Tensor x) {
+    public Tensor forward(Tensor x) { return forward(x, false); }
+
+    /** {@link #forward(Tensor)}, then SiLU when {@code silu} (as every residual half and the heads run it: one pass on a GPU). */
+    public Tensor forward(Tensor x, boolean silu) {
         Backend b = x.backend();
-        try (Scope scope = Scope.open()) {   // the intermediate steps die here
-            Tensor norm = b.clamp(b.norm(x, 1, true), EPS, Float.MAX_VALUE); // [B, 1, ...]
-            Tensor out = b.mul(b.scale(b.div(x, norm), scale), gamma.get());
-            return scope.keep(bias == null ? out : b.add(out, bias.get()));
+        if (bias == null) return b.channelNorm(x, gamma.get(), scale, EPS, silu);
+        try (Scope scope = Scope.open()) {
+            Tensor out = b.add(b.channelNorm(x, gamma.get(), scale, EPS, false), bias.get());
+            return scope.keep(silu ? b.silu(out) : out);
         }
     }
 }

@@ -42,10 +42,7 @@ public final class WanResidualBlock extends Module {
     /** {@code conv(SiLU(norm(x)))}, only the convolution's output surviving. */
     static Tensor half(WanRMSNorm norm, WanCausalConv3d conv, Tensor x, WanFeatureCache cache) {
         try (Scope scope = Scope.open()) {
-            Tensor n = norm.forward(x);
-            Tensor s = x.backend().silu(n);
-            Scope.release(n);   // dead once SiLU has read it, unless a tape keeps it
-            return scope.keep(conv.forward(s, cache));
+            return scope.keep(conv.forward(norm.forward(x, true), cache));
         }
     }
 }
