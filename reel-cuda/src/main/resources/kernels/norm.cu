@@ -399,3 +399,48 @@ extern "C" __global__ void channel_norm(const void* x, void* out, const void* ga
         }
     }
 }
+
+// channel_norm for S % 8 == 0 and 16-byte aligned x and out: a block of CN_WARPS warps owns 256 positions (each lane 8
+// consecutive ones, one 16-byte load per channel); warp w sums the squares of channels w, w + CN_WARPS, …, the warps'
+// sums meet in shared memory, then each warp normalises and writes its channels. The channel loops keep several
+// loads in flight per thread, where one thread per position walking all C channels left the memory system idle.
+#define CN_WARPS 8
+extern "C" __global__ void __launch_bounds__(32 * CN_WARPS) channel_norm_vec(const void* x, void* out, const void* gamma, int dt,
+                                                                             i64 B, int C, i64 S, float scale, float eps, int silu) {
+    __shared__ float part[CN_WARPS][32 * 8];
+    const int lane = threadIdx.x & 31, w = threadIdx.x >> 5;
+    const i64 groups = B * S / 8, g = (i64)blockIdx.x * 32 + lane;   // this lane's 8 positions: 8g … 8g + 7
+    const bool live = g < groups;
+    const i64 p0 = g * 8, b = p0 / S, base = b * C * S + (p0 - b * S);
+    float acc[8] = {0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f}, v[8];
+    if (live) {
+#pragma unroll 4
+        for (int c = w; c < C; c += CN_WARPS) {
+            load8(x, dt, base + c * S, 1, v);
+#pragma unroll
+            for (int k = 0; k < 8; k++) acc[k] = acc[k] + v[k] * v[k];
+        }
+    }
+#pragma unroll
+    for (int k = 0; k < 8; k++) part[w][lane * 8 + k] = acc[k];
+    __syncthreads();
+    if (!live) return;
+    float norm[8];
+#pragma unroll
+    for (int k = 0; k < 8; k++) {
+        float s = 0.f;
+        for (int j = 0; j < CN_WARPS; j++) s += part[j][lane * 8 + k];
+        norm[k] = through(fmaxf(through(sqrtf(s), dt), eps), dt);
+    }
+#pragma unroll 2
+    for (int c = w; c < C; c += CN_WARPS) {
+        load8(x, dt, base + c * S, 1, v);
+        const float gc = load_f(gamma, dt, c);
+#pragma unroll
+        for (int k = 0; k < 8; k++) {
+            float y = through(through(through(v[k] / norm[k], dt) * scale, dt) * gc, dt);
+            v[k] = silu ? y / (1.f + expf(-y)) : y;
+        }
+        store8(out, dt, base + c * S, v);
+    }
+}

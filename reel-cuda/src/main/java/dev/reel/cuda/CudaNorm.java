@@ -61,7 +61,12 @@ final class CudaNorm {
         if (o.numel() == 0) return o;
         try (KernelArgs a = new KernelArgs()) {
             a.ptr(dev.addr(xc)).ptr(dev.addr(o)).ptr(dev.addr(g)).dtype(dt).i64(b).i32(x.size(1)).i64(s).f32(scale).f32(eps).i32(silu ? 1 : 0);
-            dev.launch(FILE, "channel_norm", dev.grid(b * s), CudaDevice.BLOCK, 0, a);
+            if (s % 8 == 0 && aligned(xc) && aligned(o)) {
+                // a block per 256 positions, 8 warps splitting the channels (CN_WARPS in norm.cu)
+                dev.launch(FILE, "channel_norm_vec", Math.toIntExact(Math.ceilDiv(b * s / 8, 32)), 256, 0, a);
+            } else {
+                dev.launch(FILE, "channel_norm", dev.grid(b * s), CudaDevice.BLOCK, 0, a);
+            }
         }
         return o;
     }
