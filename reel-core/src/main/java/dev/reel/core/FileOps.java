@@ -25,6 +25,22 @@ public final class FileOps {
     }
 
     /**
+     * Writes {@code bytes} as {@code target} through a temporary beside it moved into place, so a reader finds the old
+     * file, the whole new one or none; the folder is made if missing, and the temporary never outlives a failure.
+     */
+    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            moveIntoPlace(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
      * Deletes {@code p} and everything under it; nothing happens when it does not exist. Symbolic links are deleted,
      * never followed (a training checkpoint links the components of the pipeline it came from).
      */

@@ -44,10 +44,7 @@ final class CudnnPlanCache {
     /** Keeps {@code json} as problem {@code key}'s plan (written whole or not at all). */
     void write(String key, byte[] json) {
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "plan", ".tmp");
-            Files.write(tmp, json);
-            FileOps.moveIntoPlace(tmp, file(key));
+            FileOps.writeAtomically(file(key), json);
         } catch (IOException ignored) {
             // a read-only cache only costs rebuilding the plan next time
         }

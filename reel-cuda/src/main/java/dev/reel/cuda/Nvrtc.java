@@ -103,10 +103,7 @@ final class Nvrtc {
         byte[] bin = compile(name, source, headers, options);
         LOG.debug("compiled {} for {} in {} ms (not in the kernel cache {})", name, arch, (System.nanoTime() - t0) / 1_000_000, cacheDir);
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), "cubin", ".tmp");
-            Files.write(tmp, bin);
-            FileOps.moveIntoPlace(tmp, file);
+            FileOps.writeAtomically(file, bin);
         } catch (IOException ignored) {
             // a read-only cache only costs a recompilation next time
         }
